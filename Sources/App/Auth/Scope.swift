@@ -1,0 +1,139 @@
+import Fluent
+import LanToaCore
+import Vapor
+
+/// Who is acting: an account with its role and the subtree of units it may see and change.
+struct Actor: Sendable {
+    var userID: UUID?
+    var login: String
+    var role: Role
+    /// The scope unit's path; `/` for the whole country.
+    var scopePath: String
+
+    /// The actor for command-line tools run by an operator on the server.
+    static let system = Actor(userID: nil, login: "system", role: .admin, scopePath: "/")
+
+    init(userID: UUID?, login: String, role: Role, scopePath: String) {
+        self.userID = userID
+        self.login = login
+        self.role = role
+        self.scopePath = scopePath
+    }
+
+    init(_ user: User) {
+        self.init(userID: user.id, login: user.login, role: user.role, scopePath: user.unitPath)
+    }
+}
+
+/// A model whose rows belong to a unit's subtree through a stored unit path.
+protocol ScopedModel: Model where IDValue == UUID {
+    static var unitPathField: KeyPath<Self, FieldProperty<Self, String>> { get }
+    /// Narrows a query to what an actor whose scope path is `path` may see.
+    static func restrict(_ query: QueryBuilder<Self>, toScope path: String) -> QueryBuilder<Self>
+}
+
+extension ScopedModel {
+    static func restrict(_ query: QueryBuilder<Self>, toScope path: String) -> QueryBuilder<Self> {
+        path == "/" ? query : query.filter(unitPathField =~ path)
+    }
+}
+
+/// What an actor wants to do, checked against the role.
+enum Permission: Sendable {
+    case read
+    case manageUnitsAndTeams
+    case manageMemberships
+    case manageAccounts
+    case readAudit
+
+    func granted(to role: Role) -> Bool {
+        switch self {
+        case .read: true
+        case .manageUnitsAndTeams: role.managesUnitsAndTeams
+        case .manageMemberships: role.managesMemberships
+        case .manageAccounts: role.managesAccounts
+        case .readAudit: role.readsAudit
+        }
+    }
+}
+
+/// The one place where data access is restricted to an account's subtree (ARCHITECTURE.md decision 2).
+///
+/// Handlers and services read scoped models only through `query`/`find`, and check writes with `authorize`;
+/// nothing filters by unit by hand. What lies outside the subtree is "not found" to reads and "forbidden" to writes.
+struct Scope: Sendable {
+    let actor: Actor
+    let db: any Database
+
+    func query<M: ScopedModel>(_ type: M.Type) -> QueryBuilder<M> {
+        M.restrict(M.query(on: db), toScope: actor.scopePath)
+    }
+
+    func find<M: ScopedModel>(_ type: M.Type, _ id: UUID?, what: String) async throws -> M {
+        guard let id, let model = try await query(M.self).filter(\._$id == id).first() else {
+            throw AppError.notFound(what: what)
+        }
+        return model
+    }
+
+    /// Whether the path lies in the actor's subtree.
+    func contains(path: String) -> Bool {
+        path.hasPrefix(actor.scopePath)
+    }
+
+    /// Refuses unless the role grants `permission` and `path` lies in the actor's subtree.
+    func authorize(_ permission: Permission, at path: String) throws {
+        guard permission.granted(to: actor.role), contains(path: path) else { throw AppError.forbidden }
+    }
+
+    /// Refuses unless the role grants `permission` (anywhere in its subtree).
+    func authorize(_ permission: Permission) throws {
+        guard permission.granted(to: actor.role) else { throw AppError.forbidden }
+    }
+
+    /// The same scope over another database handle (inside a transaction).
+    func on(_ db: any Database) -> Scope {
+        Scope(actor: actor, db: db)
+    }
+}
+
+extension Unit: ScopedModel {
+    static var unitPathField: KeyPath<Unit, FieldProperty<Unit, String>> { \Unit.$path }
+
+    /// The official list is public reference data; hamlets, created by communes, are seen within the subtree only.
+    static func restrict(_ query: QueryBuilder<Unit>, toScope path: String) -> QueryBuilder<Unit> {
+        guard path != "/" else { return query }
+        return query.group(.or) { or in
+            or.filter(\.$tier != .hamlet)
+            or.filter(\.$path =~ path)
+        }
+    }
+}
+
+extension Team: ScopedModel {
+    static var unitPathField: KeyPath<Team, FieldProperty<Team, String>> { \Team.$unitPath }
+}
+
+extension TeamEvent: ScopedModel {
+    static var unitPathField: KeyPath<TeamEvent, FieldProperty<TeamEvent, String>> { \TeamEvent.$unitPath }
+}
+
+extension Member: ScopedModel {
+    static var unitPathField: KeyPath<Member, FieldProperty<Member, String>> { \Member.$unitPath }
+}
+
+extension Membership: ScopedModel {
+    static var unitPathField: KeyPath<Membership, FieldProperty<Membership, String>> { \Membership.$unitPath }
+}
+
+extension User: ScopedModel {
+    static var unitPathField: KeyPath<User, FieldProperty<User, String>> { \User.$unitPath }
+}
+
+extension AuditEntry: ScopedModel {
+    static var unitPathField: KeyPath<AuditEntry, FieldProperty<AuditEntry, String>> { \AuditEntry.$unitPath }
+}
+
+extension CompositionPolicyRecord: ScopedModel {
+    static var unitPathField: KeyPath<CompositionPolicyRecord, FieldProperty<CompositionPolicyRecord, String>> { \CompositionPolicyRecord.$unitPath }
+}

@@ -1,0 +1,39 @@
+import Fluent
+import LanToaCore
+import Vapor
+
+/// What `serve` does before listening: migrate (loading the reference units into a new database), then, in
+/// development, load the demo province and create a first admin whose password is printed.
+public enum Bootstrap {
+    public static func prepareForServing(_ app: Application) async throws {
+        try await app.autoMigrate()
+        let config = app.lantoaConfig
+        if config.loadDemo, try await Setting.find("demo", on: app.db) == nil, try await Team.query(on: app.db).count() == 0 {
+            app.logger.notice("Loading demo data (LANTOA_DEMO=false to skip)…")
+            try await DemoData.load(on: app.db, clock: app.clock)
+        }
+        app.demoLoaded = try await Setting.find("demo", on: app.db) != nil
+        if try await User.query(on: app.db).count() == 0 {
+            if config.createFirstAdmin {
+                let password = DemoData.randomPassword()
+                let accounts = AccountService(db: app.db, clock: app.clock)
+                _ = try await accounts.create(CreateUserRequest(login: "admin", password: password, displayName: "Quản trị hệ thống",
+                                                                role: "admin", scope: nil), by: .system)
+                var lines = ["", "  Lan Tỏa is ready. Sign in at http://127.0.0.1:8080/login", "",
+                             "    admin / \(password)   (whole country)"]
+                if app.demoLoaded {
+                    for account in DemoData.accounts {
+                        _ = try await accounts.create(CreateUserRequest(login: account.login, password: password, displayName: account.name,
+                                                                        role: account.role.rawValue, scope: account.scope), by: .system)
+                        lines.append("    \(account.login) / \(password)   (\(account.description))")
+                    }
+                }
+                lines.append("")
+                // Printed on purpose: the operator needs it once, and it never goes to the log.
+                print(lines.joined(separator: "\n"))
+            } else {
+                app.logger.notice("No account yet: create the first with `lantoa create-user --login admin --password … --role admin`")
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import LanToaCore
+import LanToaResources
+import Leaf
+import Vapor
+
+/// The languages of the interface: Vietnamese first, English available.
+enum Language: String, CaseIterable, Sendable {
+    case vi
+    case en
+}
+
+/// Every interface string, from one catalogue per language (`Resources/Localization/*.json`), with `{0}`, `{1}`
+/// placeholders.
+struct Catalogue: Sendable {
+    let strings: [Language: [String: String]]
+
+    static func load() throws -> Catalogue {
+        var strings: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            let url = URL(fileURLWithPath: LanToaResources.directory("Localization") + "\(language.rawValue).json")
+            strings[language] = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        }
+        return Catalogue(strings: strings)
+    }
+
+    /// The string for `key` in `language`, falling back to Vietnamese, then to the key itself (which a test forbids).
+    func text(_ key: String, _ language: Language, _ args: [String] = []) -> String {
+        var s = strings[language]?[key] ?? strings[.vi]?[key] ?? key
+        for (i, arg) in args.enumerated() {
+            s = s.replacingOccurrences(of: "{\(i)}", with: arg)
+        }
+        return s
+    }
+}
+
+extension Application {
+    private struct CatalogueKey: StorageKey {
+        typealias Value = Catalogue
+    }
+
+    var catalogue: Catalogue {
+        get { storage[CatalogueKey.self]! }
+        set { storage[CatalogueKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The interface language: the `lang` cookie, else `Accept-Language`, else Vietnamese.
+    var language: Language {
+        if let cookie = cookies["lang"]?.string, let l = Language(rawValue: cookie) { return l }
+        if let accept = headers.first(name: .acceptLanguage)?.lowercased(), accept.hasPrefix("en") { return .en }
+        return .vi
+    }
+
+    func t(_ key: String, _ args: String...) -> String {
+        application.catalogue.text(key, language, args)
+    }
+}
+
+/// `#t("key")` or `#t("key", arg…)`: a catalogue string in the request's language.
+struct TranslateTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let key = ctx.parameters.first?.string else { throw "#t needs a key" }
+        guard let request = ctx.request else { return .string(key) }
+        let args = ctx.parameters.dropFirst().map { $0.string ?? "" }
+        return .string(request.application.catalogue.text(key, request.language, Array(args)))
+    }
+}
+
+/// `#num(1234567)` → `1.234.567` (Vietnamese) or `1,234,567` (English).
+struct NumberTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let value = ctx.parameters.first?.int else { return .string(ctx.parameters.first?.string ?? "") }
+        let separator: Character = ctx.request?.language == .en ? "," : "."
+        return .string(NumberFormatting.grouped(value, separator: separator))
+    }
+}
+
+/// `#date("2025-07-01")` → `01/07/2025`.
+struct DateTag: LeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let text = ctx.parameters.first?.string, let d = LocalDate(text) else { return .string(ctx.parameters.first?.string ?? "") }
+        if d == .distantFuture || d == .distantPast { return .string("") }
+        return .string(d.vietnamese)
+    }
+}

@@ -1,0 +1,111 @@
+import LanToaCore
+import Leaf
+import Vapor
+
+/// Maps every error once: `application/problem+json` (RFC 9457) under `/api`, a friendly page elsewhere.
+struct ErrorPageMiddleware: AsyncMiddleware {
+    struct Problem: Content {
+        struct FieldError: Content {
+            var field: String
+            var code: String
+            var message: String
+        }
+
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String?
+        var errors: [FieldError]?
+        var rows: [ImportProblemResponse]?
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return await response(for: error, request: request)
+        }
+    }
+
+    func problem(for error: any Error, request: Request) -> (HTTPResponseStatus, Problem) {
+        switch error {
+        case let app as AppError:
+            var p = Problem(type: "urn:lantoa:problem:\(app.titleKey.replacingOccurrences(of: "error.", with: ""))",
+                            title: request.t(app.titleKey), status: Int(app.status.code))
+            switch app {
+            case let .invalid(fields):
+                p.errors = fields.map { .init(field: $0.field, code: $0.key, message: message(for: $0, request: request)) }
+                p.detail = p.errors?.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+            case let .conflict(field):
+                p.errors = [.init(field: field.field, code: field.key, message: message(for: field, request: request))]
+                p.detail = p.errors?.first?.message
+            case let .importRejected(rows):
+                p.rows = rows.map { ImportProblemResponse(row: $0.row, column: $0.column, message: $0.message) }
+                p.detail = request.t("import.rejected", String(rows.count))
+            case let .notFound(what):
+                p.detail = request.t("error.not_found.\(what)")
+            case .forbidden, .unauthorized:
+                break
+            }
+            return (app.status, p)
+        case let abort as any AbortError:
+            let status = abort.status
+            let title = status == .notFound ? request.t("error.not_found") : status.reasonPhrase
+            var p = Problem(type: "about:blank", title: title, status: Int(status.code))
+            if status == .badRequest || status == .unsupportedMediaType || status == .payloadTooLarge {
+                p.detail = abort.reason
+            }
+            return (status, p)
+        case let decoding as DecodingError:
+            let field = decoding.fieldPath
+            var p = Problem(type: "urn:lantoa:problem:invalid", title: request.t("error.invalid"), status: 422)
+            p.errors = [.init(field: field, code: "error.type", message: request.t("error.type"))]
+            p.detail = "\(field): \(request.t("error.type"))"
+            return (.unprocessableEntity, p)
+        default:
+            request.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
+            return (.internalServerError, Problem(type: "about:blank", title: request.t("error.internal"), status: 500))
+        }
+    }
+
+    func message(for field: FieldProblem, request: Request) -> String {
+        request.application.catalogue.text(field.key, request.language, field.args)
+    }
+
+    func response(for error: any Error, request: Request) async -> Response {
+        let (status, problem) = problem(for: error, request: request)
+        if request.url.path.hasPrefix("/api/") {
+            let response = Response(status: status)
+            try? response.content.encode(problem, using: JSONEncoder())
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+            if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            return response
+        }
+        if status == .unauthorized {
+            return request.redirect(to: "/login?next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")")
+        }
+        let context = ErrorPage(layout: .init(request: request, title: problem.title), status: Int(status.code), title: problem.title,
+                                detail: problem.detail, errors: problem.errors?.map(\.message) ?? [])
+        do {
+            let view = try await request.view.render("error", context)
+            let response = try await view.encodeResponse(status: status, for: request)
+            return response
+        } catch {
+            return Response(status: status, body: .init(string: problem.title))
+        }
+    }
+}
+
+extension DecodingError {
+    /// The dotted path of the offending field (`birthYear`, `affiliations.0`).
+    var fieldPath: String {
+        let path: [any CodingKey]
+        switch self {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c): path = c.codingPath
+        case let .keyNotFound(key, c): path = c.codingPath + [key]
+        @unknown default: path = []
+        }
+        let text = path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return text.isEmpty ? "body" : text
+    }
+}

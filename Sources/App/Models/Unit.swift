@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import LanToaCore
+
+/// An administrative unit (đơn vị hành chính) of one version of the national list, or a hamlet created by a commune.
+///
+/// A code alone is not an identity (codes are reused across versions); the internal `id`, or the code with its
+/// validity period, is. `parentID`, `path` and the names hold the latest state; the dated history lives in
+/// `unit_parents` and `unit_names`.
+final class Unit: Model, @unchecked Sendable {
+    static let schema = "units"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "code") var code: String
+    @Field(key: "tier") var tier: Tier
+    @Field(key: "kind") var kind: UnitKind
+    @Field(key: "name") var name: String
+    @Field(key: "short_name") var shortName: String
+    @Field(key: "name_en") var nameEn: String
+    /// The folded name and code, for diacritic-insensitive search.
+    @Field(key: "search_key") var searchKey: String
+    @OptionalField(key: "parent_id") var parentID: UUID?
+    /// `/<province id>/<commune id>/…/<own id>/`: the ancestors under the hierarchy the unit lives in,
+    /// used to restrict queries to an account's subtree.
+    @Field(key: "path") var path: String
+    @Field(key: "valid_from") var validFrom: String
+    @Field(key: "valid_to") var validTo: String
+    @Field(key: "demo") var demo: Bool
+
+    init() {}
+
+    init(id: UUID = UUID(), code: String, tier: Tier, kind: UnitKind, name: String, shortName: String, nameEn: String,
+         parentID: UUID?, parentPath: String, validFrom: LocalDate, validTo: LocalDate = .distantFuture, demo: Bool = false) {
+        self.id = id
+        self.code = code
+        self.tier = tier
+        self.kind = kind
+        self.name = name
+        self.shortName = shortName
+        self.nameEn = nameEn
+        self.searchKey = Unit.searchKey(name: name, code: code)
+        self.parentID = parentID
+        self.path = parentPath + id.uuidString.lowercased() + "/"
+        self.validFrom = validFrom.iso
+        self.validTo = validTo.iso
+        self.demo = demo
+    }
+
+    static func searchKey(name: String, code: String) -> String {
+        TextFolding.fold(name) + " " + code
+    }
+
+    var period: ValidPeriod {
+        ValidPeriod(from: LocalDate(validFrom) ?? .distantPast, to: LocalDate(validTo) ?? .distantFuture)
+    }
+}
+
+/// A dated parent link: which unit a unit belonged to, and when.
+final class UnitParent: Model, @unchecked Sendable {
+    static let schema = "unit_parents"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "unit_id") var unitID: UUID
+    @Field(key: "parent_id") var parentID: UUID
+    @Field(key: "valid_from") var validFrom: String
+    @Field(key: "valid_to") var validTo: String
+
+    init() {}
+
+    init(unitID: UUID, parentID: UUID, period: ValidPeriod) {
+        self.id = UUID()
+        self.unitID = unitID
+        self.parentID = parentID
+        self.validFrom = period.from.iso
+        self.validTo = period.to.iso
+    }
+}
+
+/// A dated name and kind of a unit, kept for units whose kind or name changed while their identity stayed
+/// (Đồng Nai became a centrally-run city on 30 April 2026).
+final class UnitName: Model, @unchecked Sendable {
+    static let schema = "unit_names"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "unit_id") var unitID: UUID
+    @Field(key: "kind") var kind: UnitKind
+    @Field(key: "name") var name: String
+    @Field(key: "basis") var basis: String
+    @Field(key: "valid_from") var validFrom: String
+    @Field(key: "valid_to") var validTo: String
+
+    init() {}
+}
+
+/// A lineage link of a reorganisation: part or all of an old unit went into a new one on a date.
+final class UnitLineage: Model, @unchecked Sendable {
+    static let schema = "unit_lineage"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "date") var date: String
+    @Field(key: "old_unit_id") var oldUnitID: UUID
+    @Field(key: "new_unit_id") var newUnitID: UUID
+    @Field(key: "share") var share: LineageShare
+
+    init() {}
+}

@@ -1,0 +1,43 @@
+import Fluent
+import Foundation
+import LanToaCore
+
+/// Writes the append-only audit trail (ARCHITECTURE.md decision 6), in the same transaction as the change.
+enum AuditLog {
+    enum Action: String {
+        case create
+        case update
+        case end
+        case importFile = "import"
+        case login
+    }
+
+    static func record<Before: Encodable, After: Encodable>(
+        on db: any Database, actor: Actor, at date: Date, action: Action, entity: String, entityID: UUID?,
+        unitPath: String, summary: String, before: Before?, after: After?
+    ) async throws {
+        let entry = AuditEntry()
+        entry.id = UUID()
+        entry.at = date
+        entry.actorID = actor.userID
+        entry.actorLogin = actor.login
+        entry.action = action.rawValue
+        entry.entity = entity
+        entry.entityID = entityID?.uuidString.lowercased() ?? ""
+        entry.unitPath = unitPath
+        entry.summary = summary
+        entry.before = try json(before)
+        entry.after = try json(after)
+        try await entry.create(on: db)
+    }
+
+    private static func json<T: Encodable>(_ value: T?) throws -> String {
+        guard let value else { return "" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Stands for "nothing" on one side of an audit record.
+struct Nothing: Encodable {}

@@ -1,0 +1,72 @@
+import Foundation
+import LanToaCore
+import Vapor
+
+/// Configuration read once at boot from the environment; bad values stop the start with a message naming the variable.
+public struct AppConfig: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var storage: Storage
+    /// Load the demo province's teams and members into an empty database (development only by default).
+    public var loadDemo: Bool
+    /// Create a first `admin` account with a printed password when the database has no account.
+    public var createFirstAdmin: Bool
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    public var secureCookies: Bool
+    var clock: AppClock
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var variable: String
+        public var problem: String
+        public var description: String { "\(variable): \(problem)" }
+    }
+
+    public init(storage: Storage, loadDemo: Bool = false, createFirstAdmin: Bool = false, secureCookies: Bool = false,
+                today: LocalDate? = nil) {
+        self.storage = storage
+        self.loadDemo = loadDemo
+        self.createFirstAdmin = createFirstAdmin
+        self.secureCookies = secureCookies
+        self.clock = today.map(AppClock.fixed) ?? .system
+    }
+
+    /// Reads `DATABASE_URL`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES` and `LANTOA_TODAY` (the last for demos and tests).
+    public static func fromEnvironment(_ environment: Environment, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let storage = try parseStorage(variables["DATABASE_URL"])
+        let production = environment == .production
+        func flag(_ name: String, default value: Bool) throws -> Bool {
+            guard let raw = variables[name], !raw.isEmpty else { return value }
+            switch raw.lowercased() {
+            case "1", "true", "yes": return true
+            case "0", "false", "no": return false
+            default: throw Invalid(variable: name, problem: "expected true or false, got \(raw)")
+            }
+        }
+        var today: LocalDate?
+        if let raw = variables["LANTOA_TODAY"], !raw.isEmpty {
+            guard let d = LocalDate(raw) else { throw Invalid(variable: "LANTOA_TODAY", problem: "expected yyyy-MM-dd, got \(raw)") }
+            today = d
+        }
+        return AppConfig(storage: storage,
+                         loadDemo: try flag("LANTOA_DEMO", default: !production),
+                         createFirstAdmin: !production,
+                         secureCookies: try flag("LANTOA_SECURE_COOKIES", default: production),
+                         today: today)
+    }
+
+    static func parseStorage(_ url: String?) throws -> Storage {
+        guard let url, !url.isEmpty else { return .sqlite(path: "lantoa.sqlite") }
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw Invalid(variable: "DATABASE_URL", problem: "sqlite:// needs a file path, e.g. sqlite:///var/lib/lantoa/lantoa.sqlite") }
+            return .sqlite(path: path)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return .postgres(url: url)
+        }
+        throw Invalid(variable: "DATABASE_URL", problem: "expected sqlite:///path or postgres://user:password@host:port/database")
+    }
+}

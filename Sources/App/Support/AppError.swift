@@ -1,0 +1,55 @@
+import LanToaCore
+import Vapor
+
+/// A problem with one field of a request, named as the API names it (`phone`, `decisionDate`).
+struct FieldProblem: Content, Equatable {
+    var field: String
+    /// A key of the string catalogue, with its arguments.
+    var key: String
+    var args: [String]
+
+    init(_ field: String, _ key: String, _ args: String...) {
+        self.field = field
+        self.key = key
+        self.args = args
+    }
+}
+
+/// Every error the domain raises, mapped once to HTTP: `application/problem+json` under `/api`,
+/// a Vietnamese page on the web (see `ErrorPageMiddleware`).
+enum AppError: Error {
+    case invalid([FieldProblem])
+    case notFound(what: String)
+    case forbidden
+    case unauthorized
+    case conflict(FieldProblem)
+    case importRejected([TeamImport.Problem])
+
+    static func invalid(_ field: String, _ key: String, _ args: String...) -> AppError {
+        var p = FieldProblem(field, key)
+        p.args = args
+        return .invalid([p])
+    }
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .invalid, .importRejected: .unprocessableEntity
+        case .notFound: .notFound
+        case .forbidden: .forbidden
+        case .unauthorized: .unauthorized
+        case .conflict: .conflict
+        }
+    }
+
+    /// The catalogue key of the title.
+    var titleKey: String {
+        switch self {
+        case .invalid: "error.invalid"
+        case .notFound: "error.not_found"
+        case .forbidden: "error.forbidden"
+        case .unauthorized: "error.unauthorized"
+        case .conflict: "error.conflict"
+        case .importRejected: "error.import_rejected"
+        }
+    }
+}

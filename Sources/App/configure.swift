@@ -1,0 +1,79 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import LanToaResources
+import Leaf
+import LeafKit
+import NIOSSL
+import Vapor
+
+/// Wires Lan Tỏa into a Vapor application: storage, migrations, sessions, templates, middleware and routes.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.lantoaConfig = config
+    app.clock = config.clock
+    app.catalogue = try Catalogue.load()
+
+    // Resources are found in the bundle, so the app runs from any working directory.
+    app.directory = DirectoryConfiguration(workingDirectory: app.directory.workingDirectory)
+    app.directory.viewsDirectory = LanToaResources.directory("Views")
+    app.directory.publicDirectory = LanToaResources.directory("Public")
+
+    switch config.storage {
+    case let .sqlite(path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case let .postgres(url):
+        var pg = try SQLPostgresConfiguration(url: url)
+        if !url.contains("sslmode=require") {
+            pg.coreConfiguration.tls = .disable
+        }
+        app.databases.use(.postgres(configuration: pg, sqlLogLevel: .debug), as: .psql)
+    }
+
+    app.migrations.add(CreateUnits())
+    app.migrations.add(CreateTeams())
+    app.migrations.add(CreateAccounts())
+    app.migrations.add(CreateAuditEntries())
+    app.migrations.add(SessionRecord.migration)
+    app.migrations.add(LoadReferenceUnits())
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "lantoa_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 12 * 3600, path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: .default,
+                                                  sandboxDirectory: LanToaResources.directory("Views"),
+                                                  viewDirectory: LanToaResources.directory("Views")))
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["num"] = NumberTag()
+    app.leaf.tags["date"] = DateTag()
+    if app.environment == .production { app.leaf.cache.isEnabled = true }
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.routes.defaultMaxBodySize = "1mb"
+
+    try routes(app)
+}
+
+extension Application {
+    private struct DemoKey: StorageKey {
+        typealias Value = Bool
+    }
+
+    /// Whether the database holds demo data (a banner says so on every page).
+    var demoLoaded: Bool {
+        get { storage[DemoKey.self] ?? false }
+        set { storage[DemoKey.self] = newValue }
+    }
+}
+
+/// Registers Lan Tỏa's own commands beside Vapor's `serve` and `migrate`.
+public func registerCommands(_ app: Application) {
+    app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+    app.asyncCommands.use(ImportTeamsCommand(), as: "import-teams")
+}

@@ -1,0 +1,257 @@
+import Foundation
+
+/// Reads the team list a commune keeps in Excel: one row per member, the team's founding decision repeated
+/// on each row of its members (or given once on its first row). Nothing is decided here about the database:
+/// the result is a plan, or every problem with its row number and column.
+public enum TeamImport {
+    /// The template's columns, in order.
+    public enum Column: String, CaseIterable, Sendable {
+        case hamlet
+        case teamName
+        case decisionNumber
+        case decisionDate
+        case decisionSigner
+        case fullName
+        case phone
+        case gender
+        case birthYear
+        case role
+        case affiliations
+
+        /// The header as written in the template.
+        public var header: String {
+            switch self {
+            case .hamlet: "Thôn/Tổ dân phố"
+            case .teamName: "Tên tổ"
+            case .decisionNumber: "Số quyết định"
+            case .decisionDate: "Ngày quyết định"
+            case .decisionSigner: "Người ký"
+            case .fullName: "Họ và tên"
+            case .phone: "Số điện thoại"
+            case .gender: "Giới tính"
+            case .birthYear: "Năm sinh"
+            case .role: "Vai trò"
+            case .affiliations: "Chức danh, đoàn thể"
+            }
+        }
+
+        /// Other headers accepted for the column (English, and common variants).
+        var aliases: [String] {
+            switch self {
+            case .hamlet: ["Thôn", "Thôn, tổ dân phố", "Ấp", "Bản", "Khu phố", "Tổ dân phố", "hamlet"]
+            case .teamName: ["Tên Tổ CNSCĐ", "team name", "team"]
+            case .decisionNumber: ["Số QĐ", "decision number"]
+            case .decisionDate: ["Ngày QĐ", "Ngày ký", "decision date"]
+            case .decisionSigner: ["Người ký QĐ", "signer", "decision signer"]
+            case .fullName: ["Họ tên", "Tên thành viên", "full name", "name"]
+            case .phone: ["Điện thoại", "SĐT", "Số ĐT", "phone"]
+            case .gender: ["gender"]
+            case .birthYear: ["birth year", "Năm sinh (yyyy)"]
+            case .role: ["Chức vụ trong tổ", "role"]
+            case .affiliations: ["Đoàn thể", "Chức danh", "affiliations"]
+            }
+        }
+
+        public var isRequired: Bool { self != .teamName && self != .affiliations && self != .hamlet }
+    }
+
+    /// A problem in the file: a row (as numbered in the spreadsheet, header = 1; 0 for the whole file) and a column.
+    public struct Problem: Hashable, Sendable, Codable {
+        public var row: Int
+        public var column: String
+        public var message: String
+
+        public init(row: Int, column: String, message: String) {
+            self.row = row
+            self.column = column
+            self.message = message
+        }
+    }
+
+    public struct MemberRow: Sendable, Equatable {
+        public var row: Int
+        public var fullName: String
+        public var phone: PhoneNumber
+        public var gender: Gender
+        public var birthYear: Int
+        public var role: TeamRole
+        public var affiliations: [Affiliation]
+    }
+
+    /// One team to found: under a hamlet of the commune (by name), or the commune itself when `hamlet` is nil.
+    public struct TeamPlan: Sendable, Equatable {
+        public var firstRow: Int
+        public var hamlet: String?
+        public var name: String
+        public var decisionNumber: String
+        public var decisionDate: LocalDate
+        public var decisionSigner: String
+        public var members: [MemberRow]
+    }
+
+    public struct Plan: Sendable, Equatable {
+        public var teams: [TeamPlan]
+        public var memberCount: Int { teams.reduce(0) { $0 + $1.members.count } }
+    }
+
+    /// The template's header row and one example row.
+    public static var templateRows: [[String]] {
+        [
+            Column.allCases.map(\.header),
+            ["Thôn Nà Sản", "Tổ CNSCĐ thôn Nà Sản", "125/QĐ-UBND", "15/08/2025", "Nguyễn Văn Hùng",
+             "Hoàng Văn Minh", "0912345678", "Nam", "1978", "Tổ trưởng", "Trưởng thôn; Chi bộ"],
+        ]
+    }
+
+    /// The outcome of checking a file: a plan to write, or every problem found.
+    public enum Checked: Sendable, Equatable {
+        case valid(Plan)
+        case invalid([Problem])
+    }
+
+    /// Validates the whole table. Rows that are entirely empty are skipped.
+    public static func plan(_ table: Table, today: LocalDate) -> Checked {
+        guard let header = table.rows.first else {
+            return .invalid([Problem(row: 0, column: "", message: "Tệp không có dữ liệu")])
+        }
+        var problems: [Problem] = []
+        var index: [Column: Int] = [:]
+        for (i, title) in header.enumerated() {
+            let folded = TextFolding.fold(title)
+            guard !folded.isEmpty else { continue }
+            if let column = Column.allCases.first(where: { c in
+                TextFolding.fold(c.header) == folded || c.aliases.contains { TextFolding.fold($0) == folded }
+            }), index[column] == nil {
+                index[column] = i
+            }
+        }
+        for column in Column.allCases where column.isRequired && index[column] == nil {
+            problems.append(Problem(row: 1, column: column.header, message: "Thiếu cột “\(column.header)”"))
+        }
+        if index[.hamlet] == nil && index[.teamName] == nil {
+            problems.append(Problem(row: 1, column: Column.hamlet.header, message: "Thiếu cột “\(Column.hamlet.header)”"))
+        }
+        guard problems.isEmpty else { return .invalid(problems) }
+
+        var teams: [TeamPlan] = []
+        var teamIndex: [String: Int] = [:]
+        var phones: [String: Int] = [:]
+        for (offset, cells) in table.rows.enumerated().dropFirst() {
+            let rowNumber = offset + 1
+            if cells.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { continue }
+            func cell(_ c: Column) -> String {
+                guard let i = index[c], cells.indices.contains(i) else { return "" }
+                return cells[i].trimmingWhitespace()
+            }
+            func problem(_ c: Column, _ message: String) {
+                problems.append(Problem(row: rowNumber, column: c.header, message: message))
+            }
+            func required(_ c: Column) -> String? {
+                let v = cell(c)
+                if v.isEmpty { problem(c, "Chưa nhập \(c.header.lowercased())"); return nil }
+                return v
+            }
+            let hamlet = cell(.hamlet)
+            let key = TextFolding.fold(hamlet.isEmpty ? "#commune" : hamlet)
+            let teamName = cell(.teamName)
+            var decisionNumber = cell(.decisionNumber)
+            var decisionDateText = cell(.decisionDate)
+            var signer = cell(.decisionSigner)
+            let existing = teamIndex[key]
+            if let existing {
+                // Decision cells may be left blank after a team's first row; if given they must agree.
+                let team = teams[existing]
+                if decisionNumber.isEmpty { decisionNumber = team.decisionNumber }
+                else if decisionNumber != team.decisionNumber {
+                    problem(.decisionNumber, "Khác số quyết định ở dòng \(team.firstRow) của cùng tổ (\(team.decisionNumber))")
+                }
+                if decisionDateText.isEmpty { decisionDateText = team.decisionDate.vietnamese }
+                if signer.isEmpty { signer = team.decisionSigner }
+            }
+            if decisionNumber.isEmpty { problem(.decisionNumber, "Chưa nhập số quyết định") }
+            var decisionDate: LocalDate?
+            if decisionDateText.isEmpty {
+                problem(.decisionDate, "Chưa nhập ngày quyết định")
+            } else if let d = parseDate(decisionDateText) {
+                if d > today { problem(.decisionDate, "Ngày quyết định \(d.vietnamese) ở tương lai") } else { decisionDate = d }
+            } else {
+                problem(.decisionDate, "“\(decisionDateText)” không phải ngày (dd/mm/yyyy)")
+            }
+            if let existing, let decisionDate, decisionDate != teams[existing].decisionDate {
+                problem(.decisionDate, "Khác ngày quyết định ở dòng \(teams[existing].firstRow) của cùng tổ")
+            }
+            if signer.isEmpty { problem(.decisionSigner, "Chưa nhập người ký quyết định") }
+
+            let fullName = required(.fullName).map(normaliseName)
+            var phone: PhoneNumber?
+            if let raw = required(.phone) {
+                do {
+                    let p = try PhoneNumber(parsing: raw)
+                    if let first = phones[p.digits] {
+                        problem(.phone, "Số điện thoại \(p.digits) trùng với dòng \(first)")
+                    } else {
+                        phones[p.digits] = rowNumber
+                        phone = p
+                    }
+                } catch {
+                    problem(.phone, "“\(raw)” không phải số di động Việt Nam hợp lệ")
+                }
+            }
+            var gender: Gender?
+            if let raw = required(.gender) {
+                gender = Gender(text: raw)
+                if gender == nil { problem(.gender, "“\(raw)” không phải giới tính (Nam/Nữ)") }
+            }
+            var birthYear: Int?
+            if let raw = required(.birthYear) {
+                if let y = Int(raw.split(separator: ".").first ?? ""), isPlausibleBirthYear(y, currentYear: today.year) {
+                    birthYear = y
+                } else {
+                    problem(.birthYear, "Năm sinh “\(raw)” không hợp lệ")
+                }
+            }
+            var role: TeamRole?
+            if let raw = required(.role) {
+                role = TeamRole(text: raw)
+                if role == nil { problem(.role, "“\(raw)” không phải vai trò (Tổ trưởng, Tổ phó, Thành viên)") }
+            }
+            let (affiliations, unknown) = Affiliation.parseList(cell(.affiliations))
+            for label in unknown {
+                problem(.affiliations, "Không rõ chức danh/đoàn thể “\(label)”")
+            }
+            guard let fullName, let phone, let gender, let birthYear, let role, let decisionDate, !signer.isEmpty, !decisionNumber.isEmpty else {
+                continue
+            }
+            let member = MemberRow(row: rowNumber, fullName: fullName, phone: phone, gender: gender,
+                                   birthYear: birthYear, role: role, affiliations: affiliations)
+            if let existing {
+                teams[existing].members.append(member)
+            } else {
+                teamIndex[key] = teams.count
+                let name = teamName.isEmpty ? "Tổ CNSCĐ " + (hamlet.isEmpty ? "cấp xã" : hamlet) : teamName
+                teams.append(TeamPlan(firstRow: rowNumber, hamlet: hamlet.isEmpty ? nil : hamlet, name: name,
+                                      decisionNumber: decisionNumber, decisionDate: decisionDate, decisionSigner: signer,
+                                      members: [member]))
+            }
+        }
+        if problems.isEmpty && teams.isEmpty {
+            problems.append(Problem(row: 0, column: "", message: "Tệp không có dòng dữ liệu nào"))
+        }
+        return problems.isEmpty ? .valid(Plan(teams: teams)) : .invalid(problems)
+    }
+
+    /// Dates as typed (`15/08/2025`, `2025-08-15`) or as Excel stores a date cell (days since 30/12/1899).
+    public static func parseDate(_ text: String) -> LocalDate? {
+        if let d = LocalDate(text) { return d }
+        if let serial = Double(text), serial > 20000, serial < 80000 {
+            let seconds = (serial.rounded(.down) - 25569) * 86400
+            return LocalDate(Date(timeIntervalSince1970: seconds), timeZone: TimeZone(identifier: "UTC")!)
+        }
+        return nil
+    }
+
+    /// Collapses inner spaces and normalises to NFC ("nguyễn  văn a" keeps its letters; case is the writer's).
+    public static func normaliseName(_ name: String) -> String {
+        name.precomposedStringWithCanonicalMapping.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}
