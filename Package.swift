@@ -66,15 +66,9 @@ let package = Package(
                 "App",
                 "LanToaCore",
                 .product(name: "VaporTesting", package: "vapor"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "BrowserTests",
-            dependencies: [
-                "App",
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -43,7 +43,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.views.use(.leaf)
-    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: .default,
+    // Not `.toVisibleFiles`: a development build keeps the bundle under `.build/`.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .onlyLeafExtensions],
                                                   sandboxDirectory: LanToaResources.directory("Views"),
                                                   viewDirectory: LanToaResources.directory("Views")))
     app.leaf.tags["t"] = TranslateTag()

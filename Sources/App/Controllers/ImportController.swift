@@ -9,8 +9,10 @@ enum ImportController {
     }
 
     static func render(req: Request, problems: [ImportProblemResponse], result: ImportResultResponse?) async throws -> View {
-        let service = UnitService(scope: try req.scope, clock: req.clock)
+        let scope = try req.scope
+        let service = UnitService(scope: scope, clock: req.clock)
         let unit = try await service.find(code: try req.parameters.require("code"), asOf: req.clock.today())
+        try scope.authorize(.manageUnitsAndTeams, at: unit.path)
         let page = ImportPage(layout: Layout(request: req, title: req.t("import.title")),
                               unit: try await UnitsController.rows([unit], req: req, asOf: req.clock.today())[0],
                               crumbs: try await service.ancestors(of: unit).map { Crumb(code: $0.code, name: $0.name) } + [Crumb(code: unit.code, name: unit.name)],

@@ -17,7 +17,6 @@ enum LoginController {
         let form = try req.content.decode(LoginForm.self)
         let accounts = AccountService(db: req.db, clock: req.clock)
         if let user = try await accounts.authenticate(login: form.login ?? "", password: form.password ?? "") {
-            req.session.destroy()
             req.auth.login(user)
             req.session.authenticate(user)
             return req.redirect(to: safeNext(form.next))

@@ -10,8 +10,10 @@ enum TeamsController {
     }
 
     static func renderForm(req: Request, code: String, form: TeamForm, errors: [String]) async throws -> View {
-        let service = UnitService(scope: try req.scope, clock: req.clock)
+        let scope = try req.scope
+        let service = UnitService(scope: scope, clock: req.clock)
         let unit = try await service.find(code: code, asOf: req.clock.today())
+        try scope.authorize(.manageUnitsAndTeams, at: unit.path)
         let page = TeamFormPage(layout: Layout(request: req, title: req.t("team.found")),
                                 unit: try await UnitsController.rows([unit], req: req, asOf: req.clock.today())[0],
                                 crumbs: try await service.ancestors(of: unit).map { Crumb(code: $0.code, name: $0.name) },

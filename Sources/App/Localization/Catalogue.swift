@@ -46,10 +46,11 @@ extension Application {
 }
 
 extension Request {
-    /// The interface language: the `lang` cookie, else `Accept-Language`, else Vietnamese.
+    /// The interface language: the `lang` cookie (the switch in the page header); on the API also `Accept-Language`;
+    /// else Vietnamese, whatever the browser's own language.
     var language: Language {
         if let cookie = cookies["lang"]?.string, let l = Language(rawValue: cookie) { return l }
-        if let accept = headers.first(name: .acceptLanguage)?.lowercased(), accept.hasPrefix("en") { return .en }
+        if url.path.hasPrefix("/api/"), let accept = headers.first(name: .acceptLanguage)?.lowercased(), accept.hasPrefix("en") { return .en }
         return .vi
     }
 

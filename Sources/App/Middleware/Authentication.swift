@@ -25,6 +25,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let sessionKey = "csrf"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // Every page gets a session with a token, so that even the sign-in form is protected.
         let token = Self.token(for: request)
         if request.method != .GET && request.method != .HEAD {
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))

@@ -48,20 +48,23 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 break
             }
             return (app.status, p)
-        case let abort as any AbortError:
-            let status = abort.status
-            let title = status == .notFound ? request.t("error.not_found") : status.reasonPhrase
-            var p = Problem(type: "about:blank", title: title, status: Int(status.code))
-            if status == .badRequest || status == .unsupportedMediaType || status == .payloadTooLarge {
-                p.detail = abort.reason
-            }
-            return (status, p)
         case let decoding as DecodingError:
             let field = decoding.fieldPath
             var p = Problem(type: "urn:lantoa:problem:invalid", title: request.t("error.invalid"), status: 422)
             p.errors = [.init(field: field, code: "error.type", message: request.t("error.type"))]
             p.detail = "\(field): \(request.t("error.type"))"
             return (.unprocessableEntity, p)
+        case let abort as any AbortError:
+            let status = abort.status
+            if status.code >= 500 {
+                request.logger.error("Request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
+            }
+            let title = status == .notFound ? request.t("error.not_found") : status.reasonPhrase
+            var p = Problem(type: "about:blank", title: title, status: Int(status.code))
+            if status == .badRequest || status == .unsupportedMediaType || status == .payloadTooLarge {
+                p.detail = abort.reason
+            }
+            return (status, p)
         default:
             request.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
             return (.internalServerError, Problem(type: "about:blank", title: request.t("error.internal"), status: 500))
@@ -91,6 +94,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let response = try await view.encodeResponse(status: status, for: request)
             return response
         } catch {
+            request.logger.error("Error page failed", metadata: ["error": "\(String(reflecting: error))"])
             return Response(status: status, body: .init(string: problem.title))
         }
     }

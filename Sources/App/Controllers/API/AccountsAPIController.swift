@@ -46,12 +46,15 @@ enum CommuneAPIController {
     static func showPolicy(req: Request) async throws -> CompositionPolicyResponse {
         let scope = try req.scope
         let province = try await provinceUnit(req: req, scope: scope)
+        // Readable from inside the province (its communes apply it) and from above it.
+        guard scope.contains(path: province.path) || scope.actor.scopePath.hasPrefix(province.path) else { throw AppError.forbidden }
         return try await policyResponse(province, scope: scope)
     }
 
     static func updatePolicy(req: Request) async throws -> CompositionPolicyResponse {
         let scope = try req.scope
         let province = try await provinceUnit(req: req, scope: scope)
+        try scope.authorize(.manageUnitsAndTeams, at: province.path)
         let body = try req.content.decode(CompositionPolicyRequest.self)
         try await PolicyService(scope: scope, clock: req.clock).set(body, for: province)
         return try await policyResponse(province, scope: scope)

@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import App
+
+/// Drives a real Chromium through chromedriver (W3C WebDriver over HTTP) against a running Lan Tỏa.
+/// Runs when `LANTOA_CHROMEDRIVER` names the driver (`.ci/run` installs Debian's chromium-driver and sets it).
+/// Screenshots at a 360-px-wide window are written to `screenshots/` for a person to look at.
+@Suite("In a real browser", .enabled(if: ProcessInfo.processInfo.environment["LANTOA_CHROMEDRIVER"].map { !$0.isEmpty } ?? false))
+struct BrowserTests {
+    @Test("A commune official signs in on a phone-sized screen, adds a hamlet, founds a team and adds members")
+    func communeOfficialOnAPhone() async throws {
+        try await TestApp.run(.sqlite) { t in
+            _ = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.go(t.baseURL + "/login")
+                #expect(try await driver.text("h1") == "Đăng nhập")
+                try await driver.type("#login", "xa")
+                try await driver.type("#password", "mat-khau-123")
+                try await driver.click("#login-submit")
+                try await driver.go(t.baseURL + "/units?q=ba%20dinh")
+                #expect(try await driver.source().contains("Phường Ba Đình"))
+                try await driver.screenshot("units-search")
+
+                try await driver.go(t.baseURL + "/units/\(Fixtures.communeA)")
+                try await driver.type("#hamlet-name", "Tổ dân phố số 9")
+                try await driver.click("#hamlet-submit")
+                #expect(try await driver.source().contains("Tổ dân phố số 9"))
+                try await driver.screenshot("commune")
+
+                try await driver.go(t.baseURL + "/teams/new?unit=\(Fixtures.communeA)-001")
+                try await driver.type("#decisionNumber", "15/QĐ-UBND")
+                try await driver.setValue("#decisionDate", "2025-08-20")
+                try await driver.type("#decisionSigner", "Trần Văn Bình")
+                try await driver.click("#team-submit")
+                #expect(try await driver.text("#team-name") == "Tổ CNSCĐ Tổ dân phố số 9")
+
+                try await driver.type("#fullName", "Lê Thị Hoa")
+                try await driver.type("#phone", "0123")
+                try await driver.type("#birthYear", "1990")
+                try await driver.click("#member-submit")
+                #expect(try await driver.text("#form-errors").contains("không phải số di động Việt Nam hợp lệ"))
+                try await driver.screenshot("member-error")
+
+                try await driver.clear("#phone")
+                try await driver.type("#phone", "0912 000 111")
+                try await driver.click("#member-submit")
+                #expect(try await driver.source().contains("0912 000 111"))
+                #expect(try await driver.text("#findings").contains("Tổ có 1 thành viên, cần ít nhất 5"))
+                let width = try await driver.execute("return document.documentElement.scrollWidth")
+                #expect((width as? Int ?? 999) <= 360, "the page scrolls sideways at 360 px: \(String(describing: width))")
+                try await driver.screenshot("team")
+            } catch {
+                try? await driver.screenshot("failure")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
+}
+
+/// The few WebDriver commands the tests use.
+final class WebDriver: @unchecked Sendable {
+    let client: HTTPClient
+    let base: String
+    let session: String
+    let process: Process
+
+    private init(client: HTTPClient, base: String, session: String, process: Process) {
+        self.client = client
+        self.base = base
+        self.session = session
+        self.process = process
+    }
+
+    static func start(client: HTTPClient) async throws -> WebDriver {
+        let env = ProcessInfo.processInfo.environment
+        let port = Int.random(in: 20000...29999)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: env["LANTOA_CHROMEDRIVER"]!)
+        process.arguments = ["--port=\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let base = "http://127.0.0.1:\(port)"
+        for _ in 0..<50 {
+            if let ready = try? await call(client, .GET, base + "/status", nil), (ready["value"] as? [String: Any])?["ready"] as? Bool == true { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let chrome: [String: Any] = [
+            "binary": env["LANTOA_CHROMIUM"] ?? "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=vi"],
+            // A cheap Android phone's screen.
+            "mobileEmulation": ["deviceMetrics": ["width": 360, "height": 780, "pixelRatio": 1]],
+        ]
+        let created = try await call(client, .POST, base + "/session",
+                                     ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": chrome]]])
+        guard let value = created["value"] as? [String: Any], let session = value["sessionId"] as? String else {
+            process.terminate()
+            throw TestFailure("chromedriver refused a session: \(created)")
+        }
+        return WebDriver(client: client, base: base + "/session/" + session, session: session, process: process)
+    }
+
+    static func call(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, _ body: [String: Any]?) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let data = Data(buffer: try await response.body.collect(upTo: 20 * 1024 * 1024))
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        if response.status.code >= 400 { throw TestFailure("WebDriver \(method) \(url): \(response.status) \(json)") }
+        return json
+    }
+
+    @discardableResult
+    func command(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> Any? {
+        try await Self.call(client, method, base + path, body)["value"]
+    }
+
+    func go(_ url: String) async throws { try await command(.POST, "/url", ["url": url]) }
+
+    func element(_ css: String) async throws -> String {
+        let value = try await command(.POST, "/element", ["using": "css selector", "value": css]) as? [String: Any]
+        guard let id = value?.values.first as? String else { throw TestFailure("no element \(css)") }
+        return id
+    }
+
+    func type(_ css: String, _ text: String) async throws {
+        try await command(.POST, "/element/\(try await element(css))/value", ["text": text])
+    }
+
+    func clear(_ css: String) async throws { try await command(.POST, "/element/\(try await element(css))/clear", [:]) }
+
+    /// Sets an input's value directly (date inputs take keyboard input in the locale's order).
+    func setValue(_ css: String, _ value: String) async throws {
+        try await execute("document.querySelector(arguments[0]).value = arguments[1]", [css, value])
+    }
+
+    /// Clicks a submit button and waits for the next page to load.
+    func click(_ css: String) async throws {
+        try await execute("window.__ltOld = true")
+        try await command(.POST, "/element/\(try await element(css))/click", [:])
+        for _ in 0..<100 {
+            let loaded = try await execute("return window.__ltOld !== true && document.readyState === 'complete'") as? Bool
+            if loaded == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("no page loaded after clicking \(css)")
+    }
+
+    func text(_ css: String) async throws -> String {
+        try await command(.GET, "/element/\(try await element(css))/text") as? String ?? ""
+    }
+
+    func source() async throws -> String { try await command(.GET, "/source") as? String ?? "" }
+
+    @discardableResult
+    func execute(_ script: String, _ args: [Any] = []) async throws -> Any? {
+        try await command(.POST, "/execute/sync", ["script": script, "args": args])
+    }
+
+    func screenshot(_ name: String) async throws {
+        guard let base64 = try await command(.GET, "/screenshot") as? String, let data = Data(base64Encoded: base64) else { return }
+        let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("screenshots")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try data.write(to: folder.appendingPathComponent("\(name).png"))
+    }
+
+    func quit() async throws {
+        _ = try? await Self.call(client, .DELETE, base, nil)
+        process.terminate()
+    }
+}

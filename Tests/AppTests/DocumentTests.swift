@@ -1,0 +1,102 @@
+import Foundation
+import LanToaCore
+import LanToaResources
+import Testing
+import Vapor
+@testable import App
+
+@Suite("The OpenAPI document and the string catalogue stay true")
+struct DocumentTests {
+    @Test("Every API route is in the OpenAPI document, and every documented operation is routed", arguments: [Engine.sqlite])
+    func openAPIMatchesRoutes(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let reply = try await t.send(.GET, "/api/v1/openapi.json")
+            #expect(reply.status == .ok)
+            let doc = try reply.json()
+            #expect((doc["openapi"] as? String)?.hasPrefix("3.1") == true)
+            let paths = doc["paths"] as? [String: [String: Any]] ?? [:]
+            var documented = Set<String>()
+            for (path, operations) in paths {
+                for method in operations.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
+                    let vaporPath = path.split(separator: "/").map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : String($0) }.joined(separator: "/")
+                    documented.insert("\(method.uppercased()) /api/v1/\(vaporPath)")
+                }
+            }
+            let routed = Set(t.app.routes.all.map { "\($0.method.rawValue) /" + $0.path.map(\.description).joined(separator: "/") }
+                .filter { $0.contains(" /api/v1/") })
+            #expect(routed == documented, "routed only: \(routed.subtracting(documented)); documented only: \(documented.subtracting(routed))")
+        }
+    }
+
+    @Test("Every catalogue key used by templates and code exists in Vietnamese and English")
+    func catalogueIsComplete() throws {
+        let catalogue = try Catalogue.load()
+        let vi = catalogue.strings[.vi] ?? [:]
+        let en = catalogue.strings[.en] ?? [:]
+        #expect(Set(vi.keys) == Set(en.keys))
+        #expect(vi.count > 100)
+        let views = URL(fileURLWithPath: LanToaResources.directory("Views"))
+        var used = Set<String>()
+        let pattern = try NSRegularExpression(pattern: #"#t\("([a-z_.]+)""#)
+        for case let url as URL in FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)! where url.pathExtension == "leaf" {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                used.insert(String(text[Range(match.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(used.count > 50)
+        for key in used { #expect(vi[key] != nil, "missing key \(key)") }
+        // Keys built from enumerations in code.
+        var generated: [String] = Role.allCases.map { "role.\($0.rawValue)" }
+        generated += UnitKind.allCases.map { "kind.\($0.rawValue)" }
+        generated += Affiliation.allCases.map { "affiliation.\($0.rawValue)" }
+        generated += Gender.allCases.map { "gender.\($0.rawValue)" }
+        generated += TeamRole.allCases.map { "role_in_team.\($0.rawValue)" }
+        let findings = ["too_few_members", "too_many_members", "no_leader", "several_leaders", "no_deputy", "leader_not_hamlet_head"]
+        generated += findings.map { "finding.\($0)" }
+        for key in generated { #expect(vi[key] != nil, "missing key \(key)") }
+        // Vietnamese strings carry diacritics where the language needs them.
+        #expect(vi["team.found"] == "Thành lập Tổ CNSCĐ")
+    }
+}
+
+@Suite("Web pages")
+struct WebTests {
+    @Test("Signing in, seeing a commune's teams, founding one and adding a member through forms", arguments: Engine.available)
+    func communeWorkflow(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            _ = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let login = try await t.send(.GET, "/login")
+            #expect(login.status == .ok && login.text.contains("Đăng nhập"))
+            let session = try await WebSession.signIn(t, login: "xa", password: "mat-khau-123")
+            let hamlet = try await session.send(.POST, "/units/\(Fixtures.communeA)/hamlets", form: ["name": "Tổ dân phố 7"])
+            #expect(hamlet.status == .seeOther)
+            let communePage = try await session.send(.GET, "/units/\(Fixtures.communeA)")
+            #expect(communePage.text.contains("Tổ dân phố 7"))
+            let code = "\(Fixtures.communeA)-001"
+            let founded = try await session.send(.POST, "/teams", form: ["unit": code, "decisionNumber": "5/QĐ-UBND",
+                                                                         "decisionDate": "2025-08-20", "decisionSigner": "Trần Văn Bình"])
+            #expect(founded.status == .seeOther)
+            let teamPath = founded.headers.first(name: "Location") ?? ""
+            #expect(teamPath.hasPrefix("/teams/"))
+            let bad = try await session.send(.POST, teamPath + "/members", form: ["fullName": "Lê Thị Hoa", "phone": "0123", "gender": "female",
+                                                                                   "birthYear": "1990", "role": "member"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text.contains("Số điện thoại: “0123” không phải số di động Việt Nam hợp lệ"))
+            let good = try await session.send(.POST, teamPath + "/members", form: ["fullName": "Lê Thị Hoa", "phone": "0912 000 111", "gender": "female",
+                                                                                    "birthYear": "1990", "role": "leader", "affiliations[]": "hamlet_head"])
+            #expect(good.status == .seeOther)
+            let page = try await session.send(.GET, teamPath)
+            #expect(page.text.contains("Lê Thị Hoa") && page.text.contains("0912 000 111"))
+            #expect(page.text.contains("Tổ có 1 thành viên, cần ít nhất 5"))
+            // Without the CSRF token a form is refused and nothing changes.
+            let forged = try await session.send(.POST, teamPath + "/members", form: ["fullName": "X", "phone": "0912000222", "gender": "male",
+                                                                                      "birthYear": "1990", "role": "member"], csrf: false)
+            #expect(forged.status == .forbidden)
+            #expect(try await Member.query(on: t.app.db).count() == 1)
+            // English is one click away.
+            let english = try await t.send(.GET, teamPath, headers: [("Cookie", session.cookie + "; lang=en")])
+            #expect(english.text.contains("The team has 1 members; at least 5 are needed"))
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+import Vapor
+@testable import App
+
+/// Proves ARCHITECTURE.md decision 2: every route refuses what lies outside the account's subtree.
+@Suite("Scope is enforced on every route")
+struct ScopeTests {
+    /// What an out-of-scope request must get.
+    enum Expectation {
+        /// 403 or 404.
+        case refused
+        /// Answers, but none of the other commune's data appears in the body.
+        case showsNothingOf
+        /// Not about data of a unit (public, or the account's own).
+        case notScoped
+    }
+
+    struct Probe {
+        var method: HTTPMethod
+        var path: String
+        var json: [String: String]?
+        var body: Data?
+        var expect: Expectation
+    }
+
+    @Test("A commune account is refused the other commune's data on every API and web route", arguments: Engine.available)
+    func everyRouteRefusesOutOfScope(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            // Commune B's data, made by B's own account.
+            let b = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
+            let hamletB = try await t.hamlet("Thôn Bản Thử Nghiệm", in: Fixtures.communeB, token: b)
+            let teamB = try await t.team(for: hamletB, token: b)
+            let memberB = try await t.member(teamB, name: "Hoàng Thị Lan", phone: "0987654321", role: "leader", token: b)
+            let membershipB = try memberB.json()["membershipId"] as! String
+            let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
+            let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "Thử Nghiệm"]
+
+            let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
+            let api: [String: Probe] = [
+                "GET /api/v1/openapi.json": Probe(method: .GET, path: "/api/v1/openapi.json", expect: .notScoped),
+                "POST /api/v1/auth/login": Probe(method: .POST, path: "/api/v1/auth/login", json: ["login": "xa-b", "password": "wrong"], expect: .refused),
+                "GET /api/v1/me": Probe(method: .GET, path: "/api/v1/me", expect: .showsNothingOf),
+                "GET /api/v1/units": Probe(method: .GET, path: "/api/v1/units?parent=\(Fixtures.communeB)", expect: .showsNothingOf),
+                "POST /api/v1/units": Probe(method: .POST, path: "/api/v1/units", json: ["parentCode": Fixtures.communeB, "name": "Thôn Lạ"], expect: .refused),
+                "GET /api/v1/units/:code": Probe(method: .GET, path: "/api/v1/units/\(hamletB)", expect: .refused),
+                "GET /api/v1/units/:code/lineage": Probe(method: .GET, path: "/api/v1/units/\(hamletB)/lineage", expect: .refused),
+                "GET /api/v1/units/:code/composition-policy": Probe(method: .GET, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", expect: .refused),
+                "PUT /api/v1/units/:code/composition-policy": Probe(method: .PUT, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", json: ["minimumMembers": "3"], expect: .refused),
+                "POST /api/v1/units/:code/team-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/team-imports", body: csv, expect: .refused),
+                "GET /api/v1/team-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/team-imports/template.xlsx", expect: .notScoped),
+                "GET /api/v1/teams": Probe(method: .GET, path: "/api/v1/teams?unit=\(Fixtures.communeB)", expect: .refused),
+                "POST /api/v1/teams": Probe(method: .POST, path: "/api/v1/teams", json: ["unit": Fixtures.communeB, "decisionNumber": "1/QĐ", "decisionDate": "2025-08-01", "decisionSigner": "Lê B"], expect: .refused),
+                "GET /api/v1/teams/:id": Probe(method: .GET, path: "/api/v1/teams/\(teamB)", expect: .refused),
+                "PATCH /api/v1/teams/:id": Probe(method: .PATCH, path: "/api/v1/teams/\(teamB)", json: ["name": "Đổi tên"], expect: .refused),
+                "POST /api/v1/teams/:id/consolidations": Probe(method: .POST, path: "/api/v1/teams/\(teamB)/consolidations", json: ["decisionNumber": "2/QĐ", "decisionDate": "2025-09-01", "decisionSigner": "Lê B"], expect: .refused),
+                "POST /api/v1/teams/:id/members": Probe(method: .POST, path: "/api/v1/teams/\(teamB)/members", json: ["fullName": "Lê C", "phone": "0911111112", "gender": "male", "role": "member"], expect: .refused),
+                "POST /api/v1/memberships/:id/end": Probe(method: .POST, path: "/api/v1/memberships/\(membershipB)/end", json: ["reason": "x"], expect: .refused),
+                "GET /api/v1/users": Probe(method: .GET, path: "/api/v1/users", expect: .showsNothingOf),
+                "POST /api/v1/users": Probe(method: .POST, path: "/api/v1/users", json: ["login": "lan", "password": "12345678", "role": "commune", "scope": Fixtures.communeB], expect: .refused),
+                "GET /api/v1/audit": Probe(method: .GET, path: "/api/v1/audit", expect: .showsNothingOf),
+            ]
+            let web: [String: Probe] = [
+                "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped),
+                "GET /": Probe(method: .GET, path: "/", expect: .notScoped),
+                "GET /login": Probe(method: .GET, path: "/login", expect: .notScoped),
+                "POST /login": Probe(method: .POST, path: "/login", json: ["login": "xa-b", "password": "wrong"], expect: .refused),
+                "GET /lang/:lang": Probe(method: .GET, path: "/lang/en", expect: .notScoped),
+                "POST /logout": Probe(method: .POST, path: "/logout", expect: .notScoped),
+                "GET /units": Probe(method: .GET, path: "/units?q=thu%20nghiem", expect: .showsNothingOf),
+                "GET /units/:code": Probe(method: .GET, path: "/units/\(hamletB)", expect: .refused),
+                "POST /units/:code/hamlets": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/hamlets", json: ["name": "Thôn Lạ"], expect: .refused),
+                "GET /units/:code/import": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
+                "POST /units/:code/import": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
+                "GET /import-template.xlsx": Probe(method: .GET, path: "/import-template.xlsx", expect: .notScoped),
+                "GET /teams/new": Probe(method: .GET, path: "/teams/new?unit=\(Fixtures.communeB)", expect: .refused),
+                "POST /teams": Probe(method: .POST, path: "/teams", json: ["unit": Fixtures.communeB, "decisionNumber": "1/QĐ", "decisionDate": "2025-08-01", "decisionSigner": "Lê B"], expect: .refused),
+                "GET /teams/:id": Probe(method: .GET, path: "/teams/\(teamB)", expect: .refused),
+                "POST /teams/:id/members": Probe(method: .POST, path: "/teams/\(teamB)/members", json: ["fullName": "Lê C", "phone": "0911111112", "gender": "male", "birthYear": "1980", "role": "member"], expect: .refused),
+                "POST /teams/:id/consolidations": Probe(method: .POST, path: "/teams/\(teamB)/consolidations", json: ["decisionNumber": "2/QĐ", "decisionDate": "2025-09-01", "decisionSigner": "Lê B"], expect: .refused),
+                "POST /memberships/:id/end": Probe(method: .POST, path: "/memberships/\(membershipB)/end", json: ["reason": "x"], expect: .refused),
+                "GET /audit": Probe(method: .GET, path: "/audit", expect: .showsNothingOf),
+            ]
+
+            // Every registered route has a probe, and every probe a route.
+            let registered = Set(t.app.routes.all.map { "\($0.method.rawValue) /" + $0.path.map(\.description).joined(separator: "/") })
+            #expect(registered == Set(api.keys).union(web.keys))
+
+            for (route, probe) in api.sorted(by: { $0.key < $1.key }) {
+                let reply: TestApp.Reply
+                if let body = probe.body {
+                    reply = try await t.send(probe.method, probe.path, token: a, body: body, contentType: "text/csv")
+                } else {
+                    reply = try await t.send(probe.method, probe.path, token: a, json: probe.json)
+                }
+                check(route, probe, reply, secretsOfB)
+            }
+            let session = try await WebSession.signIn(t, login: "xa-a", password: "mat-khau-123")
+            for (route, probe) in web.sorted(by: { $0.key < $1.key }) where route != "POST /logout" {
+                let reply = try await session.send(probe.method, probe.path, form: probe.json ?? [:])
+                check(route, probe, reply, secretsOfB)
+            }
+            // B's data is still intact.
+            let still = try await t.send(.GET, "/api/v1/teams/\(teamB)", token: b).decode(TeamResponse.self)
+            #expect(still.name == "Tổ CNSCĐ Thôn Bản Thử Nghiệm" && still.members?.count == 1)
+        }
+    }
+
+    func check(_ route: String, _ probe: Probe, _ reply: TestApp.Reply, _ secrets: [String]) {
+        switch probe.expect {
+        case .refused:
+            #expect([.forbidden, .notFound, .unauthorized].contains(reply.status), "\(route) answered \(reply.status): \(reply.text.prefix(300))")
+            for secret in secrets where secret != "xa-b" && !probe.path.contains(secret) {
+                #expect(!reply.text.contains(secret), "\(route) leaked \(secret)")
+            }
+        case .showsNothingOf:
+            #expect(reply.status == .ok, "\(route) answered \(reply.status)")
+            for secret in secrets {
+                #expect(!reply.text.contains(secret), "\(route) leaked \(secret)")
+            }
+        case .notScoped:
+            #expect(reply.status.code < 500, "\(route) answered \(reply.status)")
+        }
+    }
+
+    @Test("A leader sees the team of the hamlet but may not found teams or create accounts", arguments: Engine.available)
+    func leaderRights(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let hamlet = try await t.hamlet("Thôn Một", in: Fixtures.communeA, token: commune)
+            let team = try await t.team(for: hamlet, token: commune)
+            let leader = try await t.account("to-truong", role: .leader, scope: hamlet)
+            #expect(try await t.send(.GET, "/api/v1/teams/\(team)", token: leader).status == .ok)
+            #expect(try await t.member(team, name: "Lê Văn Tâm", phone: "0977000111", token: leader).status == .created)
+            let found = try await t.send(.POST, "/api/v1/teams", token: leader, json: ["unit": hamlet, "decisionNumber": "1", "decisionDate": "2025-08-01", "decisionSigner": "X"])
+            #expect(found.status == .forbidden)
+            let user = try await t.send(.POST, "/api/v1/users", token: leader, json: ["login": "x1", "password": "12345678", "role": "member", "scope": hamlet])
+            #expect(user.status == .forbidden)
+            let noToken = try await t.send(.GET, "/api/v1/teams")
+            #expect(noToken.status == .unauthorized)
+            #expect(noToken.headers.first(name: "Content-Type")?.hasPrefix("application/problem+json") == true)
+        }
+    }
+}
+
+/// A signed-in browser-like session: cookie and CSRF token, forms sent url-encoded.
+struct WebSession {
+    let t: TestApp
+    var cookie: String
+    var csrf: String
+
+    static func signIn(_ t: TestApp, login: String, password: String) async throws -> WebSession {
+        let page = try await t.send(.GET, "/login")
+        var session = WebSession(t: t, cookie: cookieHeader(page), csrf: csrfToken(page.text))
+        let reply = try await session.send(.POST, "/login", form: ["login": login, "password": password, "next": "/units"])
+        guard reply.status == .seeOther || reply.status == .found || reply.status == .movedPermanently else {
+            throw TestFailure("sign-in failed: \(reply.status)")
+        }
+        session.cookie = cookieHeader(reply).isEmpty ? session.cookie : cookieHeader(reply)
+        let units = try await session.send(.GET, "/units")
+        session.csrf = csrfToken(units.text)
+        return session
+    }
+
+    static func cookieHeader(_ reply: TestApp.Reply) -> String {
+        reply.headers["Set-Cookie"].compactMap { $0.split(separator: ";").first.map(String.init) }
+            .filter { $0.hasPrefix("lantoa_session=") }.joined(separator: "; ")
+    }
+
+    static func csrfToken(_ html: String) -> String {
+        guard let range = html.range(of: #"name="_csrf" value=""#) else { return "" }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, form: [String: String] = [:], csrf: Bool = true) async throws -> TestApp.Reply {
+        var fields = form
+        if method != .GET && csrf { fields["_csrf"] = self.csrf }
+        let encoded = fields.map { "\($0.key.formEncoded)=\($0.value.formEncoded)" }.joined(separator: "&")
+        if method == .GET {
+            return try await t.send(.GET, path, headers: [("Cookie", cookie)])
+        }
+        return try await t.send(method, path, body: Data(encoded.utf8), contentType: "application/x-www-form-urlencoded", headers: [("Cookie", cookie)])
+    }
+}
+
+extension String {
+    var formEncoded: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        return addingPercentEncoding(withAllowedCharacters: allowed) ?? self
+    }
+}

@@ -1,0 +1,256 @@
+import AsyncHTTPClient
+import Testing
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import LanToaCore
+import NIOCore
+import NIOHTTP1
+import Vapor
+@testable import App
+
+/// The database engines the suite runs on: SQLite always, PostgreSQL when `LANTOA_TEST_POSTGRES_URL` is set.
+enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    static var available: [Engine] {
+        ProcessInfo.processInfo.environment["LANTOA_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// Every test's "today", so that dates in fixtures stay valid.
+let testToday = LocalDate(year: 2026, month: 11, day: 22)!
+
+/// Fresh databases for tests, copied from a template that is migrated (reference units loaded) once per run.
+actor TestDatabases {
+    static let shared = TestDatabases()
+
+    private var sqliteTemplate: Task<String, any Error>?
+    private var postgresTemplate: Task<String, any Error>?
+    private var counter = 0
+    private let runID = "\(ProcessInfo.processInfo.processIdentifier)_\(Int(Date().timeIntervalSince1970) % 100000)"
+
+    func fresh(_ engine: Engine) async throws -> AppConfig.Storage {
+        counter += 1
+        let n = counter
+        switch engine {
+        case .sqlite:
+            if sqliteTemplate == nil { sqliteTemplate = Task { try await Self.makeSQLiteTemplate(runID: runID) } }
+            let template = try await sqliteTemplate!.value
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("lantoa-test-\(runID)-\(n).sqlite").path
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(atPath: template, toPath: path)
+            return .sqlite(path: path)
+        case .postgres:
+            if postgresTemplate == nil { postgresTemplate = Task { try await Self.makePostgresTemplate(runID: runID) } }
+            let template = try await postgresTemplate!.value
+            let name = "lantoa_test_\(runID)_\(n)"
+            try await Self.admin { sql in
+                try await sql.raw("CREATE DATABASE \(unsafeRaw: name) TEMPLATE \(unsafeRaw: template)").run()
+            }
+            return .postgres(url: Self.url(database: name))
+        }
+    }
+
+    static func makeSQLiteTemplate(runID: String) async throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lantoa-template-\(runID).sqlite").path
+        try? FileManager.default.removeItem(atPath: path)
+        try await migrate(.sqlite(path: path))
+        return path
+    }
+
+    static func makePostgresTemplate(runID: String) async throws -> String {
+        let name = "lantoa_template_\(runID)"
+        try await admin { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+        try await migrate(.postgres(url: url(database: name)))
+        return name
+    }
+
+    static func migrate(_ storage: AppConfig.Storage) async throws {
+        let app = try await Application.make(.testing)
+        do {
+            try await configure(app, config: AppConfig(storage: storage, today: testToday))
+            try await app.autoMigrate()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// The server URL with another database name.
+    static func url(database: String) -> String {
+        let base = ProcessInfo.processInfo.environment["LANTOA_TEST_POSTGRES_URL"]!
+        var components = URLComponents(string: base)!
+        components.path = "/" + database
+        return components.string!
+    }
+
+    /// Runs SQL on the server's maintenance database (CREATE DATABASE cannot run inside the test database).
+    static func admin(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        let app = try await Application.make(.testing)
+        do {
+            var config = try SQLPostgresConfiguration(url: url(database: "postgres"))
+            config.coreConfiguration.tls = .disable
+            app.databases.use(.postgres(configuration: config), as: .psql)
+            try await body(app.db as! any SQLDatabase)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
+/// A running Lan Tỏa on a fresh database, answering real HTTP on a loopback port.
+final class TestApp: @unchecked Sendable {
+    let app: Application
+    let engine: Engine
+    let baseURL: String
+    let client: HTTPClient
+
+    private init(app: Application, engine: Engine, baseURL: String, client: HTTPClient) {
+        self.app = app
+        self.engine = engine
+        self.baseURL = baseURL
+        self.client = client
+    }
+
+    /// Boots the real `configure` on a fresh database, starts the server, runs `body`, shuts down.
+    static func run<T>(_ engine: Engine, _ body: (TestApp) async throws -> T) async throws -> T {
+        let storage = try await TestDatabases.shared.fresh(engine)
+        let app = try await Application.make(.testing)
+        let testApp: TestApp
+        do {
+            try await configure(app, config: AppConfig(storage: storage, today: testToday))
+            registerCommands(app)
+            app.http.server.configuration.hostname = "127.0.0.1"
+            app.http.server.configuration.port = 0
+            app.logger.logLevel = .warning
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            let port = app.http.server.shared.localAddress!.port!
+            testApp = TestApp(app: app, engine: engine, baseURL: "http://127.0.0.1:\(port)",
+                              client: HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup),
+                                                 configuration: .init(redirectConfiguration: .disallow)))
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        do {
+            let result = try await body(testApp)
+            try await testApp.shutdown()
+            return result
+        } catch {
+            try? await testApp.shutdown()
+            throw error
+        }
+    }
+
+    private func shutdown() async throws {
+        try await client.shutdown()
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
+
+    struct Reply {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: Data
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        func json() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+        }
+
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(T.self, from: body)
+        }
+    }
+
+    /// Sends a real HTTP request. `json` is encoded as the body; `token` becomes a bearer header.
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json: (any Encodable)? = nil,
+              body: Data? = nil, contentType: String? = nil, headers extra: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))
+        } else if let body {
+            request.headers.add(name: "Content-Type", value: contentType ?? "application/octet-stream")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let buffer = try await response.body.collect(upTo: 50 * 1024 * 1024)
+        return Reply(status: response.status, headers: response.headers, body: Data(buffer: buffer))
+    }
+
+    // MARK: fixtures
+
+    /// Creates an account directly through the service and returns an API token for it.
+    func account(_ login: String, role: Role, scope: String?, password: String = "mat-khau-123") async throws -> String {
+        _ = try await AccountService(db: app.db, clock: app.clock)
+            .create(CreateUserRequest(login: login, password: password, displayName: nil, role: role.rawValue, scope: scope), by: .system)
+        let reply = try await send(.POST, "/api/v1/auth/login", json: ["login": login, "password": password])
+        guard reply.status == .ok, let token = try reply.json()["token"] as? String else {
+            throw TestFailure("login failed for \(login): \(reply.status) \(reply.text)")
+        }
+        return token
+    }
+
+    /// Creates a hamlet under a commune through the API and returns its code.
+    func hamlet(_ name: String, in commune: String, token: String) async throws -> String {
+        let reply = try await send(.POST, "/api/v1/units", token: token, json: ["parentCode": commune, "name": name])
+        guard reply.status == .created, let code = try reply.json()["code"] as? String else {
+            throw TestFailure("hamlet not created: \(reply.status) \(reply.text)")
+        }
+        return code
+    }
+
+    /// Founds a team for a unit through the API and returns its id.
+    func team(for unit: String, token: String) async throws -> String {
+        let reply = try await send(.POST, "/api/v1/teams", token: token, json: [
+            "unit": unit, "decisionNumber": "12/QĐ-UBND", "decisionDate": "2025-08-15", "decisionSigner": "Nguyễn Văn Hùng",
+        ])
+        guard reply.status == .created, let id = try reply.json()["id"] as? String else {
+            throw TestFailure("team not founded: \(reply.status) \(reply.text)")
+        }
+        return id
+    }
+
+    /// Adds a member through the API.
+    @discardableResult
+    func member(_ team: String, name: String, phone: String, role: String = "member", affiliations: [String] = [],
+                token: String) async throws -> Reply {
+        struct Body: Encodable {
+            var fullName: String
+            var phone: String
+            var gender = "female"
+            var birthYear = 1985
+            var role: String
+            var affiliations: [String]
+        }
+        return try await send(.POST, "/api/v1/teams/\(team)/members", token: token,
+                              json: Body(fullName: name, phone: phone, role: role, affiliations: affiliations))
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Two real communes of different provinces used across tests: Phường Ba Đình (Hà Nội) and Phường Tam Thanh (Lạng Sơn).
+enum Fixtures {
+    static let communeA = "00004"
+    static let provinceA = "01"
+    static let communeB = "05986"
+    static let provinceB = "20"
+}
