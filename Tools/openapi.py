@@ -1,133 +1,342 @@
 #!/usr/bin/env python3
-"""Writes Resources/Data/openapi.json, the OpenAPI 3.1 document of /api/v1. Edit here, run, commit the output;
-DocumentTests checks that it lists exactly the routes the app registers."""
-import json, os
+"""Writes Resources/Data/openapi.json, the OpenAPI 3.1 document of /api/v1. Edit here, run
+`python3 Tools/openapi.py`, commit the output; DocumentTests checks that it lists exactly the routes the app registers."""
+import json
+import os
 
 def ref(name): return {"$ref": f"#/components/schemas/{name}"}
-def arr(s): return {"type": "array", "items": s}
-S = {"type": "string"}; I = {"type": "integer"}; B = {"type": "boolean"}
-D = {"type": "string", "format": "date"}; DT = {"type": "string", "format": "date-time"}; U = {"type": "string", "format": "uuid"}
-def obj(props, required=()): return {"type": "object", "properties": props, **({"required": list(required)} if required else {})}
-def nullable(s): return {"anyOf": [s, {"type": "null"}]}
-def listof(name): return obj({"items": arr(ref(name)), "total": I, "next": nullable(S)}, ["items", "total", "next"])
+DATE = {"type": "string", "format": "date"}
+def date(desc): return {**DATE, "description": desc}
+def s(desc=None, **kw):
+    d = {"type": "string", **kw}
+    if desc: d["description"] = desc
+    return d
+
+TIERS = ["province", "district", "commune", "hamlet"]
+KINDS = ["tinh", "thanh_pho_tw", "quan", "huyen", "thi_xa", "thanh_pho", "thanh_pho_thuoc_tp",
+         "xa", "phuong", "thi_tran", "dac_khu",
+         "thon", "ap", "ban", "lang", "xom", "buon", "plei", "soc", "khu_pho", "to_dan_pho", "khom", "khu_dan_cu"]
+HAMLET_KINDS = KINDS[11:]
+ROLES = ["admin", "province", "commune", "leader", "member", "viewer"]
+GENDERS = ["male", "female", "other"]
+TEAM_ROLES = ["leader", "deputy", "member"]
+AFFILIATIONS = ["hamlet_head", "youth_union", "womens_union", "farmers_union", "veterans", "fatherland_front",
+                "party_cell", "police", "teacher", "post_telecom", "other"]
+FINDINGS = ["too_few_members", "too_many_members", "no_leader", "several_leaders", "no_deputy", "leader_not_hamlet_head"]
+
+def obj(props, required=None, desc=None):
+    o = {"type": "object", "properties": props}
+    if required: o["required"] = required
+    if desc: o["description"] = desc
+    return o
+
+def listing(item, desc):
+    return obj({
+        "items": {"type": "array", "items": ref(item)},
+        "total": {"type": "integer", "minimum": 0, "description": "How many items match, over all pages."},
+        "next": {"type": ["string", "null"], "description": "The `cursor` of the next page; absent or null on the last page."},
+    }, ["items", "total"], desc)
 
 schemas = {
- "Tier": {"type": "string", "enum": ["province", "district", "commune", "hamlet"]},
- "UnitKind": {"type": "string", "enum": ["tinh","thanh_pho_tw","quan","huyen","thi_xa","thanh_pho","thanh_pho_thuoc_tp","xa","phuong","thi_tran","dac_khu","thon","ap","ban","lang","xom","buon","plei","soc","khu_pho","to_dan_pho","khom","khu_dan_cu"]},
- "Role": {"type": "string", "enum": ["admin","province","commune","leader","member","viewer"]},
- "Gender": {"type": "string", "enum": ["male","female","other"]},
- "TeamRole": {"type": "string", "enum": ["leader","deputy","member"]},
- "Affiliation": {"type": "string", "enum": ["hamlet_head","youth_union","womens_union","farmers_union","veterans","fatherland_front","party_cell","police","teacher","post_telecom","other"]},
- "Unit": obj({"id": U, "code": S, "tier": ref("Tier"), "kind": ref("UnitKind"), "name": S, "shortName": S, "nameEn": S,
-              "parentCode": S, "validFrom": D, "validTo": D, "demo": B}, ["id","code","tier","kind","name","shortName","nameEn","demo"]),
- "UnitList": listof("Unit"),
- "LineageLink": obj({"date": D, "share": {"type": "string", "enum": ["full","partial"]}, "unit": ref("Unit")}, ["date","share","unit"]),
- "Lineage": obj({"unit": ref("Unit"), "predecessors": arr(ref("LineageLink")), "successors": arr(ref("LineageLink"))}, ["unit","predecessors","successors"]),
- "CreateHamlet": obj({"parentCode": S, "name": S, "kind": ref("UnitKind"), "validFrom": D}, ["parentCode","name"]),
- "UnitRef": obj({"code": S, "name": S, "tier": ref("Tier")}, ["code","name","tier"]),
- "Finding": obj({"code": {"type": "string", "enum": ["too_few_members","too_many_members","no_leader","several_leaders","no_deputy","leader_not_hamlet_head"]}, "message": S}, ["code","message"]),
- "Member": obj({"membershipId": U, "memberId": U, "fullName": S, "phone": S, "gender": ref("Gender"), "birthYear": I, "role": ref("TeamRole"),
-                "affiliations": arr(ref("Affiliation")), "from": D, "to": D, "endReason": S},
-               ["membershipId","memberId","fullName","phone","gender","birthYear","role","affiliations","from"]),
- "HistoryEntry": obj({"date": D, "kind": {"type": "string", "enum": ["founded","consolidated","dissolved","joined","left"]}, "text": S}, ["date","kind","text"]),
- "Team": obj({"id": U, "name": S, "unit": ref("UnitRef"), "decision": obj({"number": S, "date": D, "signer": S}, ["number","date","signer"]),
-              "status": {"type": "string", "enum": ["active","dissolved"]}, "compliant": B, "compliance": arr(ref("Finding")),
-              "memberCount": I, "demo": B, "members": arr(ref("Member")), "history": arr(ref("HistoryEntry"))},
-             ["id","name","unit","decision","status","compliant","compliance","memberCount","demo"]),
- "TeamList": listof("Team"),
- "CreateTeam": obj({"unit": S, "name": S, "decisionNumber": S, "decisionDate": D, "decisionSigner": S}, ["unit","decisionNumber","decisionDate","decisionSigner"]),
- "UpdateTeam": obj({"name": S, "status": {"type": "string", "enum": ["active","dissolved"]}, "date": D}),
- "Consolidation": obj({"decisionNumber": S, "decisionDate": D, "decisionSigner": S, "note": S}, ["decisionNumber","decisionDate","decisionSigner"]),
- "AddMember": obj({"fullName": S, "phone": S, "gender": ref("Gender"), "birthYear": I, "role": ref("TeamRole"), "affiliations": arr(ref("Affiliation")), "from": D},
-                  ["fullName","phone","gender","birthYear","role"]),
- "EndMembership": obj({"date": D, "reason": S}),
- "CompositionPolicy": obj({"province": ref("UnitRef"), "own": B, "minimumMembers": I, "maximumMembersHamlet": I, "maximumMembersCommune": I, "leaderMustBeHamletHead": B},
-                          ["province","own","minimumMembers","leaderMustBeHamletHead"]),
- "SetCompositionPolicy": obj({"minimumMembers": I, "maximumMembersHamlet": I, "maximumMembersCommune": I, "leaderMustBeHamletHead": B}),
- "ImportResult": obj({"teams": I, "members": I, "hamletsCreated": I}, ["teams","members","hamletsCreated"]),
- "Login": obj({"login": S, "password": S}, ["login","password"]),
- "Token": obj({"token": S, "expiresAt": DT}, ["token","expiresAt"]),
- "User": obj({"id": U, "login": S, "displayName": S, "role": ref("Role"), "scope": ref("UnitRef"), "disabled": B}, ["id","login","displayName","role","disabled"]),
- "UserList": listof("User"),
- "CreateUser": obj({"login": S, "password": S, "displayName": S, "role": ref("Role"), "scope": S}, ["login","password","role"]),
- "AuditEntry": obj({"id": U, "at": DT, "actor": S, "action": S, "entity": S, "entityId": S, "summary": S, "before": S, "after": S},
-                   ["id","at","actor","action","entity","entityId","summary","before","after"]),
- "AuditList": listof("AuditEntry"),
- "Problem": obj({"type": S, "title": S, "status": I, "detail": S,
-                 "errors": arr(obj({"field": S, "code": S, "message": S}, ["field","code","message"])),
-                 "rows": arr(obj({"row": I, "column": S, "message": S}, ["row","column","message"]))}, ["type","title","status"]),
+    # enumerations
+    "Tier": {"type": "string", "enum": TIERS, "description": "Tier of an administrative unit: province (tỉnh/thành phố), district (huyện/quận, abolished 1 July 2025), commune (xã/phường/đặc khu), hamlet (thôn/tổ dân phố)."},
+    "UnitKind": {"type": "string", "enum": KINDS, "description": "The kind of a unit within its tier, as named in law (tỉnh, thành phố trực thuộc TW, xã, phường, đặc khu, thôn, ấp, tổ dân phố…)."},
+    "Role": {"type": "string", "enum": ROLES, "description": "An account's role: admin (the ministry, whole country), province (Sở KH&CN), commune (UBND xã/phường/đặc khu), leader (tổ trưởng), member (thành viên), viewer (read-only)."},
+    "Gender": {"type": "string", "enum": GENDERS},
+    "TeamRole": {"type": "string", "enum": TEAM_ROLES, "description": "Role in a team: leader (tổ trưởng), deputy (tổ phó), member (thành viên)."},
+    "Affiliation": {"type": "string", "enum": AFFILIATIONS, "description": "The organisation or position a member brings to the team (trưởng thôn, Đoàn Thanh niên, Hội Phụ nữ, Hội Nông dân, Cựu chiến binh, Mặt trận Tổ quốc, chi bộ, công an, giáo viên, bưu điện/viễn thông, other)."},
+    "LineageShare": {"type": "string", "enum": ["full", "partial"], "description": "Whether the whole old unit, or only part of it, went into the new one."},
+    "TeamStatus": {"type": "string", "enum": ["active", "dissolved"]},
+    # units
+    "UnitRef": obj({"code": s(), "name": s(), "tier": ref("Tier")}, ["code", "name", "tier"], "A unit named briefly."),
+    "Unit": obj({
+        "id": s(format="uuid"),
+        "code": s("The official code (mã đơn vị hành chính), or for hamlets the commune's code, a dash and a number (`26734-007`)."),
+        "tier": ref("Tier"), "kind": ref("UnitKind"),
+        "name": s("The full name as of the requested date (`Xã Tân Lập`)."),
+        "shortName": s("The name without its kind (`Tân Lập`)."),
+        "nameEn": s("The name without diacritics."),
+        "parentCode": s("The parent unit's code; absent for provinces."),
+        "validFrom": date("First day the unit exists; absent if it predates the records."),
+        "validTo": date("Last day the unit exists; absent while it still exists."),
+        "demo": {"type": "boolean", "description": "Demonstration data."},
+    }, ["id", "code", "tier", "kind", "name", "shortName", "nameEn", "demo"], "An administrative unit."),
+    "UnitList": listing("Unit", "A page of units."),
+    "LineageLink": obj({"date": date("Date of the change."), "share": ref("LineageShare"), "unit": ref("Unit")},
+                       ["date", "share", "unit"]),
+    "Lineage": obj({
+        "unit": ref("Unit"),
+        "predecessors": {"type": "array", "items": ref("LineageLink"), "description": "The units this one was made from."},
+        "successors": {"type": "array", "items": ref("LineageLink"), "description": "The units this one went into."},
+    }, ["unit", "predecessors", "successors"], "Where a unit came from and went to in reorganisations (sáp nhập)."),
+    "CreateHamletRequest": obj({
+        "parentCode": s("Code of a current commune in the caller's scope."),
+        "name": s("Full name, at most 120 characters (`Thôn Nà Sản`).", maxLength=120),
+        "kind": {"type": "string", "enum": HAMLET_KINDS, "description": "A hamlet-tier kind; guessed from the name when absent (default `thon`)."},
+        "validFrom": date("First day of the hamlet; today when absent."),
+    }, ["parentCode", "name"], "A new hamlet (thôn, ấp, tổ dân phố…) under a commune."),
+    # composition policy
+    "CompositionPolicy": obj({
+        "province": ref("UnitRef"),
+        "own": {"type": "boolean", "description": "True if the province has set its own rules; false if the national rules apply."},
+        "minimumMembers": {"type": "integer"},
+        "maximumMembersHamlet": {"type": "integer", "description": "Absent when there is no maximum."},
+        "maximumMembersCommune": {"type": "integer", "description": "Absent when there is no maximum."},
+        "leaderMustBeHamletHead": {"type": "boolean"},
+    }, ["province", "own", "minimumMembers", "leaderMustBeHamletHead"], "The composition rules a province's teams are checked against."),
+    "CompositionPolicyRequest": obj({
+        "minimumMembers": {"type": "integer", "minimum": 1, "maximum": 100, "description": "National default (5) when absent."},
+        "maximumMembersHamlet": {"type": "integer", "maximum": 200, "description": "Between minimumMembers and 200; no maximum when absent."},
+        "maximumMembersCommune": {"type": "integer", "maximum": 200, "description": "Between minimumMembers and 200; no maximum when absent."},
+        "leaderMustBeHamletHead": {"type": "boolean", "description": "National default when absent."},
+    }, None, "Replaces the province's rules; every active team of the province is re-checked."),
+    # teams
+    "Decision": obj({"number": s("Decision number (số quyết định)."), "date": date("Decision date."), "signer": s("Who signed it.")},
+                    ["number", "date", "signer"], "The decision (quyết định) founding or last consolidating a team."),
+    "Finding": obj({"code": {"type": "string", "enum": FINDINGS}, "message": s("In Vietnamese, or English with `Accept-Language: en`.")},
+                   ["code", "message"], "A composition finding: shown, not refused."),
+    "Member": obj({
+        "membershipId": s(format="uuid"), "memberId": s(format="uuid"),
+        "fullName": s(), "phone": s("Vietnamese phone number, digits only."),
+        "gender": ref("Gender"), "birthYear": {"type": "integer"}, "role": ref("TeamRole"),
+        "affiliations": {"type": "array", "items": ref("Affiliation")},
+        "from": date("First day of the membership."),
+        "to": date("Last day; absent while the membership is open."),
+        "endReason": s("Why it ended; absent while open."),
+    }, ["membershipId", "memberId", "fullName", "phone", "gender", "birthYear", "role", "affiliations", "from"],
+        "A person's membership of a team."),
+    "HistoryEntry": obj({
+        "date": date("When it happened."),
+        "kind": {"type": "string", "enum": ["founded", "consolidated", "dissolved", "joined", "left"]},
+        "text": s(),
+    }, ["date", "kind", "text"]),
+    "Team": obj({
+        "id": s(format="uuid"), "name": s("`Tổ CNSCĐ Thôn Nà Sản`."), "unit": ref("UnitRef"), "decision": ref("Decision"),
+        "status": ref("TeamStatus"),
+        "compliant": {"type": "boolean", "description": "No composition findings."},
+        "compliance": {"type": "array", "items": ref("Finding"), "description": "Findings for an active team; empty when dissolved."},
+        "memberCount": {"type": "integer", "minimum": 0},
+        "demo": {"type": "boolean", "description": "Demonstration data."},
+        "members": {"type": "array", "items": ref("Member"), "description": "Current members, leader first; only in a single team's response."},
+        "history": {"type": "array", "items": ref("HistoryEntry"), "description": "Only in a single team's response."},
+    }, ["id", "name", "unit", "decision", "status", "compliant", "compliance", "memberCount", "demo"],
+        "A community digital technology team (Tổ công nghệ số cộng đồng, Tổ CNSCĐ) of a hamlet or commune."),
+    "TeamList": listing("Team", "A page of teams (without members and history)."),
+    "CreateTeamRequest": obj({
+        "unit": s("Code of a current hamlet or commune in the caller's scope that has no active team."),
+        "name": s("At most 200 characters; `Tổ CNSCĐ <unit name>` when absent.", maxLength=200),
+        "decisionNumber": s(), "decisionDate": date("Not in the future."), "decisionSigner": s(),
+    }, ["unit", "decisionNumber", "decisionDate", "decisionSigner"], "Founds a team (thành lập)."),
+    "UpdateTeamRequest": obj({
+        "name": s("New name, at most 200 characters.", minLength=1, maxLength=200),
+        "status": {"type": "string", "enum": ["active", "dissolved"], "description": "`dissolved` dissolves the team and ends its open memberships; a dissolved team cannot be reactivated."},
+        "date": date("Date of the dissolution; today when absent."),
+    }, None, "Renames or dissolves a team."),
+    "ConsolidateTeamRequest": obj({
+        "decisionNumber": s(), "decisionDate": date("Not in the future."), "decisionSigner": s(), "note": s(),
+    }, ["decisionNumber", "decisionDate", "decisionSigner"], "A consolidation (kiện toàn): a new decision re-forming an active team."),
+    "AddMemberRequest": obj({
+        "fullName": s("At most 120 characters.", maxLength=120),
+        "phone": s("A Vietnamese phone number (`0912 345 678`, `+84912345678`). A person already serving in a team is refused (409)."),
+        "gender": s("`male`, `female` or `other`; Vietnamese labels (`Nam`, `Nữ`, `Khác`) are read too."),
+        "birthYear": {"type": "integer"},
+        "role": s("`leader`, `deputy` or `member`; Vietnamese labels (`Tổ trưởng`, `Tổ phó`, `Thành viên`) are read too."),
+        "affiliations": {"type": "array", "items": {"type": "string"}, "description": "Affiliation codes, or their Vietnamese or English labels."},
+        "from": date("First day of the membership; today when absent."),
+    }, ["fullName", "phone", "gender", "birthYear", "role"], "Adds a person to a team."),
+    "EndMembershipRequest": obj({
+        "date": date("Last day of the membership, not before its first; today when absent."),
+        "reason": s("At most 300 characters.", maxLength=300),
+    }, None, "Ends an open membership."),
+    "ImportResult": obj({
+        "teams": {"type": "integer", "minimum": 0, "description": "Teams founded."},
+        "members": {"type": "integer", "minimum": 0, "description": "Memberships created."},
+        "hamletsCreated": {"type": "integer", "minimum": 0, "description": "Hamlets created because the file named them."},
+    }, ["teams", "members", "hamletsCreated"], "What an import wrote."),
+    # accounts
+    "LoginRequest": obj({"login": s(), "password": s(format="password")}, ["login", "password"]),
+    "LoginResponse": obj({"token": s("Send as `Authorization: Bearer <token>`."), "expiresAt": s(format="date-time")},
+                         ["token", "expiresAt"], "A bearer token, valid for 12 hours."),
+    "User": obj({
+        "id": s(format="uuid"), "login": s(), "displayName": s(), "role": ref("Role"),
+        "scope": {**ref("UnitRef"), "description": "The unit whose subtree the account sees; absent for a nationwide admin."},
+        "disabled": {"type": "boolean"},
+    }, ["id", "login", "displayName", "role", "disabled"], "An account."),
+    "UserList": listing("User", "A page of accounts."),
+    "CreateUserRequest": obj({
+        "login": s("Lower-cased; letters, digits and `._-@`, at most 64 characters.", maxLength=64),
+        "password": s("8 to 72 bytes.", minLength=8, format="password"),
+        "displayName": s("The login when absent."),
+        "role": ref("Role"),
+        "scope": s("Code of the scope unit, inside the caller's scope and of a tier the role allows; required except for admin."),
+    }, ["login", "password", "role"], "A new account; the caller's role must be allowed to create the role."),
+    "AuditEntry": obj({
+        "id": s(format="uuid"), "at": s(format="date-time"), "actor": s("Login of whoever acted."),
+        "action": {"type": "string", "enum": ["create", "update", "end", "import", "login"]},
+        "entity": s("`unit`, `team`, `member`, `membership`, `user`, `composition_policy`, `team_import`."),
+        "entityId": s("Lower-case UUID of the entity."),
+        "summary": s(),
+        "before": s("JSON of the entity before; empty for a creation."),
+        "after": s("JSON of the entity after."),
+    }, ["id", "at", "actor", "action", "entity", "entityId", "summary", "before", "after"], "An entry of the append-only audit trail."),
+    "AuditList": listing("AuditEntry", "A page of audit entries, newest first."),
+    # errors
+    "FieldError": obj({"field": s("The offending field as the API names it (`phone`, `decisionDate`)."),
+                       "code": s("Stable error code (`error.required`, `error.date`…)."),
+                       "message": s("Localised message.")}, ["field", "code", "message"]),
+    "RowProblem": obj({"row": {"type": "integer", "description": "Spreadsheet row (1 is the header; 0 for the whole file)."},
+                       "column": s("Column header; empty for the whole row or file."), "message": s()},
+                      ["row", "column", "message"], "A problem with one row of an imported file."),
+    "Problem": obj({
+        "type": s("`urn:lantoa:problem:<kind>` (invalid, not_found, forbidden, unauthorized, conflict, import_rejected) or `about:blank`."),
+        "title": s("Localised title."),
+        "status": {"type": "integer"},
+        "detail": s(),
+        "errors": {"type": "array", "items": ref("FieldError"), "description": "On 422 and 409: the offending fields."},
+        "rows": {"type": "array", "items": ref("RowProblem"), "description": "On a rejected import: every problem found in the file."},
+    }, ["type", "title", "status"], "An RFC 9457 problem."),
 }
 
-def problem(desc): return {"description": desc, "content": {"application/problem+json": {"schema": ref("Problem")}}}
-def ok(schema, status="200", desc="OK"): return {status: {"description": desc, "content": {"application/json": {"schema": schema}}}}
-def body(name): return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
-def q(name, schema, desc): return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
-def p(name): return {"name": name, "in": "path", "required": True, "schema": S}
-ASOF = q("asOf", D, "The date the hierarchy is seen at (default: today)")
-PAGE = [q("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page size (default 100)"), q("cursor", S, "The `next` of the previous page")]
+PROBLEM = {"application/problem+json": {"schema": ref("Problem")}}
+responses = {
+    "Unauthorized": {"description": "No valid bearer token, or (on sign-in) wrong login or password.", "content": PROBLEM},
+    "Forbidden": {"description": "The account's role or scope does not allow this.", "content": PROBLEM},
+    "NotFound": {"description": "No such resource, or it lies outside the account's scope.", "content": PROBLEM},
+    "Conflict": {"description": "Conflicts with existing data.", "content": PROBLEM},
+    "Invalid": {"description": "Invalid input; `errors` names every offending field.", "content": PROBLEM},
+}
+ERR = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "422": "Invalid"}
 
-def op(opid, summary, responses, params=(), request=None, errors=(401,), public=False):
-    o = {"operationId": opid, "summary": summary, "responses": dict(responses)}
-    if params: o["parameters"] = list(params)
-    if request: o["requestBody"] = request
-    names = {401: "Not signed in", 403: "Not allowed for this account or outside its scope", 404: "Not found in the account's scope",
-             409: "Conflicts with existing data", 422: "Invalid input; `errors` names each field"}
-    for e in errors: o["responses"][str(e)] = problem(names[e])
+def qp(name, schema, desc):
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
+parameters = {
+    "code": {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Unit code (`01`, `26734`, `26734-007`)."},
+    "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}},
+    "asOf": qp("asOf", DATE, "The date to read units as of (yyyy-MM-dd); today when absent."),
+    "limit": qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "Page size."),
+    "cursor": qp("cursor", {"type": "string"}, "The `next` of the previous page."),
+}
+def P(name): return {"$ref": f"#/components/parameters/{name}"}
+
+def json_body(schema, desc=None):
+    b = {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+    if desc: b["description"] = desc
+    return b
+
+def op(op_id, summary, tag, ok_status, ok_schema, errors, params=None, body=None, ok_desc=None, ok_content=None, public=False, description=None):
+    o = {"operationId": op_id, "summary": summary, "tags": [tag]}
+    if description: o["description"] = description
+    if params: o["parameters"] = params
+    if body: o["requestBody"] = body
+    content = ok_content if ok_content is not None else {"application/json": {"schema": ref(ok_schema)}}
+    r = {str(ok_status): {"description": ok_desc or ("Created" if ok_status == 201 else "OK"), "content": content}}
+    for e in errors:
+        r[e] = {"$ref": f"#/components/responses/{ERR[e]}"}
+    o["responses"] = r
     if public: o["security"] = []
     return o
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BIN = {"type": "string", "format": "binary"}
 paths = {
- "/openapi.json": {"get": op("openapi", "This document", {"200": {"description": "The OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}}, errors=(), public=True)},
- "/auth/login": {"post": op("login", "Sign in and get a bearer token", ok(ref("Token")), request=body("Login"), errors=(401, 422), public=True)},
- "/me": {"get": op("me", "The signed-in account", ok(ref("User")))},
- "/units": {
-   "get": op("listUnits", "Administrative units as of a date", ok(ref("UnitList")),
-             [q("tier", ref("Tier"), "Only this tier"), q("parent", S, "Children of the unit with this code"),
-              q("q", S, "Search ignoring diacritics and tone placement"), ASOF] + PAGE, errors=(401, 404, 422)),
-   "post": op("createHamlet", "Create a hamlet (thôn, tổ dân phố…) in a commune", ok(ref("Unit"), "201", "Created"), request=body("CreateHamlet"), errors=(401, 403, 409, 422))},
- "/units/{code}": {"get": op("showUnit", "One unit", ok(ref("Unit")), [p("code"), ASOF], errors=(401, 404, 422))},
- "/units/{code}/lineage": {"get": op("unitLineage", "The units a unit was made from and went into", ok(ref("Lineage")), [p("code"), ASOF], errors=(401, 404, 422))},
- "/units/{code}/composition-policy": {
-   "get": op("showCompositionPolicy", "A province's composition rules", ok(ref("CompositionPolicy")), [p("code")], errors=(401, 403, 404, 422)),
-   "put": op("setCompositionPolicy", "Set a province's composition rules (re-checks its teams)", ok(ref("CompositionPolicy")), [p("code")], body("SetCompositionPolicy"), errors=(401, 403, 404, 422))},
- "/units/{code}/team-imports": {"post": op("importTeams", "Import a commune's teams and members from .xlsx or .csv; nothing is written unless every row is valid",
-   ok(ref("ImportResult"), "201", "Imported"), [p("code")],
-   {"required": True, "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
-                                  "text/csv": {"schema": {"type": "string"}}}}, errors=(401, 403, 404, 422))},
- "/team-imports/template.xlsx": {"get": op("importTemplate", "The import template", {"200": {"description": "The workbook",
-   "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}})},
- "/teams": {
-   "get": op("listTeams", "Teams (Tổ CNSCĐ) in the account's scope", ok(ref("TeamList")),
-             [q("unit", S, "Under the unit with this code"), q("compliant", B, "Only teams that do (true) or do not (false) meet the composition rules"),
-              q("status", {"type": "string", "enum": ["active","dissolved"]}, "Only this status"), ASOF] + PAGE, errors=(401, 403, 404, 422)),
-   "post": op("foundTeam", "Found a team for a hamlet or commune", ok(ref("Team"), "201", "Founded"), request=body("CreateTeam"), errors=(401, 403, 409, 422))},
- "/teams/{id}": {
-   "get": op("showTeam", "A team with its members, history and findings", ok(ref("Team")), [p("id")], errors=(401, 404)),
-   "patch": op("updateTeam", "Rename or dissolve a team", ok(ref("Team")), [p("id")], body("UpdateTeam"), errors=(401, 403, 404, 422))},
- "/teams/{id}/consolidations": {"post": op("consolidateTeam", "Record a consolidation (kiện toàn) decision", ok(ref("Team"), "201", "Recorded"), [p("id")], body("Consolidation"), errors=(401, 403, 404, 422))},
- "/teams/{id}/members": {"post": op("addMember", "Add a member to a team", ok(ref("Member"), "201", "Added"), [p("id")], body("AddMember"), errors=(401, 403, 404, 409, 422))},
- "/memberships/{id}/end": {"post": op("endMembership", "End a membership", ok(ref("Member")), [p("id")], body("EndMembership"), errors=(401, 403, 404, 422))},
- "/users": {
-   "get": op("listUsers", "Accounts in the account's scope", ok(ref("UserList")), PAGE, errors=(401, 403, 422)),
-   "post": op("createUser", "Create an account with a role and a scope unit", ok(ref("User"), "201", "Created"), request=body("CreateUser"), errors=(401, 403, 409, 422))},
- "/audit": {"get": op("listAudit", "The audit trail of the account's scope, newest first", ok(ref("AuditList")),
-                      [q("entity", S, "Only this entity (unit, team, member, membership, user…)"), q("entityId", S, "Only this entity id")] + PAGE, errors=(401, 403, 422))},
+    "/openapi.json": {"get": op("getOpenAPI", "This OpenAPI document", "meta", 200, None, [], public=True,
+                                ok_content={"application/json": {"schema": {"type": "object"}}}, ok_desc="The OpenAPI 3.1 document")},
+    "/auth/login": {"post": op("login", "Sign in and get a bearer token", "accounts", 200, "LoginResponse", ["401", "422"],
+                               body=json_body("LoginRequest"), public=True)},
+    "/me": {"get": op("getMe", "The signed-in account", "accounts", 200, "User", ["401"])},
+    "/units": {
+        "get": op("listUnits", "List units as of a date", "units", 200, "UnitList", ["401", "404", "422"],
+                  params=[qp("tier", ref("Tier"), "Only units of this tier."),
+                          qp("parent", {"type": "string"}, "Only the children of the unit with this code (404 if unknown)."),
+                          qp("q", {"type": "string"}, "Search the name, ignoring case and diacritics."),
+                          P("asOf"), P("limit"), P("cursor")],
+                  description="Units valid on `asOf` within the account's scope, coarsest tier first, then by code."),
+        "post": op("createHamlet", "Create a hamlet under a commune", "units", 201, "Unit", ["401", "403", "409", "422"],
+                   body=json_body("CreateHamletRequest")),
+    },
+    "/units/{code}": {"parameters": [P("code")],
+        "get": op("getUnit", "Show a unit as of a date", "units", 200, "Unit", ["401", "404", "422"], params=[P("asOf")])},
+    "/units/{code}/lineage": {"parameters": [P("code")],
+        "get": op("getUnitLineage", "A unit's predecessors and successors", "units", 200, "Lineage", ["401", "404", "422"], params=[P("asOf")])},
+    "/units/{code}/composition-policy": {"parameters": [P("code")],
+        "get": op("getCompositionPolicy", "A province's team composition rules", "units", 200, "CompositionPolicy", ["401", "403", "404", "422"],
+                  description="`code` must be a province (422 otherwise). Readable from inside the province and from above it."),
+        "put": op("updateCompositionPolicy", "Set a province's team composition rules", "units", 200, "CompositionPolicy", ["401", "403", "404", "422"],
+                  body=json_body("CompositionPolicyRequest"),
+                  description="`code` must be a province. Every active team of the province is re-checked."),
+    },
+    "/units/{code}/team-imports": {"parameters": [P("code")],
+        "post": op("importTeams", "Import a commune's teams from a spreadsheet", "teams", 201, "ImportResult", ["401", "403", "422"],
+                   body={"required": True, "description": "The file itself (at most 20 MB), filled in from the template.",
+                         "content": {XLSX: {"schema": BIN}, "text/csv": {"schema": BIN}}},
+                   description="`code` is a commune of the caller's scope (an unknown one is a 422). Every row is checked and nothing is written unless the whole file is valid; otherwise 422 with `rows` listing every problem.")},
+    "/team-imports/template.xlsx": {
+        "get": op("getTeamImportTemplate", "Download the import template", "teams", 200, None, ["401"],
+                  ok_desc="The template workbook (mau-nhap-to-cnscd.xlsx)", ok_content={XLSX: {"schema": BIN}})},
+    "/teams": {
+        "get": op("listTeams", "List teams", "teams", 200, "TeamList", ["401", "403", "404", "422"],
+                  params=[qp("unit", {"type": "string"}, "Only teams in the subtree of the unit with this code."),
+                          qp("compliant", {"type": "string", "enum": ["true", "false"]}, "`true`: only teams without composition findings; `false`: only teams with some."),
+                          qp("status", ref("TeamStatus"), "Only teams with this status."),
+                          qp("asOf", DATE, "The date the `unit` code is read as of; today when absent."), P("limit"), P("cursor")]),
+        "post": op("createTeam", "Found a team", "teams", 201, "Team", ["401", "403", "409", "422"], body=json_body("CreateTeamRequest")),
+    },
+    "/teams/{id}": {"parameters": [P("id")],
+        "get": op("getTeam", "Show a team with its members and history", "teams", 200, "Team", ["401", "404"]),
+        "patch": op("updateTeam", "Rename or dissolve a team", "teams", 200, "Team", ["401", "403", "404", "422"], body=json_body("UpdateTeamRequest")),
+    },
+    "/teams/{id}/consolidations": {"parameters": [P("id")],
+        "post": op("consolidateTeam", "Record a consolidation (kiện toàn)", "teams", 201, "Team", ["401", "403", "404", "422"],
+                   body=json_body("ConsolidateTeamRequest"))},
+    "/teams/{id}/members": {"parameters": [P("id")],
+        "post": op("addTeamMember", "Add a member to a team", "teams", 201, "Member", ["401", "403", "404", "409", "422"],
+                   body=json_body("AddMemberRequest"))},
+    "/memberships/{id}/end": {"parameters": [P("id")],
+        "post": op("endMembership", "End a membership", "teams", 200, "Member", ["401", "403", "404", "422"],
+                   body=json_body("EndMembershipRequest"))},
+    "/users": {
+        "get": op("listUsers", "List accounts in scope", "accounts", 200, "UserList", ["401", "403", "422"], params=[P("limit"), P("cursor")]),
+        "post": op("createUser", "Create an account", "accounts", 201, "User", ["401", "403", "409", "422"], body=json_body("CreateUserRequest")),
+    },
+    "/audit": {
+        "get": op("listAuditEntries", "Read the audit trail", "accounts", 200, "AuditList", ["401", "403", "422"],
+                  params=[qp("entity", {"type": "string"}, "Only entries about this kind of entity (`team`, `member`, `membership`, `unit`, `user`, `composition_policy`, `team_import`)."),
+                          qp("entityId", {"type": "string"}, "Only entries about the entity with this id."),
+                          P("limit"), P("cursor")])},
 }
 
 doc = {
- "openapi": "3.1.0",
- "info": {"title": "Lan Tỏa API", "version": "1.0.0",
-          "description": "The API of Lan Tỏa, which runs Vietnam's community digital technology teams (Tổ công nghệ số cộng đồng, Tổ CNSCĐ): "
-                         "administrative units with their 2025 reorganisation, teams, members and accounts. Every account has a role and a scope unit "
-                         "and sees only that subtree (404 outside it for reads, 403 for writes). Errors are application/problem+json (RFC 9457) "
-                         "and name the offending field. Dates are ISO 8601; codes are strings."},
- "servers": [{"url": "/api/v1"}],
- "security": [{"bearer": []}],
- "paths": paths,
- "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Lan Tỏa API",
+        "version": "1.0.0",
+        "description": (
+            "The API of Lan Tỏa, the server for Vietnam's community digital technology teams "
+            "(Tổ công nghệ số cộng đồng, Tổ CNSCĐ): administrative units (tỉnh, xã/phường/đặc khu, thôn/tổ dân phố) "
+            "with their 2025 reorganisation, the teams, their members and the accounts that manage them.\n\n"
+            "Sign in with POST /auth/login and send the token as `Authorization: Bearer <token>`. Every account has a role "
+            "and a scope unit and sees only that unit's subtree: what lies outside it is 404 to reads and 403 to writes.\n\n"
+            "Errors are `application/problem+json` (RFC 9457); invalid input answers 422 with `errors` naming each offending field. "
+            "Dates are `yyyy-MM-dd`, timestamps ISO 8601; unit codes are strings. Messages are Vietnamese, or English with `Accept-Language: en`."
+        ),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "tags": [
+        {"name": "meta", "description": "The API itself."},
+        {"name": "accounts", "description": "Sign-in, accounts and the audit trail."},
+        {"name": "units", "description": "Administrative units, their lineage, and provinces' composition rules."},
+        {"name": "teams", "description": "Tổ CNSCĐ, their members and spreadsheet imports."},
+    ],
+    "paths": paths,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /auth/login, valid for 12 hours."}},
+        "parameters": parameters,
+        "responses": responses,
+        "schemas": schemas,
+    },
 }
-out = os.path.join(os.path.dirname(__file__), "..", "Resources", "Data", "openapi.json")
-with open(out, "w", encoding="utf-8") as f:
-    json.dump(doc, f, ensure_ascii=False, indent=1)
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Data", "openapi.json"), "w", encoding="utf-8") as f:
+    json.dump(doc, f, ensure_ascii=False, indent=2)
     f.write("\n")
-print("wrote", out)

@@ -40,6 +40,7 @@ func routes(_ app: Application) throws {
     pages.get("units", use: UnitsController.index)
     pages.get("units", ":code", use: UnitsController.show)
     pages.post("units", ":code", "hamlets", use: UnitsController.createHamlet)
+    pages.post("units", ":code", "composition-policy", use: UnitsController.updatePolicy)
     pages.get("units", ":code", "import", use: ImportController.show)
     pages.on(.POST, "units", ":code", "import", body: .collect(maxSize: "20mb"), use: ImportController.submit)
     pages.get("import-template.xlsx", use: CommuneAPIController.template)

@@ -38,27 +38,13 @@ public enum CompositionFinding: Hashable, Sendable, Codable {
         }
     }
 
-    /// The finding in Vietnamese, as shown on pages.
-    public var vietnamese: String {
+    /// The numbers the finding's message names (catalogue key `finding.<code>.detail`).
+    public var arguments: [String] {
         switch self {
-        case let .tooFewMembers(count, minimum): "Tổ có \(count) thành viên, cần ít nhất \(minimum)"
-        case let .tooManyMembers(count, maximum): "Tổ có \(count) thành viên, tỉnh quy định tối đa \(maximum)"
-        case .noLeader: "Chưa có tổ trưởng"
-        case let .severalLeaders(count): "Có \(count) tổ trưởng, chỉ được một"
-        case .noDeputy: "Chưa có tổ phó"
-        case .leaderNotHamletHead: "Tổ trưởng không phải là trưởng thôn/tổ dân phố"
-        }
-    }
-
-    /// The finding in English.
-    public var english: String {
-        switch self {
-        case let .tooFewMembers(count, minimum): "The team has \(count) members; at least \(minimum) are needed"
-        case let .tooManyMembers(count, maximum): "The team has \(count) members; the province allows at most \(maximum)"
-        case .noLeader: "No leader"
-        case let .severalLeaders(count): "\(count) leaders; there must be exactly one"
-        case .noDeputy: "No deputy"
-        case .leaderNotHamletHead: "The leader is not the hamlet head"
+        case let .tooFewMembers(count, minimum): [String(count), String(minimum)]
+        case let .tooManyMembers(count, maximum): [String(count), String(maximum)]
+        case let .severalLeaders(count): [String(count)]
+        case .noLeader, .noDeputy, .leaderNotHamletHead: []
         }
     }
 }

@@ -55,16 +55,19 @@ public enum TeamImport {
         public var isRequired: Bool { self != .teamName && self != .affiliations && self != .hamlet }
     }
 
-    /// A problem in the file: a row (as numbered in the spreadsheet, header = 1; 0 for the whole file) and a column.
+    /// A problem in the file: a row (as numbered in the spreadsheet, header = 1; 0 for the whole file), a column
+    /// (its header in the template), and what is wrong as a catalogue key (`import.problem.<key>`) with arguments.
     public struct Problem: Hashable, Sendable, Codable {
         public var row: Int
         public var column: String
-        public var message: String
+        public var key: String
+        public var args: [String]
 
-        public init(row: Int, column: String, message: String) {
+        public init(row: Int, column: String, key: String, args: [String] = []) {
             self.row = row
             self.column = column
-            self.message = message
+            self.key = key
+            self.args = args
         }
     }
 
@@ -112,7 +115,7 @@ public enum TeamImport {
     /// Validates the whole table. Rows that are entirely empty are skipped.
     public static func plan(_ table: Table, today: LocalDate) -> Checked {
         guard let header = table.rows.first else {
-            return .invalid([Problem(row: 0, column: "", message: "Tệp không có dữ liệu")])
+            return .invalid([Problem(row: 0, column: "", key: "empty_file")])
         }
         var problems: [Problem] = []
         var index: [Column: Int] = [:]
@@ -126,10 +129,10 @@ public enum TeamImport {
             }
         }
         for column in Column.allCases where column.isRequired && index[column] == nil {
-            problems.append(Problem(row: 1, column: column.header, message: "Thiếu cột “\(column.header)”"))
+            problems.append(Problem(row: 1, column: column.header, key: "missing_column", args: [column.header]))
         }
         if index[.hamlet] == nil && index[.teamName] == nil {
-            problems.append(Problem(row: 1, column: Column.hamlet.header, message: "Thiếu cột “\(Column.hamlet.header)”"))
+            problems.append(Problem(row: 1, column: Column.hamlet.header, key: "missing_column", args: [Column.hamlet.header]))
         }
         guard problems.isEmpty else { return .invalid(problems) }
 
@@ -143,12 +146,12 @@ public enum TeamImport {
                 guard let i = index[c], cells.indices.contains(i) else { return "" }
                 return cells[i].trimmingWhitespace()
             }
-            func problem(_ c: Column, _ message: String) {
-                problems.append(Problem(row: rowNumber, column: c.header, message: message))
+            func problem(_ c: Column, _ key: String, _ args: String...) {
+                problems.append(Problem(row: rowNumber, column: c.header, key: key, args: args))
             }
             func required(_ c: Column) -> String? {
                 let v = cell(c)
-                if v.isEmpty { problem(c, "Chưa nhập \(c.header.lowercased())"); return nil }
+                if v.isEmpty { problem(c, "required"); return nil }
                 return v
             }
             let hamlet = cell(.hamlet)
@@ -163,24 +166,24 @@ public enum TeamImport {
                 let team = teams[existing]
                 if decisionNumber.isEmpty { decisionNumber = team.decisionNumber }
                 else if decisionNumber != team.decisionNumber {
-                    problem(.decisionNumber, "Khác số quyết định ở dòng \(team.firstRow) của cùng tổ (\(team.decisionNumber))")
+                    problem(.decisionNumber, "decision_differs", String(team.firstRow), team.decisionNumber)
                 }
                 if decisionDateText.isEmpty { decisionDateText = team.decisionDate.vietnamese }
                 if signer.isEmpty { signer = team.decisionSigner }
             }
-            if decisionNumber.isEmpty { problem(.decisionNumber, "Chưa nhập số quyết định") }
+            if decisionNumber.isEmpty { problem(.decisionNumber, "required") }
             var decisionDate: LocalDate?
             if decisionDateText.isEmpty {
-                problem(.decisionDate, "Chưa nhập ngày quyết định")
+                problem(.decisionDate, "required")
             } else if let d = parseDate(decisionDateText) {
-                if d > today { problem(.decisionDate, "Ngày quyết định \(d.vietnamese) ở tương lai") } else { decisionDate = d }
+                if d > today { problem(.decisionDate, "future_date", d.vietnamese) } else { decisionDate = d }
             } else {
-                problem(.decisionDate, "“\(decisionDateText)” không phải ngày (dd/mm/yyyy)")
+                problem(.decisionDate, "not_date", decisionDateText)
             }
             if let existing, let decisionDate, decisionDate != teams[existing].decisionDate {
-                problem(.decisionDate, "Khác ngày quyết định ở dòng \(teams[existing].firstRow) của cùng tổ")
+                problem(.decisionDate, "decision_differs", String(teams[existing].firstRow), teams[existing].decisionDate.vietnamese)
             }
-            if signer.isEmpty { problem(.decisionSigner, "Chưa nhập người ký quyết định") }
+            if signer.isEmpty { problem(.decisionSigner, "required") }
 
             let fullName = required(.fullName).map(normaliseName)
             var phone: PhoneNumber?
@@ -188,36 +191,36 @@ public enum TeamImport {
                 do {
                     let p = try PhoneNumber(parsing: raw)
                     if let first = phones[p.digits] {
-                        problem(.phone, "Số điện thoại \(p.digits) trùng với dòng \(first)")
+                        problem(.phone, "duplicate_phone", p.digits, String(first))
                     } else {
                         phones[p.digits] = rowNumber
                         phone = p
                     }
                 } catch {
-                    problem(.phone, "“\(raw)” không phải số di động Việt Nam hợp lệ")
+                    problem(.phone, "phone", raw)
                 }
             }
             var gender: Gender?
             if let raw = required(.gender) {
                 gender = Gender(text: raw)
-                if gender == nil { problem(.gender, "“\(raw)” không phải giới tính (Nam/Nữ)") }
+                if gender == nil { problem(.gender, "gender", raw) }
             }
             var birthYear: Int?
             if let raw = required(.birthYear) {
                 if let y = Int(raw.split(separator: ".").first ?? ""), isPlausibleBirthYear(y, currentYear: today.year) {
                     birthYear = y
                 } else {
-                    problem(.birthYear, "Năm sinh “\(raw)” không hợp lệ")
+                    problem(.birthYear, "birth_year", raw)
                 }
             }
             var role: TeamRole?
             if let raw = required(.role) {
                 role = TeamRole(text: raw)
-                if role == nil { problem(.role, "“\(raw)” không phải vai trò (Tổ trưởng, Tổ phó, Thành viên)") }
+                if role == nil { problem(.role, "role", raw) }
             }
             let (affiliations, unknown) = Affiliation.parseList(cell(.affiliations))
             for label in unknown {
-                problem(.affiliations, "Không rõ chức danh/đoàn thể “\(label)”")
+                problem(.affiliations, "affiliation", label)
             }
             guard let fullName, let phone, let gender, let birthYear, let role, let decisionDate, !signer.isEmpty, !decisionNumber.isEmpty else {
                 continue
@@ -235,7 +238,7 @@ public enum TeamImport {
             }
         }
         if problems.isEmpty && teams.isEmpty {
-            problems.append(Problem(row: 0, column: "", message: "Tệp không có dòng dữ liệu nào"))
+            problems.append(Problem(row: 0, column: "", key: "no_rows"))
         }
         return problems.isEmpty ? .valid(Plan(teams: teams)) : .invalid(problems)
     }

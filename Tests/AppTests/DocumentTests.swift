@@ -37,7 +37,7 @@ struct DocumentTests {
         #expect(vi.count > 100)
         let views = URL(fileURLWithPath: LanToaResources.directory("Views"))
         var used = Set<String>()
-        let pattern = try NSRegularExpression(pattern: #"#t\("([a-z_.]+)""#)
+        let pattern = try NSRegularExpression(pattern: #"#t\("([a-zA-Z_.]+)""#)
         for case let url as URL in FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)! where url.pathExtension == "leaf" {
             let text = try String(contentsOf: url, encoding: .utf8)
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
@@ -54,6 +54,19 @@ struct DocumentTests {
         generated += TeamRole.allCases.map { "role_in_team.\($0.rawValue)" }
         let findings = ["too_few_members", "too_many_members", "no_leader", "several_leaders", "no_deputy", "leader_not_hamlet_head"]
         generated += findings.map { "finding.\($0)" }
+        generated += findings.map { "finding.\($0).detail" }
+        // Import problem keys, read from the code that raises them.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let problemPattern = try NSRegularExpression(pattern: #"(?:problem\(\.[a-zA-Z]+, |key: )"([a-z_]+)""#)
+        var problemKeys = Set<String>()
+        for file in ["Sources/LanToaCore/TeamImport.swift", "Sources/App/Services/TeamImportService.swift"] {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for match in problemPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                problemKeys.insert(String(text[Range(match.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(problemKeys.count > 10)
+        generated += problemKeys.map { "import.problem.\($0)" }
         for key in generated { #expect(vi[key] != nil, "missing key \(key)") }
         // Vietnamese strings carry diacritics where the language needs them.
         #expect(vi["team.found"] == "Thành lập Tổ CNSCĐ")
@@ -97,6 +110,42 @@ struct WebTests {
             // English is one click away.
             let english = try await t.send(.GET, teamPath, headers: [("Cookie", session.cookie + "; lang=en")])
             #expect(english.text.contains("The team has 1 members; at least 5 are needed"))
+        }
+    }
+}
+
+@Suite("Province composition rules")
+struct PolicyTests {
+    @Test("A province caps hamlet teams at five on its page; its teams are re-checked at once", arguments: Engine.available)
+    func provinceSetsItsOwnRules(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let hamlet = try await t.hamlet("Thôn Đoài", in: Fixtures.communeA, token: commune)
+            let team = try await t.team(for: hamlet, token: commune)
+            try await t.member(team, name: "Người 1", phone: "0912000001", role: "leader", affiliations: ["hamlet_head"], token: commune)
+            try await t.member(team, name: "Người 2", phone: "0912000002", role: "deputy", token: commune)
+            for i in 3...6 { try await t.member(team, name: "Người \(i)", phone: "091200000\(i)", token: commune) }
+            #expect(try await t.send(.GET, "/api/v1/teams/\(team)", token: commune).decode(TeamResponse.self).compliant)
+
+            _ = try await t.account("tinh", role: .province, scope: Fixtures.provinceA)
+            let session = try await WebSession.signIn(t, login: "tinh", password: "mat-khau-123")
+            let page = try await session.send(.GET, "/units/\(Fixtures.provinceA)")
+            #expect(page.text.contains("Đang áp dụng quy định chung toàn quốc."))
+            #expect(page.text.contains("1 tổ, 1 đạt cơ cấu"))
+            let bad = try await session.send(.POST, "/units/\(Fixtures.provinceA)/composition-policy", form: ["minimumMembers": "0"])
+            #expect(bad.status == .unprocessableEntity)
+            let saved = try await session.send(.POST, "/units/\(Fixtures.provinceA)/composition-policy",
+                                               form: ["minimumMembers": "3", "maximumMembersHamlet": "5", "maximumMembersCommune": "10",
+                                                      "leaderMustBeHamletHead": "on"])
+            #expect(saved.status == .seeOther)
+            let shown = try await t.send(.GET, "/api/v1/teams/\(team)", token: commune).decode(TeamResponse.self)
+            #expect(shown.compliance.map(\.code) == ["too_many_members"])
+            #expect(!shown.compliant)
+            let policy = try await t.send(.GET, "/api/v1/units/\(Fixtures.provinceA)/composition-policy", token: commune).decode(CompositionPolicyResponse.self)
+            #expect(policy.own && policy.maximumMembersHamlet == 5 && policy.minimumMembers == 3)
+            // A commune may read its province's rules but not change them.
+            let refused = try await t.send(.PUT, "/api/v1/units/\(Fixtures.provinceA)/composition-policy", token: commune, json: ["minimumMembers": 2])
+            #expect(refused.status == .forbidden)
         }
     }
 }

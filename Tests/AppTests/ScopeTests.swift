@@ -70,6 +70,7 @@ struct ScopeTests {
                 "GET /units": Probe(method: .GET, path: "/units?q=thu%20nghiem", expect: .showsNothingOf),
                 "GET /units/:code": Probe(method: .GET, path: "/units/\(hamletB)", expect: .refused),
                 "POST /units/:code/hamlets": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/hamlets", json: ["name": "Thôn Lạ"], expect: .refused),
+                "POST /units/:code/composition-policy": Probe(method: .POST, path: "/units/\(Fixtures.provinceB)/composition-policy", json: ["minimumMembers": "3"], expect: .refused),
                 "GET /units/:code/import": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
                 "POST /units/:code/import": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
                 "GET /import-template.xlsx": Probe(method: .GET, path: "/import-template.xlsx", expect: .notScoped),

@@ -30,6 +30,11 @@ struct UnitsTests {
             let reply = try await t.send(.GET, "/api/v1/units?q=lang%20son&tier=province", token: token)
             let names = (try reply.json()["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             #expect(names == ["Tỉnh Lạng Sơn"])
+            #expect(try reply.json()["next"] is NSNull)
+            let first = try await t.send(.GET, "/api/v1/units?tier=province&limit=20", token: token).json()
+            #expect(first["next"] as? String == "20")
+            let second = try await t.send(.GET, "/api/v1/units?tier=province&limit=20&cursor=20", token: token).json()
+            #expect((second["items"] as? [Any])?.count == 14)
             // "Hoà" (old tone placement) and "Hòa" find the same communes.
             let a = try await t.send(.GET, "/api/v1/units?q=ho%C3%A0%20b%C3%ACnh&tier=commune", token: token).json()["total"] as? Int
             let b = try await t.send(.GET, "/api/v1/units?q=h%C3%B2a%20b%C3%ACnh&tier=commune", token: token).json()["total"] as? Int

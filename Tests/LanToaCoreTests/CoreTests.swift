@@ -118,6 +118,6 @@ struct SpreadsheetTests {
         guard case let .invalid(missing) = TeamImport.plan(Table(rows: [["Họ và tên"]]), today: LocalDate("2026-11-22")!) else {
             Issue.record("expected missing columns"); return
         }
-        #expect(missing.contains { $0.message.contains("Số điện thoại") })
+        #expect(missing.contains { $0.key == "missing_column" && $0.args == ["Số điện thoại"] })
     }
 }

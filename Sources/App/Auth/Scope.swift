@@ -34,7 +34,19 @@ protocol ScopedModel: Model where IDValue == UUID {
 
 extension ScopedModel {
     static func restrict(_ query: QueryBuilder<Self>, toScope path: String) -> QueryBuilder<Self> {
-        path == "/" ? query : query.filter(unitPathField =~ path)
+        path == "/" ? query : query.under(path, unitPathField)
+    }
+}
+
+extension QueryBuilder {
+    /// Rows whose path lies under `prefix` (a unit path ending in `/`), written as a range
+    /// (`path >= '/a/b/' AND path < '/a/b0'`) so that a plain B-tree index serves it on SQLite and PostgreSQL alike,
+    /// whatever the collation (`LIKE 'prefix%'` would not).
+    @discardableResult
+    func under(_ prefix: String, _ field: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
+        precondition(prefix.hasSuffix("/"), "unit paths end in /")
+        let upper = String(prefix.dropLast()) + "0"
+        return filter(field >= prefix).filter(field < upper)
     }
 }
 
@@ -105,7 +117,7 @@ extension Unit: ScopedModel {
         guard path != "/" else { return query }
         return query.group(.or) { or in
             or.filter(\.$tier != .hamlet)
-            or.filter(\.$path =~ path)
+            or.group(.and) { $0.under(path, \.$path) }
         }
     }
 }

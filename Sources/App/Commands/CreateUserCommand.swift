@@ -69,7 +69,8 @@ struct ImportTeamsCommand: AsyncCommand {
             box.finish(success: false)
             context.console.error("Nothing was written: \(problems.count) problem(s)")
             for p in problems {
-                context.console.output("  row \(p.row), \(p.column): \(p.message)".consoleText())
+                let described = app.catalogue.describe(p, .en)
+                context.console.output("  row \(described.row), \(described.column): \(described.message)".consoleText())
             }
             throw CommandFailed()
         } catch let error as AppError {

@@ -35,7 +35,7 @@ enum ImportController {
             let result = ImportResultResponse(teams: outcome.teams, members: outcome.members, hamletsCreated: outcome.hamletsCreated)
             return try await render(req: req, problems: [], result: result).encodeResponse(status: .ok, for: req)
         } catch let AppError.importRejected(problems) {
-            let rows = problems.map { ImportProblemResponse(row: $0.row, column: $0.column, message: $0.message) }
+            let rows = problems.map { req.application.catalogue.describe($0, req.language) }
             return try await render(req: req, problems: rows, result: nil).encodeResponse(status: .unprocessableEntity, for: req)
         }
     }

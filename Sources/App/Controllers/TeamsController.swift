@@ -52,7 +52,7 @@ enum TeamsController {
         let service = TeamService(scope: scope, clock: req.clock)
         let team = try await service.find(id: id)
         guard let unit = try await Unit.find(team.unitID, on: req.db) else { throw AppError.notFound(what: "unit") }
-        let detail = try await service.response(team, unit: unit, detail: true, english: req.language == .en)
+        let detail = try await service.response(team, unit: unit, detail: true, describe: req.describeFinding)
         var row = UnitsController.teamRow(team, unitName: unit.name, req: req)
         row.findings = detail.compliance.map(\.message)
         let members = (detail.members ?? []).map { m in

@@ -47,16 +47,59 @@ enum UnitsController {
         let page = UnitPage(
             layout: Layout(request: req, title: unit.name), unit: try await rows([unit], req: req, asOf: viewDate)[0],
             crumbs: try await service.ancestors(of: unit).map { Crumb(code: $0.code, name: $0.name) },
-            children: try await rows(children, req: req, asOf: viewDate, teamCounts: unit.tier == .commune),
+            children: try await rows(children, req: req, asOf: viewDate, teamsUnder: unit.tier == .commune || unit.tier == .province ? unit : nil),
             childrenTitle: childrenTitle, teams: teams, nonCompliant: teams.filter { !$0.compliant }.count,
-            isCommune: unit.tier == .commune, isHamlet: unit.tier == .hamlet,
+            isCommune: unit.tier == .commune, isHamlet: unit.tier == .hamlet, isProvince: unit.tier == .province,
             canManage: scope.actor.role.managesUnitsAndTeams && scope.contains(path: unit.path) && period.contains(req.clock.today()),
+            policy: unit.tier == .province && period.contains(req.clock.today()) ? try await policyView(province: unit, req: req) : nil,
             predecessors: lineage.predecessors.map { row($0.unit, share: $0.share, req: req) },
             successors: lineage.successors.map { row($0.unit, share: $0.share, req: req) },
             validity: validity,
             hamletKinds: UnitKind.hamletKinds.map { SelectOption(value: $0.rawValue, label: $0.vietnameseName, selected: $0.rawValue == form.kind) },
             form: form, errors: errors)
         return try await req.view.render("units/show", page)
+    }
+
+    static func policyView(province: Unit, req: Request) async throws -> PolicyView {
+        let record = try await CompositionPolicyRecord.query(on: req.db).filter(\.$provinceID == province.id!).first()
+        let p = record?.policy ?? .national
+        return PolicyView(own: record != nil, minimumMembers: p.minimumMembers,
+                          maximumMembersHamlet: p.maximumMembersHamlet.map(String.init) ?? "",
+                          maximumMembersCommune: p.maximumMembersCommune.map(String.init) ?? "",
+                          leaderMustBeHamletHead: p.leaderMustBeHamletHead)
+    }
+
+    /// `POST /units/{code}/composition-policy` from the province page.
+    static func updatePolicy(req: Request) async throws -> Response {
+        struct Form: Content {
+            var minimumMembers: String?
+            var maximumMembersHamlet: String?
+            var maximumMembersCommune: String?
+            var leaderMustBeHamletHead: String?
+        }
+        let code = try req.parameters.require("code")
+        let scope = try req.scope
+        let province = try await CommuneAPIController.provinceUnit(req: req, scope: scope)
+        try scope.authorize(.manageUnitsAndTeams, at: province.path)
+        let form = try req.content.decode(Form.self)
+        func number(_ field: String, _ raw: String?) throws -> Int? {
+            guard let raw = raw?.trimmingWhitespace(), !raw.isEmpty else { return nil }
+            guard let n = Int(raw) else { throw AppError.invalid(field, "error.range", "1", "200") }
+            return n
+        }
+        do {
+            let request = CompositionPolicyRequest(
+                minimumMembers: try number("minimumMembers", form.minimumMembers),
+                maximumMembersHamlet: try number("maximumMembersHamlet", form.maximumMembersHamlet),
+                maximumMembersCommune: try number("maximumMembersCommune", form.maximumMembersCommune),
+                leaderMustBeHamletHead: form.leaderMustBeHamletHead == "on" || form.leaderMustBeHamletHead == "true")
+            try await PolicyService(scope: scope, clock: req.clock).set(request, for: province)
+            return req.redirect(to: "/units/\(code)#policy")
+        } catch let error as AppError {
+            guard let messages = formErrors(error, req: req) else { throw error }
+            return try await render(req: req, code: code, form: HamletForm(name: "", kind: ""), errors: messages)
+                .encodeResponse(status: error.status, for: req)
+        }
     }
 
     /// `POST /units/{code}/hamlets` from the commune page.
@@ -78,21 +121,24 @@ enum UnitsController {
         }
     }
 
-    static func rows(_ units: [Unit], req: Request, asOf: LocalDate, teamCounts: Bool = false) async throws -> [UnitRow] {
+    /// Rows for units; with `teamsUnder`, each row also counts the active teams in its subtree and how many are compliant.
+    static func rows(_ units: [Unit], req: Request, asOf: LocalDate, teamsUnder parent: Unit? = nil) async throws -> [UnitRow] {
         let responses = try await UnitService(scope: try req.scope, clock: req.clock).responses(units, asOf: asOf)
         var counts: [UUID: (Int, Int)] = [:]
-        if teamCounts, !units.isEmpty {
-            let teams = try await req.scope.query(Team.self).filter(\.$unitID ~~ units.compactMap(\.id)).filter(\.$status == .active).all()
-            for t in teams {
-                let c = counts[t.unitID] ?? (0, 0)
-                counts[t.unitID] = (c.0 + 1, c.1 + (t.compliant ? 1 : 0))
+        if let parent, !units.isEmpty {
+            let teams = try await req.scope.query(Team.self).under(parent.path, \.$unitPath).filter(\.$status == .active)
+                .field(\.$unitPath).field(\.$compliant).all()
+            for unit in units {
+                let inside = teams.filter { $0.unitPath.hasPrefix(unit.path) }
+                counts[unit.id!] = (inside.count, inside.filter(\.compliant).count)
             }
         }
         return responses.map { r in
             var row = row(r, share: nil, req: req)
-            if teamCounts {
-                row.teams = counts[r.id]?.0 ?? 0
-                row.compliantTeams = counts[r.id]?.1 ?? 0
+            if let c = counts[r.id] {
+                row.showTeams = true
+                row.teams = c.0
+                row.compliantTeams = c.1
             }
             return row
         }
@@ -102,7 +148,7 @@ enum UnitsController {
         var kind = req.t("kind.\(r.kind.rawValue)")
         if let share { kind += " · " + req.t("lineage.\(share.rawValue)") }
         return UnitRow(code: r.code, name: req.language == .en && r.tier != .hamlet ? r.nameEn : r.name, kind: kind,
-                       tier: r.tier.rawValue, demo: r.demo, teams: nil, compliantTeams: nil)
+                       tier: r.tier.rawValue, demo: r.demo, showTeams: false, teams: 0, compliantTeams: 0)
     }
 
     static func teamRow(_ team: Team, unitName: String, req: Request) -> TeamRow {

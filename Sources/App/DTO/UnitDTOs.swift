@@ -36,8 +36,26 @@ struct CreateHamletRequest: Content {
     var validFrom: String?
 }
 
+/// A page of a list: `{"items": [...], "total": N, "next": "<cursor>" | null}` (`next` is always present).
 struct ListResponse<Item: Content>: Content {
     var items: [Item]
     var total: Int
     var next: String?
+
+    init(items: [Item], total: Int, next: String?) {
+        self.items = items
+        self.total = total
+        self.next = next
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items, total, next
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(items, forKey: .items)
+        try c.encode(total, forKey: .total)
+        if let next { try c.encode(next, forKey: .next) } else { try c.encodeNil(forKey: .next) }
+    }
 }

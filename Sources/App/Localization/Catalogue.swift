@@ -34,6 +34,18 @@ struct Catalogue: Sendable {
     }
 }
 
+extension Catalogue {
+    /// A composition finding in words (`finding.<code>.detail`).
+    func describe(_ finding: CompositionFinding, _ language: Language) -> String {
+        text("finding.\(finding.code).detail", language, finding.arguments)
+    }
+
+    /// An import problem in words (`import.problem.<key>`).
+    func describe(_ problem: TeamImport.Problem, _ language: Language) -> ImportProblemResponse {
+        ImportProblemResponse(row: problem.row, column: problem.column, message: text("import.problem.\(problem.key)", language, problem.args))
+    }
+}
+
 extension Application {
     private struct CatalogueKey: StorageKey {
         typealias Value = Catalogue
@@ -57,6 +69,11 @@ extension Request {
     func t(_ key: String, _ args: String...) -> String {
         application.catalogue.text(key, language, args)
     }
+
+    /// A composition finding in the request's language.
+    func describeFinding(_ finding: CompositionFinding) -> String {
+        application.catalogue.describe(finding, language)
+    }
 }
 
 /// `#t("key")` or `#t("key", arg…)`: a catalogue string in the request's language.
@@ -64,7 +81,11 @@ struct TranslateTag: LeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         guard let key = ctx.parameters.first?.string else { throw "#t needs a key" }
         guard let request = ctx.request else { return .string(key) }
-        let args = ctx.parameters.dropFirst().map { $0.string ?? "" }
+        // Whole numbers among the arguments are grouped as the language writes them (1.234.567 / 1,234,567).
+        let separator: Character = request.language == .en ? "," : "."
+        let args = ctx.parameters.dropFirst().map { p in
+            p.celf == .int ? NumberFormatting.grouped(p.int!, separator: separator) : p.string ?? ""
+        }
         return .string(request.application.catalogue.text(key, request.language, Array(args)))
     }
 }

@@ -40,7 +40,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 p.errors = [.init(field: field.field, code: field.key, message: message(for: field, request: request))]
                 p.detail = p.errors?.first?.message
             case let .importRejected(rows):
-                p.rows = rows.map { ImportProblemResponse(row: $0.row, column: $0.column, message: $0.message) }
+                p.rows = rows.map { request.application.catalogue.describe($0, request.language) }
                 p.detail = request.t("import.rejected", String(rows.count))
             case let .notFound(what):
                 p.detail = request.t("error.not_found.\(what)")

@@ -11,7 +11,7 @@ struct CreateAccounts: AsyncMigration {
             .field("display_name", .string, .required)
             .field("role", .string, .required)
             .field("scope_unit_id", .uuid, .references(Unit.schema, .id))
-            .field("unit_path", .string, .required)
+            .field("unit_path", Indexes.pathType(database), .required)
             .field("disabled", .bool, .required)
             .unique(on: "login")
             .create()
@@ -47,7 +47,7 @@ struct CreateAuditEntries: AsyncMigration {
             .field("action", .string, .required)
             .field("entity", .string, .required)
             .field("entity_id", .string, .required)
-            .field("unit_path", .string, .required)
+            .field("unit_path", Indexes.pathType(database), .required)
             .field("summary", .string, .required)
             .field("before", .string, .required)
             .field("after", .string, .required)
@@ -89,8 +89,15 @@ struct CreateAuditEntries: AsyncMigration {
     }
 }
 
-/// Secondary indexes, created the same way on SQLite and PostgreSQL.
+/// Secondary indexes, created the same way on SQLite and PostgreSQL, and the one column type that differs.
 enum Indexes {
+    /// Unit paths compare byte by byte (`COLLATE "C"` on PostgreSQL; SQLite's default is binary), so that
+    /// subtree queries written as ranges (`QueryBuilder.under`) are exact and use the index under any server locale.
+    static func pathType(_ database: any Database) -> DatabaseSchema.DataType {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return .string }
+        return .custom(SQLRaw(#"TEXT COLLATE "C""#))
+    }
+
     static func create(on database: any Database, _ indexes: [(name: String, table: String, columns: [String])]) async throws {
         let sql = database as! any SQLDatabase
         for index in indexes {

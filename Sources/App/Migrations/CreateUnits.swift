@@ -12,7 +12,7 @@ struct CreateUnits: AsyncMigration {
             .field("name_en", .string, .required)
             .field("search_key", .string, .required)
             .field("parent_id", .uuid)
-            .field("path", .string, .required)
+            .field("path", Indexes.pathType(database), .required)
             .field("valid_from", .string, .required)
             .field("valid_to", .string, .required)
             .field("demo", .bool, .required)

@@ -29,7 +29,7 @@ struct PolicyService {
             record.maximumMembersCommune = request.maximumMembersCommune
             record.leaderMustBeHamletHead = request.leaderMustBeHamletHead ?? CompositionPolicy.national.leaderMustBeHamletHead
             try await record.save(on: db)
-            let teams = try await Team.query(on: db).filter(\.$unitPath =~ province.path).filter(\.$status == .active).all()
+            let teams = try await Team.query(on: db).under(province.path, \.$unitPath).filter(\.$status == .active).all()
             let units = try await TeamsAPIController.unitsByID(teams.map(\.unitID), on: db)
             for team in teams {
                 try await TeamService.refreshCompliance(of: team, unitTier: units[team.unitID]?.tier ?? .hamlet, on: db)

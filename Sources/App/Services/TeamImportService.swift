@@ -32,7 +32,7 @@ struct TeamImportService {
         do {
             table = try Table.read(data)
         } catch {
-            throw AppError.importRejected([TeamImport.Problem(row: 0, column: "", message: "Không đọc được tệp: cần .xlsx hoặc .csv (UTF-8)")])
+            throw AppError.importRejected([TeamImport.Problem(row: 0, column: "", key: "unreadable")])
         }
         let plan: TeamImport.Plan
         switch TeamImport.plan(table, today: today) {
@@ -50,14 +50,13 @@ struct TeamImportService {
             // "Nà Sản" finds "Thôn Nà Sản".
             return hamlets.first { TextFolding.fold($0.shortName) == folded }
         }
-        let activeTeams = try await Team.query(on: scope.db).filter(\.$unitPath =~ commune.path).filter(\.$status == .active).all()
+        let activeTeams = try await Team.query(on: scope.db).under(commune.path, \.$unitPath).filter(\.$status == .active).all()
         let unitsWithTeam = Set(activeTeams.map(\.unitID))
         var problems: [TeamImport.Problem] = []
         for team in plan.teams {
             let unit = team.hamlet.map { hamlet($0) } ?? commune
             if let unit, unitsWithTeam.contains(unit.id!) {
-                problems.append(.init(row: team.firstRow, column: TeamImport.Column.hamlet.header,
-                                      message: "\(unit.name) đã có Tổ CNSCĐ; dùng trang của tổ để kiện toàn"))
+                problems.append(.init(row: team.firstRow, column: TeamImport.Column.hamlet.header, key: "team_exists", args: [unit.name]))
             }
         }
         let phones = plan.teams.flatMap { $0.members.map { ($0.phone.digits, $0.row) } }
@@ -67,8 +66,7 @@ struct TeamImportService {
                 .filter(\.$validTo == LocalDate.distantFuture.iso).all(\.$memberID))
             let servingPhones = Set(existing.filter { serving.contains($0.id!) }.map(\.phone))
             for (phone, row) in chunk where servingPhones.contains(phone) {
-                problems.append(.init(row: row, column: TeamImport.Column.phone.header,
-                                      message: "Số điện thoại \(phone) đang là thành viên của một Tổ CNSCĐ khác"))
+                problems.append(.init(row: row, column: TeamImport.Column.phone.header, key: "member_serving", args: [phone]))
             }
         }
         guard problems.isEmpty else { throw AppError.importRejected(problems.sorted { $0.row < $1.row }) }

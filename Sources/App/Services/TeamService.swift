@@ -21,7 +21,7 @@ struct TeamService {
             guard scope.contains(path: unit.path) || scope.actor.scopePath.hasPrefix(unit.path) else {
                 throw AppError.forbidden
             }
-            query = query.filter(\.$unitPath =~ unit.path)
+            query = query.under(unit.path, \.$unitPath)
         }
         if let compliant { query = query.filter(\.$compliant == compliant) }
         if let status { query = query.filter(\.$status == status) }
@@ -47,7 +47,7 @@ struct TeamService {
             .sorted { (order[$0.0.role]!, $0.1.fullName) < (order[$1.0.role]!, $1.1.fullName) }
     }
 
-    func response(_ team: Team, unit: Unit, detail: Bool, english: Bool = false) async throws -> TeamResponse {
+    func response(_ team: Team, unit: Unit, detail: Bool, describe: (CompositionFinding) -> String) async throws -> TeamResponse {
         var r = TeamResponse(
             id: team.id!, name: team.name, unit: UnitRef(code: unit.code, name: unit.name, tier: unit.tier),
             decision: DecisionResponse(number: team.decisionNumber, date: team.decisionDate, signer: team.decisionSigner),
@@ -59,7 +59,7 @@ struct TeamService {
             let policy = try await policy(forPath: team.unitPath)
             r.compliance = Composition.check(members: current.map { CompositionMember(role: $0.0.role, affiliations: $0.1.affiliations) },
                                              teamTier: unit.tier, policy: policy)
-                .map { FindingResponse(code: $0.code, message: english ? $0.english : $0.vietnamese) }
+                .map { FindingResponse(code: $0.code, message: describe($0)) }
         }
         if detail {
             r.members = current.map(Self.memberResponse)

@@ -48,8 +48,9 @@ struct UnitRow: Encodable {
     var kind: String
     var tier: String
     var demo: Bool
-    var teams: Int?
-    var compliantTeams: Int?
+    var showTeams: Bool
+    var teams: Int
+    var compliantTeams: Int
 }
 
 struct Crumb: Encodable {
@@ -87,13 +88,24 @@ struct UnitPage: Encodable {
     var nonCompliant: Int
     var isCommune: Bool
     var isHamlet: Bool
+    var isProvince: Bool
     var canManage: Bool
+    var policy: PolicyView?
     var predecessors: [UnitRow]
     var successors: [UnitRow]
     var validity: String
     var hamletKinds: [SelectOption]
     var form: HamletForm
     var errors: [String]
+}
+
+/// A province's composition rules as shown and edited on its page.
+struct PolicyView: Encodable {
+    var own: Bool
+    var minimumMembers: Int
+    var maximumMembersHamlet: String
+    var maximumMembersCommune: String
+    var leaderMustBeHamletHead: Bool
 }
 
 struct HamletForm: Encodable {

@@ -27,7 +27,7 @@ enum TeamsAPIController {
         var items: [TeamResponse] = []
         for team in result.items {
             guard let u = units[team.unitID] else { continue }
-            items.append(try await service.response(team, unit: u, detail: false, english: req.language == .en))
+            items.append(try await service.response(team, unit: u, detail: false, describe: req.describeFinding))
         }
         return ListResponse(items: items, total: result.total, next: page.next(total: result.total))
     }
@@ -76,7 +76,7 @@ enum TeamsAPIController {
 
     static func detail(_ team: Team, service: TeamService, req: Request) async throws -> TeamResponse {
         guard let unit = try await Unit.find(team.unitID, on: req.db) else { throw AppError.notFound(what: "unit") }
-        return try await service.response(team, unit: unit, detail: true, english: req.language == .en)
+        return try await service.response(team, unit: unit, detail: true, describe: req.describeFinding)
     }
 
     static func unitsByID(_ ids: [UUID], on db: any Database) async throws -> [UUID: Unit] {

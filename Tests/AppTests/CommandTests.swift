@@ -1,0 +1,60 @@
+import Fluent
+import Foundation
+import LanToaCore
+import Testing
+import Vapor
+@testable import App
+
+@Suite("Command line and configuration")
+struct CommandTests {
+    func run(_ command: any AsyncCommand, _ arguments: [String], on app: Application) async throws {
+        let console = Terminal()
+        var context = CommandContext(console: console, input: CommandInput(arguments: ["lantoa"] + arguments))
+        context.application = app
+        try await console.run(command, with: context)
+    }
+
+    @Test("create-user makes an account that can sign in; import-teams writes a valid file and refuses a bad one", arguments: Engine.available)
+    func commands(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            try await run(CreateUserCommand(), ["--login", "admin", "--password", "mot-hai-ba-4", "--role", "admin"], on: t.app)
+            let login = try await t.send(.POST, "/api/v1/auth/login", json: ["login": "admin", "password": "mot-hai-ba-4"])
+            #expect(login.status == .ok)
+            await #expect(throws: CommandFailed.self) {
+                try await run(CreateUserCommand(), ["--login", "xa", "--password", "mot-hai-ba-4", "--role", "commune", "--scope", "99999"], on: t.app)
+            }
+
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lantoa-cli-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var rows = ImportTests.rows(count: 40)
+            let good = folder.appendingPathComponent("to.csv")
+            try ImportTests.csv(rows).write(to: good)
+            rows[12][9] = "Chủ tịch"
+            let bad = folder.appendingPathComponent("bad.xlsx")
+            try XLSXWriter.workbook(sheetName: "Tổ", rows: rows).write(to: bad)
+
+            await #expect(throws: CommandFailed.self) {
+                try await run(ImportTeamsCommand(), [bad.path, "--commune", Fixtures.communeB], on: t.app)
+            }
+            #expect(try await Team.query(on: t.app.db).count() == 0)
+            try await run(ImportTeamsCommand(), [good.path, "--commune", Fixtures.communeB], on: t.app)
+            #expect(try await Team.query(on: t.app.db).count() == 5)
+            #expect(try await Member.query(on: t.app.db).count() == 40)
+        }
+    }
+
+    @Test("Configuration names the variable that is wrong; production loads no demo data")
+    func configuration() throws {
+        #expect(try AppConfig.parseStorage(nil) == .sqlite(path: "lantoa.sqlite"))
+        #expect(try AppConfig.parseStorage("sqlite:///var/lib/lantoa/db.sqlite") == .sqlite(path: "/var/lib/lantoa/db.sqlite"))
+        #expect(try AppConfig.parseStorage("postgresql://u:p@db:5432/lantoa") == .postgres(url: "postgresql://u:p@db:5432/lantoa"))
+        #expect { try AppConfig.parseStorage("mysql://x") } throws: { ($0 as? AppConfig.Invalid)?.variable == "DATABASE_URL" }
+        #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_TODAY": "31/02/2026"]) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "LANTOA_TODAY"
+        }
+        let production = try AppConfig.fromEnvironment(.production, variables: [:])
+        #expect(!production.loadDemo && !production.createFirstAdmin && production.secureCookies)
+        let development = try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DEMO": "false"])
+        #expect(!development.loadDemo && development.createFirstAdmin)
+    }
+}
