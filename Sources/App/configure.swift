@@ -35,6 +35,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateAuditEntries())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(LoadReferenceUnits())
+    app.migrations.add(CreateOutreach())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"

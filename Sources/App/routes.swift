@@ -28,6 +28,14 @@ func routes(_ app: Application) throws {
     authed.get("users", use: AccountsAPIController.index)
     authed.post("users", use: AccountsAPIController.create)
     authed.get("audit", use: AccountsAPIController.audit)
+    authed.get("services", use: OutreachAPIController.services)
+    authed.post("households", use: OutreachAPIController.createHousehold)
+    authed.get("residents", use: OutreachAPIController.residents)
+    authed.post("residents", use: OutreachAPIController.createResident)
+    authed.get("residents", ":id", use: OutreachAPIController.showResident)
+    authed.on(.POST, "sync", body: .collect(maxSize: "5mb"), use: OutreachAPIController.sync)
+    authed.get("sync", use: OutreachAPIController.pull)
+    authed.get("sweep", use: OutreachAPIController.sweep)
 
     // Web pages
     let web = app.grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware())

@@ -52,7 +52,14 @@ struct CommandTests {
         #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_TODAY": "31/02/2026"]) } throws: {
             ($0 as? AppConfig.Invalid)?.variable == "LANTOA_TODAY"
         }
-        let production = try AppConfig.fromEnvironment(.production, variables: [:])
+        #expect { try AppConfig.fromEnvironment(.production, variables: [:]) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DATA_KEY"
+        }
+        #expect { try AppConfig.fromEnvironment(.production, variables: ["LANTOA_DATA_KEY": "c2hvcnQ="]) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DATA_KEY"
+        }
+        let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let production = try AppConfig.fromEnvironment(.production, variables: ["LANTOA_DATA_KEY": key])
         #expect(!production.loadDemo && !production.createFirstAdmin && production.secureCookies)
         let development = try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DEMO": "false"])
         #expect(!development.loadDemo && development.createFirstAdmin)

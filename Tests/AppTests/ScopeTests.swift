@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -33,8 +34,16 @@ struct ScopeTests {
             let teamB = try await t.team(for: hamletB, token: b)
             let memberB = try await t.member(teamB, name: "Hoàng Thị Lan", phone: "0987654321", role: "leader", token: b)
             let membershipB = try memberB.json()["membershipId"] as! String
+            let householdB = UUID()
+            let residentB = UUID()
+            let setup = try await t.send(.POST, "/api/v1/sync", token: b, json: ["households": [["id": householdB.uuidString, "hamlet": hamletB,
+                "address": "Số 1 Khuổi Bó", "headName": "Hoàng Thị Lan"]]])
+            #expect(setup.status == .ok)
+            let residentSetup = try await t.send(.POST, "/api/v1/residents", token: b, json: OutreachTests.Batch.Resident(
+                id: residentB, household: householdB, fullName: "Hoàng Thị Lan", gender: "female", birthYear: 1985, cccd: "020185012345"))
+            #expect(residentSetup.status == .created, "\(residentSetup.text)")
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
-            let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "Thử Nghiệm"]
+            let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "Thử Nghiệm", "Khuổi Bó", "020*******45"]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
@@ -59,6 +68,14 @@ struct ScopeTests {
                 "GET /api/v1/users": Probe(method: .GET, path: "/api/v1/users", expect: .showsNothingOf),
                 "POST /api/v1/users": Probe(method: .POST, path: "/api/v1/users", json: ["login": "lan", "password": "12345678", "role": "commune", "scope": Fixtures.communeB], expect: .refused),
                 "GET /api/v1/audit": Probe(method: .GET, path: "/api/v1/audit", expect: .showsNothingOf),
+                "GET /api/v1/services": Probe(method: .GET, path: "/api/v1/services", expect: .showsNothingOf),
+                "POST /api/v1/households": Probe(method: .POST, path: "/api/v1/households", json: ["hamlet": hamletB, "address": "Số 2", "headName": "Lê C"], expect: .refused),
+                "GET /api/v1/residents": Probe(method: .GET, path: "/api/v1/residents?unit=\(Fixtures.communeB)", expect: .showsNothingOf),
+                "POST /api/v1/residents": Probe(method: .POST, path: "/api/v1/residents", json: ["hamlet": hamletB, "fullName": "Lê C", "gender": "male", "consentOn": "2026-11-01"], expect: .refused),
+                "GET /api/v1/residents/:id": Probe(method: .GET, path: "/api/v1/residents/\(residentB)", expect: .refused),
+                "POST /api/v1/sync": Probe(method: .POST, path: "/api/v1/sync", json: ["placeholder": "see below"], expect: .showsNothingOf),
+                "GET /api/v1/sync": Probe(method: .GET, path: "/api/v1/sync", expect: .showsNothingOf),
+                "GET /api/v1/sweep": Probe(method: .GET, path: "/api/v1/sweep?unit=\(Fixtures.communeB)&service=vneid_level2", expect: .refused),
             ]
             let web: [String: Probe] = [
                 "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped),
@@ -89,7 +106,16 @@ struct ScopeTests {
 
             for (route, probe) in api.sorted(by: { $0.key < $1.key }) {
                 let reply: TestApp.Reply
-                if let body = probe.body {
+                if route == "POST /api/v1/sync" {
+                    // A support for B's resident, and a resident in B's hamlet: both rejected, nothing said about them.
+                    let batch = OutreachTests.Batch(residents: [.init(id: UUID(), hamlet: hamletB, fullName: "Lê C", gender: "male", birthYear: 1990)],
+                                                    activities: [.init(id: UUID(), resident: residentB, service: "vneid_level2", outcome: "done")])
+                    reply = try await t.send(.POST, probe.path, token: a, json: batch)
+                    #expect(try reply.decode(SyncResponse.self).rejected == 2)
+                    // The answer may repeat the hamlet code that was sent, and nothing else of B's.
+                    check(route, probe, reply, secretsOfB.filter { $0 != hamletB })
+                    continue
+                } else if let body = probe.body {
                     reply = try await t.send(probe.method, probe.path, token: a, body: body, contentType: "text/csv")
                 } else {
                     reply = try await t.send(probe.method, probe.path, token: a, json: probe.json)
@@ -101,6 +127,7 @@ struct ScopeTests {
                 let reply = try await session.send(probe.method, probe.path, form: probe.json ?? [:])
                 check(route, probe, reply, secretsOfB)
             }
+            #expect(try await SupportActivity.query(on: t.app.db).count() == 0)
             // B's data is still intact.
             let still = try await t.send(.GET, "/api/v1/teams/\(teamB)", token: b).decode(TeamResponse.self)
             #expect(still.name == "Tổ CNSCĐ Thôn Bản Thử Nghiệm" && still.members?.count == 1)

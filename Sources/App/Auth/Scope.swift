@@ -57,9 +57,12 @@ enum Permission: Sendable {
     case manageMemberships
     case manageAccounts
     case readAudit
+    /// Recording residents and supports in the field.
+    case recordSupport
 
     func granted(to role: Role) -> Bool {
         switch self {
+        case .recordSupport: role != .viewer
         case .read: true
         case .manageUnitsAndTeams: role.managesUnitsAndTeams
         case .manageMemberships: role.managesMemberships
@@ -148,4 +151,39 @@ extension AuditEntry: ScopedModel {
 
 extension CompositionPolicyRecord: ScopedModel {
     static var unitPathField: KeyPath<CompositionPolicyRecord, FieldProperty<CompositionPolicyRecord, String>> { \CompositionPolicyRecord.$unitPath }
+}
+
+extension Household: ScopedModel {
+    static var unitPathField: KeyPath<Household, FieldProperty<Household, String>> { \Household.$unitPath }
+}
+
+extension Resident: ScopedModel {
+    static var unitPathField: KeyPath<Resident, FieldProperty<Resident, String>> { \Resident.$unitPath }
+}
+
+extension SupportActivity: ScopedModel {
+    static var unitPathField: KeyPath<SupportActivity, FieldProperty<SupportActivity, String>> { \SupportActivity.$unitPath }
+}
+
+extension ServiceStatus: ScopedModel {
+    static var unitPathField: KeyPath<ServiceStatus, FieldProperty<ServiceStatus, String>> { \ServiceStatus.$unitPath }
+}
+
+extension ServiceRecord: ScopedModel {
+    static var unitPathField: KeyPath<ServiceRecord, FieldProperty<ServiceRecord, String>> { \ServiceRecord.$unitPath }
+
+    /// National services everywhere; a province's own services within that province (and to accounts above it).
+    static func restrict(_ query: QueryBuilder<ServiceRecord>, toScope path: String) -> QueryBuilder<ServiceRecord> {
+        guard path != "/" else { return query }
+        var ancestors = ["/"]
+        var current = "/"
+        for component in path.split(separator: "/") {
+            current += component + "/"
+            ancestors.append(current)
+        }
+        return query.group(.or) { or in
+            or.filter(\.$unitPath ~~ ancestors)
+            or.group(.and) { $0.under(path, \.$unitPath) }
+        }
+    }
 }

@@ -83,6 +83,10 @@ extension Application {
         typealias Value = AppConfig
     }
 
+    var protector: PersonalDataProtector {
+        PersonalDataProtector(key: lantoaConfig.dataKey, previousKey: lantoaConfig.previousDataKey)
+    }
+
     var lantoaConfig: AppConfig {
         get { storage[ConfigKey.self]! }
         set { storage[ConfigKey.self] = newValue }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LanToaCore
 import Vapor
@@ -16,6 +17,9 @@ public struct AppConfig: Sendable {
     public var createFirstAdmin: Bool
     /// Mark the session cookie `Secure` (behind HTTPS).
     public var secureCookies: Bool
+    /// The key sealing personal data (32 bytes), and the one before it while a rotation runs.
+    public var dataKey: Data
+    public var previousDataKey: Data?
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -24,9 +28,14 @@ public struct AppConfig: Sendable {
         public var description: String { "\(variable): \(problem)" }
     }
 
+    /// The key used in development and tests when none is configured; never accepted in production.
+    public static let developmentDataKey = Data(SHA256.hash(data: Data("lantoa development key: not for production".utf8)))
+
     public init(storage: Storage, loadDemo: Bool = false, createFirstAdmin: Bool = false, secureCookies: Bool = false,
-                today: LocalDate? = nil) {
+                today: LocalDate? = nil, dataKey: Data = AppConfig.developmentDataKey, previousDataKey: Data? = nil) {
         self.storage = storage
+        self.dataKey = dataKey
+        self.previousDataKey = previousDataKey
         self.loadDemo = loadDemo
         self.createFirstAdmin = createFirstAdmin
         self.secureCookies = secureCookies
@@ -50,11 +59,24 @@ public struct AppConfig: Sendable {
             guard let d = LocalDate(raw) else { throw Invalid(variable: "LANTOA_TODAY", problem: "expected yyyy-MM-dd, got \(raw)") }
             today = d
         }
+        func key(_ name: String) throws -> Data? {
+            guard let raw = variables[name], !raw.isEmpty else { return nil }
+            guard let data = Data(base64Encoded: raw), data.count == 32 else {
+                throw Invalid(variable: name, problem: "expected 32 random bytes in base64 (openssl rand -base64 32)")
+            }
+            return data
+        }
+        let dataKey = try key("LANTOA_DATA_KEY")
+        if production && dataKey == nil {
+            throw Invalid(variable: "LANTOA_DATA_KEY", problem: "required in production to seal personal data: 32 random bytes in base64 (openssl rand -base64 32)")
+        }
         return AppConfig(storage: storage,
                          loadDemo: try flag("LANTOA_DEMO", default: !production),
                          createFirstAdmin: !production,
                          secureCookies: try flag("LANTOA_SECURE_COOKIES", default: production),
-                         today: today)
+                         today: today,
+                         dataKey: dataKey ?? developmentDataKey,
+                         previousDataKey: try key("LANTOA_DATA_KEY_PREVIOUS"))
     }
 
     static func parseStorage(_ url: String?) throws -> Storage {

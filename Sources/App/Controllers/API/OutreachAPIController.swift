@@ -1,0 +1,98 @@
+import Fluent
+import LanToaCore
+import Vapor
+
+/// `/api/v1/services`, `/api/v1/residents`, `/api/v1/households`, `/api/v1/sync` and `/api/v1/sweep`.
+enum OutreachAPIController {
+    static func service(_ req: Request) throws -> OutreachService {
+        OutreachService(scope: try req.scope, clock: req.clock, protector: req.application.protector)
+    }
+
+    static func services(req: Request) async throws -> [ServiceResponse] {
+        let s = try service(req)
+        return try await s.services().map(s.response)
+    }
+
+    static func sync(req: Request) async throws -> SyncResponse {
+        let batch = try req.content.decode(SyncRequest.self)
+        return try await service(req).sync(batch) { req.application.catalogue.text($0.key, req.language, $0.args) }
+    }
+
+    static func pull(req: Request) async throws -> WorkingSetResponse {
+        let page = try req.page()
+        return try await service(req).workingSet(since: req.query[String.self, at: "since"], limit: page.limit)
+    }
+
+    /// `POST /api/v1/residents`: one resident (the same rules as a synced one).
+    static func createResident(req: Request) async throws -> Response {
+        let payload = try req.content.decode(ResidentPayload.self)
+        let reply = try await service(req).sync(SyncRequest(households: nil, residents: [payload], activities: nil)) {
+            req.application.catalogue.text($0.key, req.language, $0.args)
+        }
+        return try await single(reply, kind: "resident", req: req)
+    }
+
+    /// `POST /api/v1/households`.
+    static func createHousehold(req: Request) async throws -> Response {
+        let payload = try req.content.decode(HouseholdPayload.self)
+        let reply = try await service(req).sync(SyncRequest(households: [payload], residents: nil, activities: nil)) {
+            req.application.catalogue.text($0.key, req.language, $0.args)
+        }
+        return try await single(reply, kind: "household", req: req)
+    }
+
+    /// Answers a single-item write: 201 with the item, 200 if it was already there, 422 naming the fields.
+    static func single(_ reply: SyncResponse, kind: String, req: Request) async throws -> Response {
+        guard let result = reply.results.first else { throw AppError.invalid("body", "error.required") }
+        if result.status == "rejected" {
+            let errors = result.errors ?? []
+            if errors.contains(where: { $0.code == "error.outside_scope" }) { throw AppError.forbidden }
+            throw AppError.invalid(errors.map { e in
+                var p = FieldProblem(e.field, e.code)
+                p.args = e.args
+                return p
+            })
+        }
+        let s = try service(req)
+        let status: HTTPStatus = result.status == "created" ? .created : .ok
+        if kind == "resident" {
+            let r = try await s.scope.find(Resident.self, result.id, what: "resident")
+            return try await s.residentResponses([r])[0].encodeResponse(status: status, for: req)
+        }
+        let h = try await s.scope.find(Household.self, result.id, what: "household")
+        return try await s.householdResponses([h])[0].encodeResponse(status: status, for: req)
+    }
+
+    static func showResident(req: Request) async throws -> ResidentResponse {
+        let s = try service(req)
+        let r = try await s.scope.find(Resident.self, req.parameters.get("id", as: UUID.self), what: "resident")
+        return try await s.residentResponses([r])[0]
+    }
+
+    /// `GET /api/v1/residents?unit=CODE` or `?cccd=NUMBER` (found through the keyed hash; the number is never stored plain).
+    static func residents(req: Request) async throws -> ListResponse<ResidentResponse> {
+        let s = try service(req)
+        let page = try req.page()
+        var query = s.scope.query(Resident.self)
+        if let code = req.query[String.self, at: "unit"] {
+            let unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
+            query = query.under(unit.path, \.$unitPath)
+        }
+        if let raw = req.query[String.self, at: "cccd"] {
+            let digits = String(raw.filter(\.isNumber))
+            guard digits.count == 12 else { throw AppError.invalid("cccd", "error.cccd.notTwelveDigits") }
+            query = query.filter(\.$cccdHash == req.application.protector.lookupHash(digits))
+        }
+        let total = try await query.count()
+        let items = try await query.sort(\.$fullName).range(page.offset..<(page.offset + page.limit)).all()
+        return ListResponse(items: try await s.residentResponses(items), total: total, next: page.next(total: total))
+    }
+
+    static func sweep(req: Request) async throws -> SweepResponse {
+        let s = try service(req)
+        guard let code = req.query[String.self, at: "unit"] else { throw AppError.invalid("unit", "error.required") }
+        guard let serviceCode = req.query[String.self, at: "service"] else { throw AppError.invalid("service", "error.required") }
+        let unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
+        return try await s.sweep(unit: unit, serviceCode: serviceCode)
+    }
+}

@@ -1,0 +1,487 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+
+/// Households, residents, the support log and the sweep lists (rà từng người) of door-to-door outreach.
+struct OutreachService {
+    let scope: Scope
+    let clock: AppClock
+    let protector: PersonalDataProtector
+
+    static let maximumBatch = 1000
+
+    // MARK: catalogue
+
+    func services() async throws -> [ServiceRecord] {
+        try await scope.query(ServiceRecord.self).filter(\.$active == true).sort(\.$pillar).sort(\.$code).all()
+    }
+
+    func response(_ s: ServiceRecord) -> ServiceResponse {
+        ServiceResponse(code: s.code, pillar: s.pillar, name: s.name, nameEn: s.nameEn, minimumAge: s.minimumAge, unit: s.unit,
+                        province: s.unitPath == "/" ? nil : s.unitPath)
+    }
+
+    // MARK: validation
+
+    struct Problems {
+        var list: [FieldProblem] = []
+        mutating func add(_ field: String, _ key: String, _ args: String...) {
+            var p = FieldProblem(field, key)
+            p.args = args
+            list.append(p)
+        }
+    }
+
+    func household(_ p: HouseholdPayload, hamlets: [String: Unit], hamletProblem: (String?) -> (String, String)) -> Checked<Household> {
+        var problems = Problems()
+        let address = TeamImport.normaliseName(p.address ?? "")
+        let head = TeamImport.normaliseName(p.headName ?? "")
+        if address.isEmpty { problems.add("address", "error.required") }
+        if head.isEmpty { problems.add("headName", "error.required") }
+        if address.count > 200 { problems.add("address", "error.too_long", "200") }
+        var phone = ""
+        if let raw = p.phone, !raw.trimmingWhitespace().isEmpty {
+            if let parsed = try? PhoneNumber(parsing: raw) { phone = parsed.digits } else { problems.add("phone", "error.phone", raw) }
+        }
+        let hamlet = p.hamlet.flatMap { hamlets[$0] }
+        if hamlet == nil { let (key, arg) = hamletProblem(p.hamlet); problems.add("hamlet", key, arg) }
+        guard problems.list.isEmpty, let hamlet else { return .invalid(problems.list) }
+        let h = Household()
+        h.id = p.id ?? UUID()
+        h.hamletID = hamlet.id!
+        h.unitPath = hamlet.path
+        h.address = address
+        h.headName = head
+        h.phone = phone
+        h.createdBy = scope.actor.login
+        return .valid(h)
+    }
+
+    func resident(_ p: ResidentPayload, hamlets: [String: Unit], households: [UUID: (UUID, String)],
+                  hamletProblem: (String?) -> (String, String)) -> Checked<Resident> {
+        var problems = Problems()
+        let today = clock.today()
+        let name = TeamImport.normaliseName(p.fullName ?? "")
+        if name.isEmpty { problems.add("fullName", "error.required") }
+        if name.count > 120 { problems.add("fullName", "error.too_long", "120") }
+        let gender = p.gender.flatMap { Gender(rawValue: $0) ?? Gender(text: $0) }
+        if gender == nil { problems.add("gender", "error.choice", "male, female, other") }
+        if let year = p.birthYear {
+            if !(today.year - 120...today.year).contains(year) { problems.add("birthYear", "error.resident_birth_year") }
+        } else {
+            problems.add("birthYear", "error.required")
+        }
+        var cccd: CitizenID?
+        if let raw = p.cccd, !raw.trimmingWhitespace().isEmpty {
+            do {
+                cccd = try CitizenID(parsing: raw, gender: gender, birthYear: p.birthYear)
+            } catch {
+                problems.add("cccd", "error.cccd.\(error)")
+            }
+        }
+        var phone = ""
+        if let raw = p.phone, !raw.trimmingWhitespace().isEmpty {
+            if let parsed = try? PhoneNumber(parsing: raw) { phone = parsed.digits } else { problems.add("phone", "error.phone", raw) }
+        }
+        var consent: LocalDate?
+        if let raw = p.consentOn, !raw.isEmpty {
+            consent = LocalDate(raw)
+            if consent == nil { problems.add("consentOn", "error.date") } else if consent! > today { problems.add("consentOn", "error.future_date"); consent = nil }
+        } else {
+            problems.add("consentOn", "error.consent_required")
+        }
+        var hamlet = p.hamlet.flatMap { hamlets[$0] }
+        var householdID: UUID?
+        if let h = p.household {
+            if let (hamletID, _) = households[h] {
+                householdID = h
+                if hamlet == nil { hamlet = hamlets.values.first { $0.id == hamletID } }
+                if let hamlet, hamlet.id != hamletID { problems.add("household", "error.household_other_hamlet") }
+            } else {
+                problems.add("household", "error.unknown_household")
+            }
+        }
+        if hamlet == nil, householdID == nil || p.hamlet != nil {
+            let (key, arg) = hamletProblem(p.hamlet)
+            problems.add("hamlet", key, arg)
+        }
+        guard problems.list.isEmpty, let hamlet, let gender, let year = p.birthYear, let consent else { return .invalid(problems.list) }
+        let r = Resident()
+        r.id = p.id ?? UUID()
+        r.householdID = householdID
+        r.hamletID = hamlet.id!
+        r.unitPath = hamlet.path
+        r.fullName = name
+        r.gender = gender
+        r.birthYear = year
+        r.cccdSealed = ""
+        r.cccdHash = ""
+        r.cccdMasked = ""
+        if let cccd {
+            guard let sealed = try? protector.seal(cccd.digits) else { return .invalid([FieldProblem("cccd", "error.internal")]) }
+            r.cccdSealed = sealed
+            r.cccdHash = protector.lookupHash(cccd.digits)
+            r.cccdMasked = cccd.masked
+        }
+        r.phone = phone
+        r.hasSmartphone = p.hasSmartphone ?? false
+        r.consentOn = consent.iso
+        r.consentBy = scope.actor.login
+        return .valid(r)
+    }
+
+    // MARK: sync
+
+    /// Applies a batch from a phone: each item is created, recognised as already received (`duplicate`), or rejected
+    /// with its reasons; what is created is written in one transaction before the answer.
+    func sync(_ batch: SyncRequest, describe: (FieldProblem) -> String) async throws -> SyncResponse {
+        let households = batch.households ?? []
+        let residents = batch.residents ?? []
+        let activities = batch.activities ?? []
+        guard households.count + residents.count + activities.count <= Self.maximumBatch else {
+            throw AppError.invalid("items", "error.batch_too_large", String(Self.maximumBatch))
+        }
+        try scope.authorize(.recordSupport)
+        let today = clock.today()
+        var results: [SyncItemResult] = []
+        func reject(_ kind: String, _ id: UUID?, _ problems: [FieldProblem]) {
+            results.append(SyncItemResult(kind: kind, id: id, status: "rejected",
+                                          errors: problems.map { SyncFieldError(field: $0.field, code: $0.key, args: $0.args, message: describe($0)) }))
+        }
+
+        // Hamlets named in the batch, as the actor sees them.
+        let codes = Set(households.compactMap(\.hamlet) + residents.compactMap(\.hamlet) + activities.compactMap(\.hamlet))
+        var hamlets: [String: Unit] = [:]
+        var outside = Set<String>()
+        if !codes.isEmpty {
+            // Looked up beyond the scope only to answer "outside your area" (403) rather than "unknown".
+            for unit in try await Unit.query(on: scope.db).filter(\.$code ~~ Array(codes)).filter(\.$tier == .hamlet)
+                .filter(\.$validFrom <= today.iso).filter(\.$validTo >= today.iso).all() {
+                if scope.contains(path: unit.path) { hamlets[unit.code] = unit } else { outside.insert(unit.code) }
+            }
+        }
+        func hamletProblem(_ code: String?) -> (String, String) {
+            guard let code else { return ("error.required", "") }
+            return outside.contains(code) ? ("error.outside_scope", code) : ("error.unknown_unit", code)
+        }
+        // Ids already received.
+        let existingHouseholds = try await existing(Household.self, households.compactMap(\.id))
+        let existingResidents = try await existing(Resident.self, residents.compactMap(\.id))
+        let existingActivities = try await existing(SupportActivity.self, activities.compactMap(\.id))
+
+        var newHouseholds: [Household] = []
+        var householdHamlet: [UUID: (UUID, String)] = [:]
+        var seen = Set<UUID>()
+        for p in households {
+            if let id = p.id, existingHouseholds.contains(id) || seen.contains(id) {
+                results.append(SyncItemResult(kind: "household", id: id, status: "duplicate", errors: nil))
+                continue
+            }
+            switch household(p, hamlets: hamlets, hamletProblem: hamletProblem) {
+            case let .invalid(problems): reject("household", p.id, problems)
+            case let .valid(h):
+                seen.insert(h.id!)
+                newHouseholds.append(h)
+                householdHamlet[h.id!] = (h.hamletID, h.unitPath)
+                results.append(SyncItemResult(kind: "household", id: h.id, status: "created", errors: nil))
+            }
+        }
+        // Households referred to by residents and activities that are already stored (in scope).
+        let referred = Set(residents.compactMap(\.household) + activities.compactMap(\.household)).subtracting(householdHamlet.keys)
+        if !referred.isEmpty {
+            for h in try await scope.query(Household.self).filter(\.$id ~~ Array(referred)).all() {
+                householdHamlet[h.id!] = (h.hamletID, h.unitPath)
+                if !hamlets.values.contains(where: { $0.id == h.hamletID }), let unit = try await Unit.find(h.hamletID, on: scope.db) {
+                    hamlets[unit.code] = unit
+                }
+            }
+        }
+
+        var newResidents: [Resident] = []
+        var residentInfo: [UUID: (hamlet: UUID, path: String, birthYear: Int, household: UUID?)] = [:]
+        for p in residents {
+            if let id = p.id, existingResidents.contains(id) || seen.contains(id) {
+                results.append(SyncItemResult(kind: "resident", id: id, status: "duplicate", errors: nil))
+                continue
+            }
+            switch resident(p, hamlets: hamlets, households: householdHamlet, hamletProblem: hamletProblem) {
+            case let .invalid(problems): reject("resident", p.id, problems)
+            case let .valid(r):
+                seen.insert(r.id!)
+                newResidents.append(r)
+                residentInfo[r.id!] = (r.hamletID, r.unitPath, r.birthYear, r.householdID)
+                results.append(SyncItemResult(kind: "resident", id: r.id, status: "created", errors: nil))
+            }
+        }
+        let referredResidents = Set(activities.compactMap(\.resident)).subtracting(residentInfo.keys)
+        if !referredResidents.isEmpty {
+            for r in try await scope.query(Resident.self).filter(\.$id ~~ Array(referredResidents)).all() {
+                residentInfo[r.id!] = (r.hamletID, r.unitPath, r.birthYear, r.householdID)
+            }
+        }
+
+        let catalogue = Dictionary(try await services().map { ($0.code, $0.service) }, uniquingKeysWith: { a, _ in a })
+        var newActivities: [SupportActivity] = []
+        let now = clock.now()
+        for p in activities {
+            if let id = p.id, existingActivities.contains(id) || seen.contains(id) {
+                results.append(SyncItemResult(kind: "activity", id: id, status: "duplicate", errors: nil))
+                continue
+            }
+            var problems = Problems()
+            if p.id == nil { problems.add("id", "error.required") }
+            let service = p.service.flatMap { catalogue[$0] }
+            if service == nil { problems.add("service", p.service == nil ? "error.required" : "error.unknown_service", p.service ?? "") }
+            let outcome = p.outcome.flatMap(SupportOutcome.init(rawValue:))
+            if outcome == nil { problems.add("outcome", "error.choice", SupportOutcome.allCases.map(\.rawValue).joined(separator: ", ")) }
+            var reason = ""
+            if outcome == .guided {
+                if let r = p.reason.flatMap(UnfinishedReason.init(rawValue:)) { reason = r.rawValue } else {
+                    problems.add("reason", "error.choice", UnfinishedReason.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+            }
+            let channel = p.channel.map { SupportChannel(rawValue: $0) } ?? .doorToDoor
+            if channel == nil { problems.add("channel", "error.choice", SupportChannel.allCases.map(\.rawValue).joined(separator: ", ")) }
+            var on = today
+            if let raw = p.on, !raw.isEmpty {
+                if let d = LocalDate(raw) { on = d } else { problems.add("on", "error.date") }
+                if on > today { problems.add("on", "error.future_date") }
+            }
+            // Whom: a resident, a household, or an anonymous count at a meeting in a hamlet.
+            var hamletID: UUID?
+            var path: String?
+            if let r = p.resident {
+                if let info = residentInfo[r] {
+                    (hamletID, path) = (info.hamlet, info.path)
+                    if let service, service.unit == .person, !service.isEligible(birthYear: info.birthYear, in: on.year) {
+                        problems.add("resident", "error.not_eligible", String(service.minimumAge))
+                    }
+                } else { problems.add("resident", "error.unknown_resident") }
+            } else if let h = p.household {
+                if let info = householdHamlet[h] { (hamletID, path) = (info.0, info.1) } else { problems.add("household", "error.unknown_household") }
+            } else if let count = p.anonymousCount, count > 0, count <= 10_000 {
+                if let code = p.hamlet, let unit = hamlets[code] { (hamletID, path) = (unit.id, unit.path) } else {
+                    let (key, arg) = hamletProblem(p.hamlet)
+                    problems.add("hamlet", key, arg)
+                }
+            } else {
+                problems.add("resident", "error.whom")
+            }
+            guard problems.list.isEmpty, let id = p.id, let service, let outcome, let channel, let hamletID, let path else {
+                reject("activity", p.id, problems.list)
+                continue
+            }
+            seen.insert(id)
+            let a = SupportActivity()
+            a.id = id
+            a.receivedAt = now
+            a.hamletID = hamletID
+            a.unitPath = path
+            a.teamID = nil
+            a.recordedBy = scope.actor.userID
+            a.residentID = p.resident
+            a.householdID = p.resident == nil ? p.household : nil
+            a.anonymousCount = p.resident == nil && p.household == nil ? (p.anonymousCount ?? 0) : 0
+            a.serviceCode = service.code
+            a.outcome = outcome
+            a.reason = reason
+            a.channel = channel
+            a.happenedOn = on.iso
+            a.supersedesID = p.supersedes
+            newActivities.append(a)
+            results.append(SyncItemResult(kind: "activity", id: id, status: "created", errors: nil))
+        }
+
+        let actor = scope.actor
+        let (hs, rs, acts) = (newHouseholds, newResidents, newActivities)
+        try await scope.db.transaction { db in
+            for chunk in hs.chunked(200) { try await chunk.create(on: db) }
+            for chunk in rs.chunked(200) { try await chunk.create(on: db) }
+            for r in rs {
+                try await AuditLog.record(on: db, actor: actor, at: now, action: .create, entity: "resident", entityID: r.id,
+                                          unitPath: r.unitPath, summary: r.fullName, before: Nothing?.none, after: Snapshot.resident(r))
+            }
+            try await Self.insert(acts, on: db)
+        }
+        let created = results.filter { $0.status == "created" }.count
+        let duplicates = results.filter { $0.status == "duplicate" }.count
+        return SyncResponse(results: results, created: created, duplicates: duplicates, rejected: results.count - created - duplicates)
+    }
+
+    private func existing<M: ScopedModel>(_ type: M.Type, _ ids: [UUID]) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        // Unscoped on purpose: an id taken anywhere is taken (ids are the phone's, and never reused).
+        var found = Set<UUID>()
+        for chunk in ids.chunked(500) {
+            found.formUnion(try await M.query(on: scope.db).filter(\._$id ~~ Array(chunk)).all(\._$id))
+        }
+        return found
+    }
+
+    /// Writes activities (ignoring ids already present, should a retry race another) and keeps the first date each
+    /// service was done per resident or household, all in the caller's transaction.
+    static func insert(_ activities: [SupportActivity], on db: any Database) async throws {
+        guard !activities.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        for chunk in activities.chunked(300) {
+            var insert = sql.insert(into: SupportActivity.schema)
+                .columns("id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
+                         "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id")
+            for a in chunk {
+                insert = insert.values([
+                    SQLBind(a.id!), SQLBind(a.receivedAt), SQLBind(a.hamletID), SQLBind(a.unitPath), SQLBind(a.teamID), SQLBind(a.recordedBy),
+                    SQLBind(a.residentID), SQLBind(a.householdID), SQLBind(a.anonymousCount), SQLBind(a.serviceCode),
+                    SQLBind(a.outcome.rawValue), SQLBind(a.reason), SQLBind(a.channel.rawValue), SQLBind(a.happenedOn), SQLBind(a.supersedesID),
+                ] as [any SQLExpression])
+            }
+            try await insert.ignoringConflicts(with: "id").run()
+        }
+        for a in activities where a.outcome == .done {
+            guard let subject = a.residentID ?? a.householdID else { continue }
+            try await sql.raw("""
+                INSERT INTO service_status (id, subject_id, service_code, unit_path, first_done_on)
+                VALUES (\(bind: UUID()), \(bind: subject), \(bind: a.serviceCode), \(bind: a.unitPath), \(bind: a.happenedOn))
+                ON CONFLICT (subject_id, service_code) DO UPDATE SET first_done_on = excluded.first_done_on
+                WHERE excluded.first_done_on < service_status.first_done_on
+                """).run()
+        }
+        // A correction supersedes an earlier entry: the statuses it touched are recomputed from what still counts.
+        let corrected = activities.filter { $0.supersedesID != nil }
+        if !corrected.isEmpty {
+            let superseded = try await SupportActivity.query(on: db).filter(\.$id ~~ corrected.compactMap(\.supersedesID)).all()
+            for old in superseded {
+                guard let subject = old.residentID ?? old.householdID else { continue }
+                try await recomputeStatus(subject: subject, service: old.serviceCode, on: db)
+            }
+        }
+    }
+
+    static func recomputeStatus(subject: UUID, service: String, on db: any Database) async throws {
+        let all = try await SupportActivity.query(on: db).group(.or) { $0.filter(\.$residentID == subject).filter(\.$householdID == subject) }
+            .filter(\.$serviceCode == service).all()
+        let supersededIDs = Set(all.compactMap(\.supersedesID))
+        let firstDone = all.filter { $0.outcome == .done && !supersededIDs.contains($0.id!) }.map(\.happenedOn).min()
+        try await ServiceStatus.query(on: db).filter(\.$subjectID == subject).filter(\.$serviceCode == service).delete()
+        if let firstDone, let any = all.first {
+            let status = ServiceStatus()
+            status.subjectID = subject
+            status.serviceCode = service
+            status.unitPath = any.unitPath
+            status.firstDoneOn = firstDone
+            try await status.create(on: db)
+        }
+    }
+
+
+    // MARK: reading
+
+    func residentResponses(_ residents: [Resident]) async throws -> [ResidentResponse] {
+        let ids = residents.compactMap(\.id)
+        var done: [UUID: [String: String]] = [:]
+        for chunk in ids.chunked(500) {
+            for s in try await scope.query(ServiceStatus.self).filter(\.$subjectID ~~ Array(chunk)).all() {
+                done[s.subjectID, default: [:]][s.serviceCode] = s.firstDoneOn
+            }
+        }
+        let hamletIDs = Array(Set(residents.map(\.hamletID)))
+        let codes = Dictionary(try await Unit.query(on: scope.db).filter(\.$id ~~ hamletIDs).all().map { ($0.id!, $0.code) }, uniquingKeysWith: { a, _ in a })
+        return residents.map { r in
+            ResidentResponse(id: r.id!, household: r.householdID, hamlet: codes[r.hamletID] ?? "", fullName: r.fullName, gender: r.gender,
+                             birthYear: r.birthYear, cccd: r.cccdMasked, phone: r.phone, hasSmartphone: r.hasSmartphone,
+                             consentOn: r.consentOn, erased: r.erasedAt != nil, done: done[r.id!] ?? [:])
+        }
+    }
+
+    func householdResponses(_ households: [Household]) async throws -> [HouseholdResponse] {
+        let hamletIDs = Array(Set(households.map(\.hamletID)))
+        let codes = Dictionary(try await Unit.query(on: scope.db).filter(\.$id ~~ hamletIDs).all().map { ($0.id!, $0.code) }, uniquingKeysWith: { a, _ in a })
+        return households.map { HouseholdResponse(id: $0.id!, hamlet: codes[$0.hamletID] ?? "", address: $0.address, headName: $0.headName, phone: $0.phone) }
+    }
+
+    /// The working set of a phone: households and residents of the actor's subtree changed since `cursor`
+    /// (a timestamp), at most `limit` of each; `complete` says whether more remain.
+    func workingSet(since cursor: String?, limit: Int) async throws -> WorkingSetResponse {
+        var since = Date(timeIntervalSince1970: 0)
+        if let cursor, !cursor.isEmpty {
+            guard let seconds = Double(cursor) else { throw AppError.invalid("since", "error.cursor") }
+            since = Date(timeIntervalSince1970: seconds)
+        }
+        let households = try await scope.query(Household.self).filter(\.$updatedAt > since).sort(\.$updatedAt).limit(limit).all()
+        let residents = try await scope.query(Resident.self).filter(\.$updatedAt > since).sort(\.$updatedAt).limit(limit).all()
+        let latest = (households.compactMap(\.updatedAt) + residents.compactMap(\.updatedAt)).max() ?? since
+        // The cursor only moves as far as both lists are complete, so nothing is skipped.
+        var next = latest
+        if households.count == limit, let last = households.last?.updatedAt { next = min(next, last) }
+        if residents.count == limit, let last = residents.last?.updatedAt { next = min(next, last) }
+        return WorkingSetResponse(households: try await householdResponses(households), residents: try await residentResponses(residents),
+                                  // Half a microsecond on: stored times are read back rounded to the microsecond.
+                                  services: try await services().map(response), cursor: String(next.timeIntervalSince1970 + 0.0000005),
+                                  complete: households.count < limit && residents.count < limit)
+    }
+
+    /// The sweep list: the eligible residents (or households, for household services) of a unit's subtree who do not
+    /// have the service done yet, grouped by household and ordered by address, with progress.
+    func sweep(unit: Unit, serviceCode: String) async throws -> SweepResponse {
+        guard let record = try await services().first(where: { $0.code == serviceCode }) else {
+            throw AppError.invalid("service", "error.unknown_service", serviceCode)
+        }
+        guard scope.contains(path: unit.path) || scope.actor.scopePath.hasPrefix(unit.path) else { throw AppError.forbidden }
+        let service = record.service
+        let year = clock.today().year
+        let done = Set(try await scope.query(ServiceStatus.self).under(unit.path, \.$unitPath).filter(\.$serviceCode == service.code)
+            .all(\.$subjectID))
+        let households = try await scope.query(Household.self).under(unit.path, \.$unitPath).all()
+        let byID = Dictionary(households.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        var eligible = 0
+        var doneCount = 0
+        var groups: [UUID?: [SweepResident]] = [:]
+        if service.unit == .household {
+            for h in households {
+                eligible += 1
+                if done.contains(h.id!) { doneCount += 1 } else { groups[h.id, default: []] = [] }
+            }
+        } else {
+            let residents = try await scope.query(Resident.self).under(unit.path, \.$unitPath).filter(\.$erasedAt == nil).all()
+            for r in residents where service.isEligible(birthYear: r.birthYear, in: year) {
+                eligible += 1
+                if done.contains(r.id!) { doneCount += 1; continue }
+                groups[r.householdID, default: []].append(SweepResident(id: r.id!, fullName: r.fullName, birthYear: r.birthYear,
+                                                                         gender: r.gender, hasSmartphone: r.hasSmartphone))
+            }
+        }
+        let list = groups.map { id, residents in
+            SweepHousehold(id: id, address: id.flatMap { byID[$0]?.address } ?? "", headName: id.flatMap { byID[$0]?.headName } ?? "",
+                           residents: residents.sorted { $0.fullName < $1.fullName })
+        }.sorted { a, b in
+            // By address as people read it ("Số 2" before "Số 10"); residents without a household last.
+            if a.address.isEmpty != b.address.isEmpty { return !a.address.isEmpty }
+            return a.address.localizedStandardCompare(b.address) == .orderedAscending
+        }
+        return SweepResponse(unit: UnitRef(code: unit.code, name: unit.name, tier: unit.tier), service: response(record),
+                             eligible: eligible, done: doneCount, households: list)
+    }
+}
+
+/// A validated value, or the problems with each field.
+enum Checked<Value> {
+    case valid(Value)
+    case invalid([FieldProblem])
+}
+
+extension Snapshot {
+    struct ResidentSnapshot: Encodable {
+        var fullName: String
+        var gender: String
+        var birthYear: Int
+        var cccd: String
+        var phone: String
+        var consentOn: String
+    }
+
+    /// Personal data in the audit trail is masked like in every view.
+    static func resident(_ r: Resident) -> ResidentSnapshot {
+        ResidentSnapshot(fullName: r.fullName, gender: r.gender.rawValue, birthYear: r.birthYear, cccd: r.cccdMasked,
+                         phone: r.phone.isEmpty ? "" : String(r.phone.prefix(4)) + "***" + String(r.phone.suffix(3)), consentOn: r.consentOn)
+    }
+}

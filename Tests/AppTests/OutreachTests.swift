@@ -1,0 +1,199 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+import Testing
+@testable import App
+
+@Suite("Door-to-door outreach: residents, sync and sweep lists")
+struct OutreachTests {
+    /// Valid CCCD numbers for the fixtures: Hà Nội (001), men born 1980 and women born 1985, 2001.
+    static let cccdMan1980 = "001080012345"
+    static let cccdWoman1985 = "001185067891"
+    static let cccdWoman2001 = "001301098765"
+
+    struct Batch: Encodable {
+        var households: [[String: String]] = []
+        var residents: [Resident] = []
+        var activities: [Activity] = []
+
+        struct Resident: Encodable {
+            var id: UUID
+            var household: UUID?
+            var hamlet: String?
+            var fullName: String
+            var gender: String
+            var birthYear: Int
+            var cccd: String?
+            var hasSmartphone = true
+            var consentOn = "2026-11-01"
+        }
+
+        struct Activity: Encodable {
+            var id: UUID
+            var resident: UUID?
+            var service: String
+            var outcome: String
+            var reason: String?
+            var on = "2026-11-20"
+        }
+    }
+
+    /// A hamlet with three households and five residents, made through the sync API by the hamlet's leader.
+    static func village(_ t: TestApp) async throws -> (commune: String, hamlet: String, leader: String, residents: [UUID]) {
+        let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+        let hamlet = try await t.hamlet("Tổ dân phố 3", in: Fixtures.communeA, token: commune)
+        let leader = try await t.account("to-truong", role: .leader, scope: hamlet)
+        let (h1, h2, h3) = (UUID(), UUID(), UUID())
+        let people = (0..<5).map { _ in UUID() }
+        var batch = Batch()
+        batch.households = [
+            ["id": h2.uuidString, "hamlet": hamlet, "address": "Số 10 ngõ 2", "headName": "Trần Văn Bình"],
+            ["id": h1.uuidString, "hamlet": hamlet, "address": "Số 2 ngõ 2", "headName": "Lê Văn An"],
+            ["id": h3.uuidString, "hamlet": hamlet, "address": "Số 7 ngõ 5", "headName": "Phạm Thị Cúc"],
+        ]
+        batch.residents = [
+            .init(id: people[0], household: h1, fullName: "Lê Văn An", gender: "male", birthYear: 1980, cccd: cccdMan1980),
+            .init(id: people[1], household: h1, fullName: "Nguyễn Thị Hạnh", gender: "female", birthYear: 1985, cccd: cccdWoman1985),
+            .init(id: people[2], household: h1, fullName: "Lê Minh Khôi", gender: "male", birthYear: 2016),
+            .init(id: people[3], household: h2, fullName: "Trần Văn Bình", gender: "male", birthYear: 1970),
+            .init(id: people[4], household: h3, fullName: "Phạm Thị Cúc", gender: "female", birthYear: 2001, cccd: cccdWoman2001),
+        ]
+        let reply = try await t.send(.POST, "/api/v1/sync", token: leader, json: batch)
+        guard reply.status == .ok, try reply.json()["created"] as? Int == 8 else { throw TestFailure("village not created: \(reply.text)") }
+        return (commune, hamlet, leader, people)
+    }
+
+    @Test("The same batch twice leaves one copy; 3 invalid items among 100 are named and the other 97 land", arguments: Engine.available)
+    func syncIsIdempotentAndPerItem(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await Self.village(t)
+            var batch = Batch()
+            for i in 0..<100 {
+                var a = Batch.Activity(id: UUID(), resident: v.residents[i % 5 == 2 ? 0 : i % 5], service: "safe_internet", outcome: "done")
+                if i == 10 { a.service = "no_such_service" }
+                if i == 50 { a.outcome = "guided" }          // a reason is required
+                if i == 90 { a.resident = UUID() }           // unknown resident
+                batch.activities.append(a)
+            }
+            let first = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch).decode(SyncResponse.self)
+            #expect(first.created == 97 && first.rejected == 3 && first.duplicates == 0)
+            let rejected = first.results.filter { $0.status == "rejected" }
+            #expect(rejected.map(\.id) == [batch.activities[10].id, batch.activities[50].id, batch.activities[90].id])
+            #expect(rejected.map { $0.errors?.first?.field } == ["service", "reason", "resident"])
+            let again = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch).decode(SyncResponse.self)
+            #expect(again.created == 0 && again.duplicates == 97 && again.rejected == 3)
+            #expect(try await SupportActivity.query(on: t.app.db).count() == 97)
+            let status = try await ServiceStatus.query(on: t.app.db).filter(\.$serviceCode == "safe_internet").count()
+            #expect(status == 4)
+        }
+    }
+
+    @Test("The sweep list holds exactly the eligible residents without a done activity, by household and address", arguments: Engine.available)
+    func sweepListIsExact(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await Self.village(t)
+            var batch = Batch()
+            batch.activities = [
+                .init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done"),
+                .init(id: UUID(), resident: v.residents[3], service: "vneid_level2", outcome: "guided", reason: "no_smartphone"),
+                .init(id: UUID(), resident: v.residents[4], service: "vneid_level2", outcome: "refused"),
+            ]
+            #expect(try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch).decode(SyncResponse.self).created == 3)
+            let sweep = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=vneid_level2", token: v.commune).decode(SweepResponse.self)
+            // Eligible (14+): An, Hạnh, Bình, Cúc; Khôi (born 2016) is not. An is done.
+            #expect(sweep.eligible == 4 && sweep.done == 1)
+            #expect(sweep.households.map(\.address) == ["Số 2 ngõ 2", "Số 7 ngõ 5", "Số 10 ngõ 2"])
+            #expect(sweep.households.flatMap { $0.residents.map(\.fullName) } == ["Nguyễn Thị Hạnh", "Phạm Thị Cúc", "Trần Văn Bình"])
+            // A correction supersedes the done entry: An is back on the list.
+            var correction = Batch()
+            correction.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "guided", reason: "needs_follow_up")]
+            struct Superseding: Encodable { var activities: [[String: String]] }
+            let corrected = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: Superseding(activities: [[
+                "id": UUID().uuidString, "resident": v.residents[0].uuidString, "service": "vneid_level2", "outcome": "guided",
+                "reason": "needs_follow_up", "on": "2026-11-21", "supersedes": batch.activities[0].id.uuidString,
+            ]]))
+            #expect(try corrected.decode(SyncResponse.self).created == 1)
+            let after = try await t.send(.GET, "/api/v1/sweep?unit=\(Fixtures.communeA)&service=vneid_level2", token: v.commune).decode(SweepResponse.self)
+            #expect(after.eligible == 4 && after.done == 0)
+        }
+    }
+
+    @Test("No CCCD number is stored in plain text; views mask it and look-up works through the keyed hash", arguments: Engine.available)
+    func cccdNeverPlain(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await Self.village(t)
+            let shown = try await t.send(.GET, "/api/v1/residents/\(v.residents[0])", token: v.leader).decode(ResidentResponse.self)
+            #expect(shown.cccd == "001*******45")
+            let found = try await t.send(.GET, "/api/v1/residents?cccd=\(Self.cccdWoman1985)", token: v.commune).json()
+            #expect(found["total"] as? Int == 1)
+            let numbers = [Self.cccdMan1980, Self.cccdWoman1985, Self.cccdWoman2001]
+            let bytes: Data
+            switch t.engine {
+            case .sqlite:
+                guard case let .sqlite(path) = t.app.lantoaConfig.storage else { throw TestFailure("not sqlite") }
+                try await (t.app.db as! any SQLDatabase).raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+                var all = try Data(contentsOf: URL(fileURLWithPath: path))
+                for suffix in ["-wal", "-journal"] { all += (try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data() }
+                bytes = all
+            case .postgres:
+                guard case let .postgres(url) = t.app.lantoaConfig.storage else { throw TestFailure("not postgres") }
+                bytes = try Self.pgDump(url)
+            }
+            #expect(bytes.count > 100_000)
+            for number in numbers {
+                #expect(bytes.range(of: Data(number.utf8)) == nil, "\(number) found in plain text")
+            }
+            // The masked form is there (it is what views show).
+            #expect(bytes.range(of: Data("001*******45".utf8)) != nil)
+        }
+    }
+
+    static func pgDump(_ url: String) throws -> Data {
+        let candidates = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().reversed()
+            .map { "/usr/lib/postgresql/\($0)/bin/pg_dump" } ?? []
+        guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw TestFailure("pg_dump not found under /usr/lib/postgresql")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--dbname=\(url)", "--data-only"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("pg_dump failed") }
+        return data
+    }
+
+    @Test("Bad residents are refused naming the field; a member sees only the own hamlet's residents", arguments: Engine.available)
+    func residentRulesAndScope(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await Self.village(t)
+            let wrongGender = try await t.send(.POST, "/api/v1/residents", token: v.leader, json: Batch.Resident(
+                id: UUID(), hamlet: v.hamlet, fullName: "Đỗ Văn Tú", gender: "female", birthYear: 1980, cccd: Self.cccdMan1980))
+            #expect(wrongGender.status == .unprocessableEntity)
+            #expect(try wrongGender.json()["errors"].map { ($0 as? [[String: Any]])?.compactMap { $0["field"] as? String } } == ["cccd"])
+            var noConsent = try await t.send(.POST, "/api/v1/residents", token: v.leader, body: Data(
+                #"{"hamlet":"\#(v.hamlet)","fullName":"Đỗ Văn Tú","gender":"male","birthYear":1990}"#.utf8), contentType: "application/json")
+            #expect(noConsent.status == .unprocessableEntity && noConsent.text.contains("consentOn"))
+            let otherHamlet = try await t.hamlet("Tổ dân phố 4", in: Fixtures.communeA, token: v.commune)
+            let member = try await t.account("thanh-vien", role: .member, scope: otherHamlet)
+            noConsent = try await t.send(.GET, "/api/v1/residents/\(v.residents[0])", token: member)
+            #expect(noConsent.status == .notFound)
+            let outside = try await t.send(.POST, "/api/v1/residents", token: member, json: Batch.Resident(
+                id: UUID(), hamlet: v.hamlet, fullName: "Đỗ Văn Tú", gender: "male", birthYear: 1990))
+            #expect(outside.status == .forbidden)
+            let list = try await t.send(.GET, "/api/v1/residents?unit=\(Fixtures.communeA)", token: member).json()
+            #expect(list["total"] as? Int == 0)
+            let commune = try await t.send(.GET, "/api/v1/residents?unit=\(Fixtures.communeA)", token: v.commune).json()
+            #expect(commune["total"] as? Int == 5)
+            let pull = try await t.send(.GET, "/api/v1/sync", token: v.leader).decode(WorkingSetResponse.self)
+            #expect(pull.residents.count == 5 && pull.households.count == 3 && pull.complete)
+            #expect(pull.residents.allSatisfy { $0.cccd.isEmpty || $0.cccd.contains("*******") })
+            let next = try await t.send(.GET, "/api/v1/sync?since=\(pull.cursor)", token: v.leader).decode(WorkingSetResponse.self)
+            #expect(next.residents.isEmpty && next.households.isEmpty)
+        }
+    }
+}
