@@ -47,12 +47,19 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Leaf", package: "leaf"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "lantoa",
             dependencies: ["App"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SyncThroughput",
+            dependencies: ["App"],
+            path: "Benchmarks/SyncThroughput",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,8 @@ import Vapor
 /// Every route of Lan Tỏa. `/api/v1` answers JSON (problem+json on errors); the rest are Vietnamese pages.
 func routes(_ app: Application) throws {
     app.get("health") { _ in "ok" }
+    // The members' phone app (Public/app): an installable web app that works offline.
+    app.get("app") { req in req.redirect(to: "/app/") }
 
     // API
     let api = app.grouped("api", "v1")
@@ -50,6 +52,7 @@ func routes(_ app: Application) throws {
     pages.post("units", ":code", "hamlets", use: UnitsController.createHamlet)
     pages.post("units", ":code", "composition-policy", use: UnitsController.updatePolicy)
     pages.get("units", ":code", "import", use: ImportController.show)
+    pages.get("units", ":code", "sweep", use: SweepController.show)
     pages.on(.POST, "units", ":code", "import", body: .collect(maxSize: "20mb"), use: ImportController.submit)
     pages.get("import-template.xlsx", use: CommuneAPIController.template)
     pages.get("teams", "new", use: TeamsController.new)

@@ -197,3 +197,21 @@ struct OutreachTests {
         }
     }
 }
+
+@Suite("Sweep list page")
+struct SweepPageTests {
+    @Test("A commune prints one sheet per hamlet with who still needs the service", arguments: Engine.available)
+    func sweepSheets(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let session = try await WebSession.signIn(t, login: "xa", password: "mat-khau-123")
+            let page = try await session.send(.GET, "/units/\(Fixtures.communeA)/sweep?service=vneid_level2")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Tổ dân phố 3") && page.text.contains("đã xong 0/4"))
+            #expect(page.text.contains("Nguyễn Thị Hạnh (1985)") && !page.text.contains("Lê Minh Khôi"))
+            #expect(page.text.components(separatedBy: "class=\"sheet\"").count == 2)
+            let leaderView = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=ehealth_book", token: v.leader).decode(SweepResponse.self)
+            #expect(leaderView.eligible == 5)
+        }
+    }
+}

@@ -79,6 +79,7 @@ struct ScopeTests {
             ]
             let web: [String: Probe] = [
                 "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped),
+                "GET /app": Probe(method: .GET, path: "/app", expect: .notScoped),
                 "GET /": Probe(method: .GET, path: "/", expect: .notScoped),
                 "GET /login": Probe(method: .GET, path: "/login", expect: .notScoped),
                 "POST /login": Probe(method: .POST, path: "/login", json: ["login": "xa-b", "password": "wrong"], expect: .refused),
@@ -88,6 +89,7 @@ struct ScopeTests {
                 "GET /units/:code": Probe(method: .GET, path: "/units/\(hamletB)", expect: .refused),
                 "POST /units/:code/hamlets": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/hamlets", json: ["name": "Thôn Lạ"], expect: .refused),
                 "POST /units/:code/composition-policy": Probe(method: .POST, path: "/units/\(Fixtures.provinceB)/composition-policy", json: ["minimumMembers": "3"], expect: .refused),
+                "GET /units/:code/sweep": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/sweep?service=vneid_level2", expect: .refused),
                 "GET /units/:code/import": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
                 "POST /units/:code/import": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
                 "GET /import-template.xlsx": Probe(method: .GET, path: "/import-template.xlsx", expect: .notScoped),

@@ -187,6 +187,31 @@ struct ImportPage: Encodable {
     var columns: [String]
 }
 
+struct SweepSheet: Encodable {
+    var hamlet: String
+    var eligible: Int
+    var done: Int
+    var households: [SweepHouseholdRow]
+}
+
+struct SweepHouseholdRow: Encodable {
+    var address: String
+    var headName: String
+    var residents: [String]
+}
+
+struct SweepPage: Encodable {
+    var layout: Layout
+    var unit: UnitRow
+    var crumbs: [Crumb]
+    var services: [SelectOption]
+    var serviceName: String
+    var sheets: [SweepSheet]
+    var eligible: Int
+    var done: Int
+    var date: String
+}
+
 struct AuditRow: Encodable {
     var at: String
     var actor: String

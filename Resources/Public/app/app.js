@@ -1,0 +1,305 @@
+// Lan Tỏa phone app: record each support in three taps (resident → service → outcome), offline first.
+// State lives in localStorage: the working set pulled from /api/v1/sync, and a queue of activities not yet sent,
+// each with the UUID it was created with, so that a retried send never duplicates.
+'use strict';
+(function () {
+  const KEY = 'lantoa.';
+  const store = {
+    get(name, fallback) { try { const v = localStorage.getItem(KEY + name); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; } },
+    set(name, value) { localStorage.setItem(KEY + name, JSON.stringify(value)); },
+  };
+  const OUTCOMES = [
+    { code: 'done', label: 'Đã xong', cls: 'ok' },
+    { code: 'guided', label: 'Đã hướng dẫn, chưa xong', cls: 'warn', reason: 'needs_follow_up' },
+    { code: 'refused', label: 'Người dân từ chối', cls: '' },
+  ];
+  const PILLARS = { government: 'Chính quyền số', economy: 'Kinh tế số', society: 'Xã hội số' };
+  const $ = (id) => document.getElementById(id);
+  const view = $('view');
+  let stack = [];
+  let syncing = false;
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'onclick') node.addEventListener('click', v);
+      else if (k === 'text') node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const child of children || []) node.append(child);
+    return node;
+  }
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function today() {
+    const d = new Date(Date.now() + 7 * 3600 * 1000); // Vietnam time
+    return d.toISOString().slice(0, 10);
+  }
+
+  async function api(method, path, body) {
+    const token = store.get('token', null);
+    const response = await fetch(path, {
+      method,
+      headers: Object.assign({ 'Content-Type': 'application/json' }, token ? { Authorization: 'Bearer ' + token } : {}),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (response.status === 401) { store.set('token', null); throw new Error('unauthorized'); }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw Object.assign(new Error(data.detail || data.title || response.status), { data });
+    return data;
+  }
+
+  // ---- queue and sync
+
+  function queue() { return store.get('queue', []); }
+
+  function showQueue() {
+    const n = queue().length;
+    $('queue').hidden = n === 0;
+    $('queue-count').textContent = String(n);
+    $('net').className = navigator.onLine ? 'net' : 'net off';
+    $('net').title = navigator.onLine ? 'Có mạng' : 'Mất mạng: dữ liệu được lưu trên máy';
+  }
+
+  async function sync() {
+    if (syncing || !store.get('token', null)) return;
+    syncing = true;
+    try {
+      const pending = queue().slice(0, 1000);
+      if (pending.length > 0) {
+        const reply = await api('POST', '/api/v1/sync', { activities: pending });
+        const settled = new Set(reply.results.filter((r) => r.status !== 'rejected').map((r) => (r.id || '').toLowerCase()));
+        const rejected = reply.results.filter((r) => r.status === 'rejected');
+        if (rejected.length) store.set('rejected', store.get('rejected', []).concat(rejected));
+        const rejectedIDs = new Set(rejected.map((r) => (r.id || '').toLowerCase()));
+        store.set('queue', queue().filter((a) => !settled.has(a.id) && !rejectedIDs.has(a.id)));
+        for (const a of pending) if (settled.has(a.id)) markDone(a);
+      }
+      await pull();
+    } catch (e) {
+      if (e.message === 'unauthorized') render();
+    } finally {
+      syncing = false;
+      showQueue();
+    }
+  }
+
+  async function pull() {
+    const set = store.get('set', { households: [], residents: [], services: [], cursor: '' });
+    let cursor = set.cursor;
+    for (let page = 0; page < 50; page++) {
+      const part = await api('GET', '/api/v1/sync?limit=1000' + (cursor ? '&since=' + encodeURIComponent(cursor) : ''));
+      merge(set.households, part.households);
+      merge(set.residents, part.residents);
+      set.services = part.services;
+      cursor = part.cursor;
+      if (part.complete) break;
+    }
+    set.cursor = cursor;
+    store.set('set', set);
+  }
+
+  function merge(list, items) {
+    const index = new Map(list.map((x, i) => [x.id.toLowerCase(), i]));
+    for (const item of items) {
+      const i = index.get(item.id.toLowerCase());
+      if (i === undefined) list.push(item); else list[i] = item;
+    }
+  }
+
+  function markDone(activity) {
+    if (activity.outcome !== 'done') return;
+    const set = store.get('set', null);
+    if (!set) return;
+    const r = set.residents.find((x) => x.id.toLowerCase() === activity.resident);
+    if (r && !r.done[activity.service]) { r.done[activity.service] = activity.on; store.set('set', set); }
+  }
+
+  function record(resident, service, outcome) {
+    const activity = { id: uuid(), resident: resident.id.toLowerCase(), service: service.code, outcome: outcome.code, channel: 'door_to_door', on: today() };
+    if (outcome.reason) activity.reason = outcome.reason;
+    store.set('queue', queue().concat([activity]));
+    showQueue();
+    sync();
+    return activity;
+  }
+
+  function isDone(resident, code) {
+    if (resident.done && resident.done[code]) return true;
+    return queue().some((a) => a.resident === resident.id.toLowerCase() && a.service === code && a.outcome === 'done');
+  }
+
+  // ---- screens
+
+  function go(screen, args, title) { stack.push({ screen, args, title }); draw(); }
+  function back() { stack.pop(); draw(); }
+
+  function draw() {
+    const top = stack[stack.length - 1];
+    $('back').hidden = stack.length <= 1;
+    $('title').textContent = top.title;
+    view.replaceChildren();
+    top.screen(top.args);
+    window.scrollTo(0, 0);
+  }
+
+  function render() {
+    showQueue();
+    if (!store.get('token', null)) { stack = [{ screen: loginScreen, title: 'Đăng nhập' }]; $('tabs').hidden = true; draw(); return; }
+    $('tabs').hidden = false;
+    stack = [{ screen: householdsScreen, title: 'Hộ dân' }];
+    draw();
+  }
+
+  function loginScreen() {
+    const login = el('input', { id: 'app-login', autocomplete: 'username', autocapitalize: 'none' });
+    const password = el('input', { id: 'app-password', type: 'password', autocomplete: 'current-password' });
+    const msg = el('p', { id: 'app-login-error', class: 'msg err', hidden: '' });
+    const submit = el('button', { id: 'app-login-submit', class: 'primary', text: 'Đăng nhập', onclick: async () => {
+      msg.hidden = true;
+      try {
+        const reply = await api('POST', '/api/v1/auth/login', { login: login.value.trim(), password: password.value });
+        store.set('token', reply.token);
+        store.set('set', { households: [], residents: [], services: [], cursor: '' });
+        await pull();
+        render();
+      } catch (e) {
+        msg.textContent = navigator.onLine ? 'Sai tên đăng nhập hoặc mật khẩu.' : 'Cần có mạng để đăng nhập lần đầu.';
+        msg.hidden = false;
+      }
+    } });
+    view.append(el('label', { for: 'app-login', text: 'Tên đăng nhập' }), login,
+      el('label', { for: 'app-password', text: 'Mật khẩu' }), password, submit, msg);
+  }
+
+  function householdsScreen() {
+    const set = store.get('set', { households: [], residents: [] });
+    const search = el('input', { type: 'search', id: 'household-search', placeholder: 'Tìm hộ, địa chỉ…' });
+    const list = el('div', { id: 'households' });
+    const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase();
+    const fill = () => {
+      const q = fold(search.value);
+      list.replaceChildren();
+      const households = set.households.filter((h) => !q || fold(h.address + ' ' + h.headName).includes(q))
+        .sort((a, b) => a.address.localeCompare(b.address, 'vi', { numeric: true }));
+      for (const h of households) {
+        const members = set.residents.filter((r) => (r.household || '').toLowerCase() === h.id.toLowerCase());
+        list.append(el('button', { class: 'item household', onclick: () => go(residentsScreen, h, h.headName) },
+          [h.address, el('small', { text: `${h.headName} · ${members.length} người` })]));
+      }
+      if (!households.length) list.append(el('p', { text: set.households.length ? 'Không có hộ phù hợp.' : 'Chưa có hộ nào trong thôn.' }));
+    };
+    search.addEventListener('input', fill);
+    fill();
+    view.append(search, list);
+  }
+
+  function residentsScreen(household) {
+    const set = store.get('set', { residents: [] });
+    const people = set.residents.filter((r) => (r.household || '').toLowerCase() === household.id.toLowerCase());
+    for (const r of people) {
+      view.append(el('button', { class: 'item resident', onclick: () => go(servicesScreen, r, r.fullName) },
+        [r.fullName, el('small', { text: `${r.gender === 'female' ? 'Nữ' : 'Nam'} · ${r.birthYear}${r.hasSmartphone ? ' · có điện thoại thông minh' : ''}` })]));
+    }
+  }
+
+  function servicesScreen(resident) {
+    const set = store.get('set', { services: [] });
+    const year = Number(today().slice(0, 4));
+    for (const pillar of Object.keys(PILLARS)) {
+      const services = set.services.filter((s) => s.pillar === pillar && s.unit === 'person' && year - resident.birthYear >= s.minimumAge);
+      if (!services.length) continue;
+      view.append(el('div', { class: 'pillar', text: PILLARS[pillar] }));
+      const grid = el('div', { class: 'grid' });
+      for (const s of services) {
+        const done = isDone(resident, s.code);
+        grid.append(el('button', { class: 'item big service' + (done ? ' done' : ''), 'data-code': s.code,
+          onclick: () => go(outcomeScreen, { resident, service: s }, s.name) }, [s.name, el('small', { text: done ? 'Đã xong ✓' : ' ' })]));
+      }
+      view.append(grid);
+    }
+  }
+
+  function outcomeScreen({ resident, service }) {
+    view.append(el('p', { text: `${resident.fullName} — ${service.name}` }));
+    for (const outcome of OUTCOMES) {
+      view.append(el('button', { class: 'item big outcome ' + outcome.cls, 'data-outcome': outcome.code, onclick: () => {
+        record(resident, service, outcome);
+        stack.pop();
+        draw();
+        view.prepend(el('p', { class: 'msg', id: 'recorded', text: `Đã ghi: ${service.name} · ${outcome.label}` }));
+      } }, [outcome.label]));
+    }
+  }
+
+  function sweepScreen() {
+    const set = store.get('set', { services: [], residents: [], households: [] });
+    const select = el('select', { id: 'sweep-service' });
+    for (const s of set.services.filter((x) => x.unit === 'person')) select.append(el('option', { value: s.code, text: s.name }));
+    const out = el('div', { id: 'sweep' });
+    const fill = () => {
+      const service = set.services.find((s) => s.code === select.value);
+      if (!service) return;
+      const year = Number(today().slice(0, 4));
+      const eligible = set.residents.filter((r) => !r.erased && year - r.birthYear >= service.minimumAge);
+      const missing = eligible.filter((r) => !isDone(r, service.code));
+      out.replaceChildren(el('p', { class: 'progress', text: `Đã xong ${eligible.length - missing.length}/${eligible.length}` }));
+      const byHousehold = new Map();
+      for (const r of missing) {
+        const key = (r.household || '').toLowerCase();
+        if (!byHousehold.has(key)) byHousehold.set(key, []);
+        byHousehold.get(key).push(r);
+      }
+      const households = new Map(set.households.map((h) => [h.id.toLowerCase(), h]));
+      const keys = [...byHousehold.keys()].sort((a, b) => ((households.get(a) || {}).address || '~').localeCompare((households.get(b) || {}).address || '~', 'vi', { numeric: true }));
+      for (const key of keys) {
+        const h = households.get(key);
+        out.append(el('div', { class: 'pillar', text: h ? h.address : 'Chưa gắn hộ' }));
+        for (const r of byHousehold.get(key)) {
+          out.append(el('button', { class: 'item', onclick: () => go(outcomeScreen, { resident: r, service }, service.name) }, [r.fullName]));
+        }
+      }
+    };
+    select.addEventListener('change', fill);
+    view.append(el('label', { for: 'sweep-service', text: 'Dịch vụ' }), select, out);
+    fill();
+  }
+
+  function meScreen() {
+    const rejected = store.get('rejected', []);
+    view.append(el('p', { text: `Đã tải ${store.get('set', { residents: [] }).residents.length} người dân.` }));
+    if (rejected.length) {
+      view.append(el('p', { class: 'msg err', text: `${rejected.length} hỗ trợ bị từ chối:` }));
+      for (const r of rejected.slice(-20)) view.append(el('p', { text: (r.errors || []).map((e) => e.message).join('; ') }));
+    }
+    view.append(el('button', { class: 'primary', text: 'Đăng xuất', onclick: () => {
+      if (queue().length && !confirm('Còn hỗ trợ chưa gửi. Vẫn đăng xuất?')) return;
+      store.set('token', null);
+      render();
+    } }));
+  }
+
+  $('back').addEventListener('click', back);
+  $('sync-now').addEventListener('click', sync);
+  for (const button of document.querySelectorAll('.tabs button')) {
+    button.addEventListener('click', () => {
+      for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('on', b === button);
+      const tab = button.dataset.tab;
+      stack = [tab === 'sweep' ? { screen: sweepScreen, title: 'Rà soát' } : tab === 'me' ? { screen: meScreen, title: 'Tài khoản' } : { screen: householdsScreen, title: 'Hộ dân' }];
+      draw();
+    });
+  }
+  window.addEventListener('online', () => { showQueue(); sync(); });
+  window.addEventListener('offline', showQueue);
+  setInterval(() => { if (queue().length) sync(); }, 5000);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
+  render();
+  if (navigator.onLine) sync();
+}());

@@ -1,0 +1,28 @@
+// Lan Tỏa phone app service worker: the app shell is cached so the app opens with no network;
+// API calls always go to the network (the app keeps its own queue of what is not yet sent).
+const SHELL = 'lantoa-shell-v1';
+const FILES = ['/app/', '/app/app.js', '/app/app.css', '/app/manifest.webmanifest', '/app/icon.svg'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== SHELL).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== location.origin || !url.pathname.startsWith('/app/')) return;
+  const key = url.pathname === '/app/index.html' ? '/app/' : url.pathname;
+  // Network first, so a new version arrives when online; the cache when not.
+  event.respondWith(fetch(event.request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(SHELL).then((cache) => cache.put(key, copy));
+    }
+    return response;
+  }).catch(() => caches.match(key)));
+});

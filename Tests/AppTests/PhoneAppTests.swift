@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+import Testing
+@testable import App
+
+/// The members' phone app in a real Chromium, with the network switched off and on again.
+@Suite("Phone app offline", .enabled(if: ProcessInfo.processInfo.environment["LANTOA_CHROMEDRIVER"].map { !$0.isEmpty } ?? false))
+struct PhoneAppTests {
+    @Test("A support recorded with no network is kept, survives a reload, and reaches the server exactly once")
+    func offlineCaptureReachesTheServerOnce() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let v = try await OutreachTests.village(t)
+            _ = try await t.account("thanh-vien", role: .member, scope: v.hamlet)
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.go(t.baseURL + "/app/")
+                try await driver.type("#app-login", "thanh-vien")
+                try await driver.type("#app-password", "mat-khau-123")
+                try await driver.tap("#app-login-submit")
+                try await driver.waitFor("#households .household")
+                // The first load is light.
+                let transferred = try await driver.execute("""
+                    return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+                      .filter(e => !e.name.includes('/api/')).reduce((n, e) => n + (e.transferSize || 0), 0)
+                    """) as? Int ?? -1
+                #expect(transferred > 0 && transferred < 150_000, "first load transferred \(transferred) bytes")
+                // Let the service worker take the shell into its cache.
+                try await driver.waitUntil("return caches.has('lantoa-shell-v1').then(has => has && navigator.serviceWorker.controller !== null)")
+                try await driver.screenshot("app-households")
+
+                try await driver.offline(true)
+                try await driver.tapText(".household", "Số 2 ngõ 2")
+                try await driver.tapText(".resident", "Nguyễn Thị Hạnh")
+                try await driver.tap(".service[data-code=vneid_level2]")
+                try await driver.tap(".outcome[data-outcome=done]")
+                try await driver.waitFor("#recorded")
+                #expect(try await driver.text("#queue-count") == "1")
+                try await driver.screenshot("app-offline-queued")
+                #expect(try await SupportActivity.query(on: t.app.db).count() == 0)
+
+                // Reloaded with no network, the app opens from the cache with its queue.
+                try await driver.go(t.baseURL + "/app/")
+                try await driver.waitFor("#households .household")
+                #expect(try await driver.text("#queue-count") == "1")
+
+                try await driver.offline(false)
+                try await driver.waitUntil("return document.getElementById('queue').hidden === true")
+                let stored = try await SupportActivity.query(on: t.app.db).all()
+                #expect(stored.count == 1)
+                #expect(stored.first?.serviceCode == "vneid_level2" && stored.first?.outcome == .done && stored.first?.residentID == v.residents[1])
+                // Later syncs do not send it again.
+                try await Task.sleep(for: .seconds(6))
+                #expect(try await SupportActivity.query(on: t.app.db).count() == 1)
+                try await driver.screenshot("app-synced")
+            } catch {
+                try? await driver.screenshot("app-failure")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
+}
+
+extension WebDriver {
+    /// Switches the browser's network off or on (chromedriver's network conditions).
+    func offline(_ off: Bool) async throws {
+        try await command(.POST, "/chromium/network_conditions", ["network_conditions": [
+            "offline": off, "latency": 0, "download_throughput": -1, "upload_throughput": -1,
+        ]])
+        // Pages learn of it through the online/offline events.
+        try await execute("window.dispatchEvent(new Event(arguments[0]))", [off ? "offline" : "online"])
+    }
+
+    /// Clicks an element of a single-page app (no page load follows).
+    func tap(_ css: String) async throws {
+        try await waitFor(css)
+        try await command(.POST, "/element/\(try await element(css))/click", [:])
+    }
+
+    /// Clicks the first element matching `css` whose text contains `text`.
+    func tapText(_ css: String, _ text: String) async throws {
+        try await waitUntil("return [...document.querySelectorAll(arguments[0])].some(e => e.textContent.includes(arguments[1]))", args: [css, text])
+        try await execute("[...document.querySelectorAll(arguments[0])].find(e => e.textContent.includes(arguments[1])).click()", [css, text])
+    }
+
+    func waitFor(_ css: String) async throws {
+        try await waitUntil("return document.querySelector(arguments[0]) !== null", args: [css])
+    }
+
+    func waitUntil(_ script: String, args: [Any] = []) async throws {
+        for _ in 0..<150 {
+            if (try? await execute(script, args)) as? Bool == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("timed out waiting for: \(script)")
+    }
+}
