@@ -142,6 +142,12 @@ T = {
  "sweep.link": ("Danh sách rà soát", "Sweep list"),
  "app.link": ("Ứng dụng ghi nhận trên điện thoại", "Phone app for recording supports"),
  "error.sweep_tier": ("danh sách rà soát lập cho thôn hoặc xã", "sweep lists are for a hamlet or a commune"),
+ "error.erased": ("dữ liệu của người này đã bị xoá theo yêu cầu", "this person's data was erased on request"),
+ "error.service_code": ("chỉ gồm chữ không dấu, số và _", "letters, digits and _ only"),
+ "error.service_exists": ("đã có dịch vụ mã “{0}”", "a service “{0}” exists"),
+ "field.pillar": ("Trụ cột", "Pillar"), "field.minimumAge": ("Tuổi tối thiểu", "Minimum age"), "field.province": ("Tỉnh", "Province"),
+ "audit.action.export": ("cung cấp dữ liệu", "exported"), "audit.action.erase": ("xoá dữ liệu cá nhân", "erased"),
+ "audit.entity.service": ("dịch vụ số", "digital service"),
  # import problems (row and column are shown beside them)
  "import.problem.empty_file": ("Tệp không có dữ liệu", "The file is empty"),
  "import.problem.no_rows": ("Tệp không có dòng dữ liệu nào", "The file has no data rows"),

@@ -205,6 +205,9 @@ def objs(props, required=()):
     return o
 schemas.update({
     "Pillar": {"type": "string", "enum": ["government", "economy", "society"]},
+    "CreateServiceRequest": objs({"code": STR, "name": STR, "nameEn": STR, "pillar": ref("Pillar"), "minimumAge": {"type": "integer"},
+                                  "unit": {"type": "string", "enum": ["person", "household"]}, "province": STR},
+                                 ["code", "name", "pillar", "province"]),
     "Service": objs({"code": STR, "pillar": ref("Pillar"), "name": STR, "nameEn": STR, "minimumAge": {"type": "integer"},
                      "unit": {"type": "string", "enum": ["person", "household"]},
                      "province": {"type": ["string", "null"], "description": "The path of the province whose own service this is; null for national."}},
@@ -352,7 +355,9 @@ paths = {
         "post": op("createUser", "Create an account", "accounts", 201, "User", ["401", "403", "409", "422"], body=json_body("CreateUserRequest")),
     },
     "/services": {"get": op("listServices", "The digital-services catalogue visible to the account", "outreach", 200, None, ["401"],
-                            ok_content={"application/json": {"schema": {"type": "array", "items": ref("Service")}}})},
+                            ok_content={"application/json": {"schema": {"type": "array", "items": ref("Service")}}}),
+                  "post": op("createService", "Add a province's own service, visible only in the province", "outreach", 201, "Service",
+                             ["401", "403", "409", "422"], body=json_body("CreateServiceRequest"))},
     "/households": {"post": op("createHousehold", "Record a household", "outreach", 201, "Household", ["401", "403", "422"],
                                body=json_body("HouseholdPayload"), description="200 when a household with the same id was already received.")},
     "/residents": {
@@ -363,7 +368,15 @@ paths = {
                    description="200 when a resident with the same id was already received."),
     },
     "/residents/{id}": {"parameters": [P("id")],
-        "get": op("getResident", "One resident (masked)", "outreach", 200, "Resident", ["401", "404"])},
+        "get": op("getResident", "One resident (masked)", "outreach", 200, "Resident", ["401", "404"]),
+        "patch": op("correctResident", "Correct a resident's record (fields left out stay)", "outreach", 200, "Resident", ["401", "403", "404", "422"],
+                    body=json_body("ResidentPayload"))},
+    "/residents/{id}/export": {"parameters": [P("id")],
+        "get": op("exportResident", "Everything recorded about a resident, for the resident (CCCD in full; audited)", "outreach", 200, None,
+                  ["401", "403", "404"], ok_content={"application/json": {"schema": {"type": "object"}}})},
+    "/residents/{id}/erase": {"parameters": [P("id")],
+        "post": op("eraseResident", "Erase a resident's personal data on request; supports stay, anonymised", "outreach", 200, "Resident",
+                   ["401", "403", "404"])},
     "/sync": {
         "post": op("sync", "Send a batch from a phone (up to 1,000 items)", "outreach", 200, "SyncResponse", ["401", "403", "422"],
                    body=json_body("SyncRequest"),

@@ -78,4 +78,5 @@ extension Application {
 public func registerCommands(_ app: Application) {
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(ImportTeamsCommand(), as: "import-teams")
+    app.asyncCommands.use(RotateDataKeyCommand(), as: "rotate-data-key")
 }

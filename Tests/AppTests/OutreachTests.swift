@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 import Testing
+import Vapor
 @testable import App
 
 @Suite("Door-to-door outreach: residents, sync and sweep lists")
@@ -212,6 +213,86 @@ struct SweepPageTests {
             #expect(page.text.components(separatedBy: "class=\"sheet\"").count == 2)
             let leaderView = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=ehealth_book", token: v.leader).decode(SweepResponse.self)
             #expect(leaderView.eligible == 5)
+        }
+    }
+}
+
+@Suite("Residents' rights and the data key")
+struct ResidentRightsTests {
+    @Test("A resident's record is shown in full, corrected and erased; the figures stay", arguments: Engine.available)
+    func showCorrectErase(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            var batch = OutreachTests.Batch()
+            batch.activities = [.init(id: UUID(), resident: v.residents[1], service: "vneid_level2", outcome: "done")]
+            _ = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch)
+            // Only officials produce the full record; a leader gets a refusal.
+            #expect(try await t.send(.GET, "/api/v1/residents/\(v.residents[1])/export", token: v.leader).status == .forbidden)
+            let export = try await t.send(.GET, "/api/v1/residents/\(v.residents[1])/export", token: v.commune).json()
+            #expect(export["cccd"] as? String == OutreachTests.cccdWoman1985)
+            #expect((export["supports"] as? [Any])?.count == 1)
+            let corrected = try await t.send(.PATCH, "/api/v1/residents/\(v.residents[1])", token: v.leader,
+                                             json: ["fullName": "Nguyễn Thị Mỹ Hạnh", "phone": "0987 654 321"])
+            #expect(try corrected.decode(ResidentResponse.self).fullName == "Nguyễn Thị Mỹ Hạnh")
+            let badCorrection = try await t.send(.PATCH, "/api/v1/residents/\(v.residents[1])", token: v.leader, json: ["cccd": "001085067891"])
+            #expect(badCorrection.status == .unprocessableEntity && badCorrection.text.contains("\"field\":\"cccd\""))
+            let before = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=vneid_level2", token: v.commune).decode(SweepResponse.self)
+
+            #expect(try await t.send(.POST, "/api/v1/residents/\(v.residents[1])/erase", token: v.leader).status == .forbidden)
+            let erased = try await t.send(.POST, "/api/v1/residents/\(v.residents[1])/erase", token: v.commune).decode(ResidentResponse.self)
+            #expect(erased.erased && erased.fullName == "—" && erased.cccd.isEmpty && erased.phone.isEmpty)
+            #expect(try await SupportActivity.query(on: t.app.db).count() == 1)
+            #expect(try await t.send(.GET, "/api/v1/residents?cccd=\(OutreachTests.cccdWoman1985)", token: v.commune).json()["total"] as? Int == 0)
+            let after = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=vneid_level2", token: v.commune).decode(SweepResponse.self)
+            #expect(after.done == before.done)
+            // Nothing of the name stays in the audit trail.
+            let audit = try await AuditEntry.query(on: t.app.db).filter(\.$entity == "resident").all()
+            #expect(!audit.isEmpty && audit.allSatisfy { !($0.summary + $0.before + $0.after).contains("Hạnh") })
+        }
+    }
+
+    @Test("rotate-data-key re-seals every CCCD with the new key; look-up keeps working", arguments: [Engine.sqlite])
+    func keyRotation(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let oldKey = t.app.lantoaConfig.dataKey
+            let newKey = Data((0..<32).map { UInt8(($0 * 7 + 3) % 256) })
+            t.app.lantoaConfig.dataKey = newKey
+            t.app.lantoaConfig.previousDataKey = oldKey
+            let console = Terminal()
+            var context = CommandContext(console: console, input: CommandInput(arguments: ["lantoa"]))
+            context.application = t.app
+            try await console.run(RotateDataKeyCommand(), with: context)
+            let residents = try await Resident.query(on: t.app.db).filter(\.$cccdSealed != "").all()
+            #expect(residents.count == 3)
+            let current = PersonalDataProtector(key: newKey)
+            #expect(residents.allSatisfy { current.isCurrent($0.cccdSealed) })
+            #expect(try residents.map { try current.open($0.cccdSealed) }.sorted()
+                    == [OutreachTests.cccdMan1980, OutreachTests.cccdWoman1985, OutreachTests.cccdWoman2001].sorted())
+            t.app.lantoaConfig.previousDataKey = nil
+            let found = try await t.send(.GET, "/api/v1/residents?cccd=\(OutreachTests.cccdWoman2001)", token: v.commune).json()
+            #expect(found["total"] as? Int == 1)
+        }
+    }
+
+    @Test("A province's own service is seen only within the province", arguments: Engine.available)
+    func provinceServices(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let langSon = try await t.account("tinh-ls", role: .province, scope: Fixtures.provinceB)
+            let created = try await t.send(.POST, "/api/v1/services", token: langSon, json: [
+                "code": "cong_dan_so_xu_lang", "name": "Công dân số Xứ Lạng", "pillar": "society", "province": Fixtures.provinceB,
+            ] as [String: String])
+            #expect(created.status == .created)
+            let inside = try await t.account("xa-ls", role: .commune, scope: Fixtures.communeB)
+            let outside = try await t.account("xa-hn", role: .commune, scope: Fixtures.communeA)
+            let codesInside = try await t.send(.GET, "/api/v1/services", token: inside).decode([ServiceResponse].self).map(\.code)
+            let codesOutside = try await t.send(.GET, "/api/v1/services", token: outside).decode([ServiceResponse].self).map(\.code)
+            #expect(codesInside.contains("cong_dan_so_xu_lang") && codesInside.contains("vneid_level2"))
+            #expect(!codesOutside.contains("cong_dan_so_xu_lang") && codesOutside.contains("vneid_level2"))
+            let again = try await t.send(.POST, "/api/v1/services", token: langSon, json: [
+                "code": "cong_dan_so_xu_lang", "name": "X", "pillar": "society", "province": Fixtures.provinceB,
+            ] as [String: String])
+            #expect(again.status == .conflict)
         }
     }
 }

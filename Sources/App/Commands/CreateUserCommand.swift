@@ -123,3 +123,26 @@ enum CommandErrors {
 struct CommandFailed: Error, CustomStringConvertible {
     var description: String { "the command failed (see above)" }
 }
+
+/// `lantoa rotate-data-key`: re-seals personal data with the current key. Set the new key as `LANTOA_DATA_KEY` and the
+/// old one as `LANTOA_DATA_KEY_PREVIOUS`, run this, then drop the previous key.
+struct RotateDataKeyCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Re-seals every CCCD number with LANTOA_DATA_KEY (the old key in LANTOA_DATA_KEY_PREVIOUS)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let bar = context.console.progressBar(title: "Re-sealing personal data")
+        let box = ProgressBox(bar: bar)
+        do {
+            let count = try await ResidentRights.rotateKey(on: app.db, protector: app.protector) { box.update($0, $1) }
+            box.finish(success: true)
+            context.console.success("Re-sealed \(count) CCCD numbers with key \(app.protector.keyID).")
+        } catch PersonalDataProtector.Failure.unknownKey(let id) {
+            box.finish(success: false)
+            context.console.error("Values sealed with key \(id) cannot be opened: set that key as LANTOA_DATA_KEY_PREVIOUS.")
+            throw CommandFailed()
+        }
+    }
+}

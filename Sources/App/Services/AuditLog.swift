@@ -10,6 +10,8 @@ enum AuditLog {
         case end
         case importFile = "import"
         case login
+        case export
+        case erase
     }
 
     static func record<Before: Encodable, After: Encodable>(

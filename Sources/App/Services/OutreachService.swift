@@ -17,6 +17,49 @@ struct OutreachService {
         try await scope.query(ServiceRecord.self).filter(\.$active == true).sort(\.$pillar).sort(\.$code).all()
     }
 
+    /// Adds a province's own service (e.g. "Công dân số Xứ Lạng"), visible only within the province.
+    func addProvinceService(_ request: CreateServiceRequest) async throws -> ServiceRecord {
+        var problems = Problems()
+        let code = (request.code ?? "").trimmingWhitespace().lowercased()
+        if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            problems.add("code", "error.service_code")
+        }
+        let name = TeamImport.normaliseName(request.name ?? "")
+        if name.isEmpty { problems.add("name", "error.required") }
+        let pillar = request.pillar.flatMap(Pillar.init(rawValue:))
+        if pillar == nil { problems.add("pillar", "error.choice", Pillar.allCases.map(\.rawValue).joined(separator: ", ")) }
+        let unit = request.unit.map { ServiceUnit(rawValue: $0) } ?? .person
+        if unit == nil { problems.add("unit", "error.choice", "person, household") }
+        let age = request.minimumAge ?? 0
+        if !(0...100).contains(age) { problems.add("minimumAge", "error.range", "0", "100") }
+        guard let provinceCode = request.province, !provinceCode.isEmpty else {
+            problems.add("province", "error.required")
+            throw AppError.invalid(problems.list)
+        }
+        guard problems.list.isEmpty, let pillar, let unit else { throw AppError.invalid(problems.list) }
+        let province = try await UnitService(scope: scope, clock: clock).find(code: provinceCode, asOf: clock.today())
+        guard province.tier == .province else { throw AppError.invalid("province", "error.not_province") }
+        try scope.authorize(.manageUnitsAndTeams, at: province.path)
+        if try await ServiceRecord.query(on: scope.db).filter(\.$code == code).count() > 0 {
+            throw AppError.conflict(FieldProblem("code", "error.service_exists", code))
+        }
+        let record = ServiceRecord()
+        record.code = code
+        record.pillar = pillar
+        record.name = name
+        record.nameEn = TeamImport.normaliseName(request.nameEn ?? "").isEmpty ? name : TeamImport.normaliseName(request.nameEn!)
+        record.minimumAge = age
+        record.unit = unit
+        record.unitPath = province.path
+        record.active = true
+        try await scope.db.transaction { db in
+            try await record.create(on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "service", entityID: record.id,
+                                      unitPath: province.path, summary: "\(code) \(name)", before: Nothing?.none, after: record.service)
+        }
+        return record
+    }
+
     func response(_ s: ServiceRecord) -> ServiceResponse {
         ServiceResponse(code: s.code, pillar: s.pillar, name: s.name, nameEn: s.nameEn, minimumAge: s.minimumAge, unit: s.unit,
                         province: s.unitPath == "/" ? nil : s.unitPath)
@@ -300,7 +343,8 @@ struct OutreachService {
             for chunk in rs.chunked(200) { try await chunk.create(on: db) }
             for r in rs {
                 try await AuditLog.record(on: db, actor: actor, at: now, action: .create, entity: "resident", entityID: r.id,
-                                          unitPath: r.unitPath, summary: r.fullName, before: Nothing?.none, after: Snapshot.resident(r))
+                                          unitPath: r.unitPath, summary: Snapshot.resident(r).fullName, before: Nothing?.none,
+                                          after: Snapshot.resident(r))
             }
             try await Self.insert(acts, on: db)
         }
@@ -442,8 +486,11 @@ struct OutreachService {
                 if done.contains(h.id!) { doneCount += 1 } else { groups[h.id, default: []] = [] }
             }
         } else {
-            let residents = try await scope.query(Resident.self).under(unit.path, \.$unitPath).filter(\.$erasedAt == nil).all()
+            let residents = try await scope.query(Resident.self).under(unit.path, \.$unitPath).all()
             for r in residents where service.isEligible(birthYear: r.birthYear, in: year) {
+                // An erased resident still counts where the service was done (figures do not change), and is
+                // otherwise left out: nobody can be visited without a name.
+                if r.erasedAt != nil, !done.contains(r.id!) { continue }
                 eligible += 1
                 if done.contains(r.id!) { doneCount += 1; continue }
                 groups[r.householdID, default: []].append(SweepResident(id: r.id!, fullName: r.fullName, birthYear: r.birthYear,
@@ -479,9 +526,11 @@ extension Snapshot {
         var consentOn: String
     }
 
-    /// Personal data in the audit trail is masked like in every view.
+    /// Personal data in the audit trail is reduced to what identifies nobody once the record is erased:
+    /// initials, the masked CCCD and phone.
     static func resident(_ r: Resident) -> ResidentSnapshot {
-        ResidentSnapshot(fullName: r.fullName, gender: r.gender.rawValue, birthYear: r.birthYear, cccd: r.cccdMasked,
+        let initials = r.fullName.split(separator: " ").compactMap(\.first).map { "\($0)." }.joined()
+        return ResidentSnapshot(fullName: initials, gender: r.gender.rawValue, birthYear: r.birthYear, cccd: r.cccdMasked,
                          phone: r.phone.isEmpty ? "" : String(r.phone.prefix(4)) + "***" + String(r.phone.suffix(3)), consentOn: r.consentOn)
     }
 }

@@ -13,6 +13,33 @@ enum OutreachAPIController {
         return try await s.services().map(s.response)
     }
 
+    static func createService(req: Request) async throws -> Response {
+        let s = try service(req)
+        let record = try await s.addProvinceService(try req.content.decode(CreateServiceRequest.self))
+        return try await s.response(record).encodeResponse(status: .created, for: req)
+    }
+
+    static func rights(_ req: Request) throws -> ResidentRights {
+        ResidentRights(scope: try req.scope, clock: req.clock, protector: req.application.protector)
+    }
+
+    static func exportResident(req: Request) async throws -> Response {
+        let export = try await rights(req).export(id: req.parameters.get("id", as: UUID.self))
+        let response = try await export.encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    static func correctResident(req: Request) async throws -> ResidentResponse {
+        let r = try await rights(req).correct(id: req.parameters.get("id", as: UUID.self), try req.content.decode(ResidentPayload.self))
+        return try await service(req).residentResponses([r])[0]
+    }
+
+    static func eraseResident(req: Request) async throws -> ResidentResponse {
+        let r = try await rights(req).erase(id: req.parameters.get("id", as: UUID.self))
+        return try await service(req).residentResponses([r])[0]
+    }
+
     static func sync(req: Request) async throws -> SyncResponse {
         let batch = try req.content.decode(SyncRequest.self)
         return try await service(req).sync(batch) { req.application.catalogue.text($0.key, req.language, $0.args) }

@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import LanToaCore
+import Vapor
+
+/// Residents' rights under Law 91/2025/QH15 on personal data protection: to see what is recorded about them, to
+/// have it corrected, and to have it erased. Erasure keeps the resident's row, stripped of everything that
+/// identifies them, so that the support counts (and every figure built on them) do not change.
+struct ResidentRights {
+    let scope: Scope
+    let clock: AppClock
+    let protector: PersonalDataProtector
+
+    struct Export: Content {
+        var id: UUID
+        var fullName: String
+        var gender: Gender
+        var birthYear: Int
+        var cccd: String
+        var phone: String
+        var hasSmartphone: Bool
+        var household: String?
+        var consentOn: String
+        var consentBy: String
+        var supports: [Support]
+
+        struct Support: Content {
+            var on: String
+            var service: String
+            var outcome: SupportOutcome
+            var channel: SupportChannel
+        }
+    }
+
+    /// Everything recorded about a resident, the CCCD number in full: for the resident, on request, through the commune.
+    func export(id: UUID?) async throws -> Export {
+        try scope.authorize(.manageUnitsAndTeams)
+        let r = try await scope.find(Resident.self, id, what: "resident")
+        let cccd = r.cccdSealed.isEmpty ? "" : try protector.open(r.cccdSealed)
+        let household = try await r.householdID.asyncMap { try await Household.find($0, on: scope.db)?.address }
+        let supports = try await SupportActivity.query(on: scope.db).filter(\.$residentID == r.id!).sort(\.$happenedOn).all()
+        try await AuditLog.record(on: scope.db, actor: scope.actor, at: clock.now(), action: .export, entity: "resident", entityID: r.id,
+                                  unitPath: r.unitPath, summary: "Cung cấp thông tin cho chủ thể dữ liệu", before: Nothing?.none, after: Nothing?.none)
+        return Export(id: r.id!, fullName: r.fullName, gender: r.gender, birthYear: r.birthYear, cccd: cccd, phone: r.phone,
+                      hasSmartphone: r.hasSmartphone, household: household, consentOn: r.consentOn, consentBy: r.consentBy,
+                      supports: supports.map { Export.Support(on: $0.happenedOn, service: $0.serviceCode, outcome: $0.outcome, channel: $0.channel) })
+    }
+
+    /// Corrects a resident's record; fields left out stay as they are.
+    func correct(id: UUID?, _ p: ResidentPayload) async throws -> Resident {
+        try scope.authorize(.recordSupport)
+        let r = try await scope.find(Resident.self, id, what: "resident")
+        guard r.erasedAt == nil else { throw AppError.invalid("id", "error.erased") }
+        try scope.authorize(.recordSupport, at: r.unitPath)
+        var problems: [FieldProblem] = []
+        let before = Snapshot.resident(r)
+        if let name = p.fullName.map(TeamImport.normaliseName) {
+            if name.isEmpty || name.count > 120 { problems.append(FieldProblem("fullName", "error.required")) } else { r.fullName = name }
+        }
+        if let raw = p.gender {
+            if let g = Gender(rawValue: raw) ?? Gender(text: raw) { r.gender = g } else { problems.append(FieldProblem("gender", "error.choice", "male, female, other")) }
+        }
+        if let year = p.birthYear {
+            if (clock.today().year - 120...clock.today().year).contains(year) { r.birthYear = year } else { problems.append(FieldProblem("birthYear", "error.resident_birth_year")) }
+        }
+        if let raw = p.phone {
+            if raw.trimmingWhitespace().isEmpty { r.phone = "" } else if let phone = try? PhoneNumber(parsing: raw) { r.phone = phone.digits } else {
+                problems.append(FieldProblem("phone", "error.phone", raw))
+            }
+        }
+        if let smartphone = p.hasSmartphone { r.hasSmartphone = smartphone }
+        if let raw = p.cccd {
+            if raw.trimmingWhitespace().isEmpty {
+                (r.cccdSealed, r.cccdHash, r.cccdMasked) = ("", "", "")
+            } else {
+                do {
+                    let cccd = try CitizenID(parsing: raw, gender: r.gender, birthYear: r.birthYear)
+                    (r.cccdSealed, r.cccdHash, r.cccdMasked) = (try protector.seal(cccd.digits), protector.lookupHash(cccd.digits), cccd.masked)
+                } catch let problem as CitizenID.Problem {
+                    problems.append(FieldProblem("cccd", "error.cccd.\(problem)"))
+                }
+            }
+        }
+        guard problems.isEmpty else { throw AppError.invalid(problems) }
+        let resident = r
+        try await scope.db.transaction { db in
+            try await resident.save(on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "resident", entityID: resident.id,
+                                      unitPath: resident.unitPath, summary: "Đính chính thông tin", before: before, after: Snapshot.resident(resident))
+        }
+        return r
+    }
+
+    /// Erases a resident's personal data on request (the commune decides); supports stay, attached to an anonymous row.
+    func erase(id: UUID?) async throws -> Resident {
+        let r = try await scope.find(Resident.self, id, what: "resident")
+        try scope.authorize(.manageUnitsAndTeams, at: r.unitPath)
+        guard r.erasedAt == nil else { return r }
+        r.fullName = "—"
+        (r.cccdSealed, r.cccdHash, r.cccdMasked) = ("", "", "")
+        r.phone = ""
+        r.erasedAt = clock.now()
+        let resident = r
+        try await scope.db.transaction { db in
+            try await resident.save(on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .erase, entity: "resident", entityID: resident.id,
+                                      unitPath: resident.unitPath, summary: "Xoá dữ liệu cá nhân theo yêu cầu", before: Nothing?.none, after: Nothing?.none)
+        }
+        return r
+    }
+
+    /// Re-seals every CCCD number with the current key (after `LANTOA_DATA_KEY` changed and the old key moved to
+    /// `LANTOA_DATA_KEY_PREVIOUS`), and renews the look-up hashes. Returns how many were re-sealed.
+    static func rotateKey(on db: any Database, protector: PersonalDataProtector, progress: (Int, Int) -> Void) async throws -> Int {
+        let stale = try await Resident.query(on: db).filter(\.$cccdSealed != "").all().filter { !protector.isCurrent($0.cccdSealed) }
+        var done = 0
+        for chunk in stale.chunked(500) {
+            try await db.transaction { db in
+                for r in chunk {
+                    let digits = try protector.open(r.cccdSealed)
+                    r.cccdSealed = try protector.seal(digits)
+                    r.cccdHash = protector.lookupHash(digits)
+                    try await r.save(on: db)
+                }
+            }
+            done += chunk.count
+            progress(done, stale.count)
+        }
+        return done
+    }
+}
