@@ -59,7 +59,8 @@ struct DocumentTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let problemPattern = try NSRegularExpression(pattern: #"(?:problem\(\.[a-zA-Z]+, |key: )"([a-z_]+)""#)
         var problemKeys = Set<String>()
-        for file in ["Sources/LanToaCore/TeamImport.swift", "Sources/App/Services/TeamImportService.swift"] {
+        for file in ["Sources/LanToaCore/TeamImport.swift", "Sources/App/Services/TeamImportService.swift",
+                     "Sources/LanToaCore/ResidentImport.swift", "Sources/App/Services/ResidentImportService.swift"] {
             let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
             for match in problemPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 problemKeys.insert(String(text[Range(match.range(at: 1), in: text)!]))

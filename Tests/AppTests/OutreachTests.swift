@@ -87,6 +87,14 @@ struct OutreachTests {
             #expect(try await SupportActivity.query(on: t.app.db).count() == 97)
             let status = try await ServiceStatus.query(on: t.app.db).filter(\.$serviceCode == "safe_internet").count()
             #expect(status == 4)
+            // The first date done is the earliest, whatever order the supports arrive in.
+            for (day, expected) in [("2026-11-10", "2026-11-10"), ("2026-11-15", "2026-11-10"), ("2026-11-02", "2026-11-02")] {
+                var late = Batch()
+                late.activities = [.init(id: UUID(), resident: v.residents[3], service: "bank_account", outcome: "done", on: day)]
+                _ = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: late)
+                let shown = try await t.send(.GET, "/api/v1/residents/\(v.residents[3])", token: v.leader).decode(ResidentResponse.self)
+                #expect(shown.done["bank_account"] == expected)
+            }
         }
     }
 
@@ -293,6 +301,43 @@ struct ResidentRightsTests {
                 "code": "cong_dan_so_xu_lang", "name": "X", "pillar": "society", "province": Fixtures.provinceB,
             ] as [String: String])
             #expect(again.status == .conflict)
+        }
+    }
+}
+
+@Suite("Resident import")
+struct ResidentImportTests {
+    static func csv(_ rows: [[String]]) -> Data { ImportTests.csv(rows) }
+
+    @Test("A bad file writes nothing and names each row without repeating a CCCD; a good one creates households and residents", arguments: Engine.available)
+    func importResidents(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            _ = try await t.hamlet("Tổ dân phố 3", in: Fixtures.communeA, token: commune)
+            var rows = [ResidentImport.Column.allCases.map(\.header)]
+            for i in 0..<30 {
+                rows.append(["Tổ dân phố 3", "Số \(i / 3 + 1) ngõ 4", "Chủ hộ \(i / 3)", "Người \(i)", i % 2 == 0 ? "Nam" : "Nữ",
+                             "\(1960 + i)", "", "", i % 3 == 0 ? "Có" : "", "01/11/2026"])
+            }
+            rows[5][6] = "001185067891"     // row 6: a woman's number given to a man born 1964
+            rows[8][0] = "Thôn Không Có"    // row 9: unknown hamlet
+            let bad = try await t.send(.POST, "/api/v1/units/\(Fixtures.communeA)/resident-imports", token: commune, body: Self.csv(rows), contentType: "text/csv")
+            #expect(bad.status == .unprocessableEntity)
+            let problems = (try bad.json()["rows"] as? [[String: Any]] ?? []).map { "\($0["row"]!)|\($0["column"]!)" }
+            #expect(problems == ["6|Số CCCD", "9|Thôn/Tổ dân phố"])
+            #expect(!bad.text.contains("001185067891"))
+            #expect(try await Resident.query(on: t.app.db).count() == 0)
+
+            rows[5][6] = "001064012345"
+            rows[8][0] = "tdp 3".replacingOccurrences(of: "tdp", with: "Tổ dân phố")
+            let good = try await t.send(.POST, "/api/v1/units/\(Fixtures.communeA)/resident-imports", token: commune, body: Self.csv(rows), contentType: "text/csv")
+            #expect(good.status == .created, "\(good.text.prefix(400))")
+            #expect(try good.json()["households"] as? Int == 10 && good.json()["residents"] as? Int == 30)
+            let found = try await t.send(.GET, "/api/v1/residents?cccd=001064012345", token: commune).json()
+            #expect(found["total"] as? Int == 1)
+            let again = try await t.send(.POST, "/api/v1/units/\(Fixtures.communeA)/resident-imports", token: commune, body: Self.csv(rows), contentType: "text/csv")
+            #expect(again.status == .unprocessableEntity && again.text.contains("cccd_exists") == false)
+            #expect(try await Resident.query(on: t.app.db).count() == 30)
         }
     }
 }

@@ -11,6 +11,11 @@ struct ServiceResponse: Content, Equatable {
     var province: String?
 }
 
+struct ResidentImportResponse: Content {
+    var households: Int
+    var residents: Int
+}
+
 struct CreateServiceRequest: Content {
     var code: String?
     var name: String?

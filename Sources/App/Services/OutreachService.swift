@@ -336,6 +336,13 @@ struct OutreachService {
             results.append(SyncItemResult(kind: "activity", id: id, status: "created", errors: nil))
         }
 
+        // Each support is credited to the hamlet's active team.
+        let activityHamlets = Array(Set(newActivities.map(\.hamletID)))
+        if !activityHamlets.isEmpty {
+            let teams = try await Team.query(on: scope.db).filter(\.$unitID ~~ activityHamlets).filter(\.$status == .active).all()
+            let teamByHamlet = Dictionary(teams.map { ($0.unitID, $0.id!) }, uniquingKeysWith: { a, _ in a })
+            for a in newActivities { a.teamID = teamByHamlet[a.hamletID] }
+        }
         let actor = scope.actor
         let (hs, rs, acts) = (newHouseholds, newResidents, newActivities)
         try await scope.db.transaction { db in
@@ -381,14 +388,24 @@ struct OutreachService {
             }
             try await insert.ignoringConflicts(with: "id").run()
         }
+        // The earliest done date per resident (or household) and service in this batch, then one upsert per chunk
+        // that keeps the earlier of the stored and the new date.
+        var earliest: [String: (subject: UUID, service: String, path: String, on: String)] = [:]
         for a in activities where a.outcome == .done {
             guard let subject = a.residentID ?? a.householdID else { continue }
-            try await sql.raw("""
-                INSERT INTO service_status (id, subject_id, service_code, unit_path, first_done_on)
-                VALUES (\(bind: UUID()), \(bind: subject), \(bind: a.serviceCode), \(bind: a.unitPath), \(bind: a.happenedOn))
-                ON CONFLICT (subject_id, service_code) DO UPDATE SET first_done_on = excluded.first_done_on
-                WHERE excluded.first_done_on < service_status.first_done_on
-                """).run()
+            let key = "\(subject)|\(a.serviceCode)"
+            if let known = earliest[key], known.on <= a.happenedOn { continue }
+            earliest[key] = (subject, a.serviceCode, a.unitPath, a.happenedOn)
+        }
+        for chunk in Array(earliest.values).chunked(300) {
+            var insert = sql.insert(into: ServiceStatus.schema).columns("id", "subject_id", "service_code", "unit_path", "first_done_on")
+            for s in chunk {
+                insert = insert.values([SQLBind(UUID()), SQLBind(s.subject), SQLBind(s.service), SQLBind(s.path), SQLBind(s.on)] as [any SQLExpression])
+            }
+            try await insert.onConflict(with: ["subject_id", "service_code"]) { update in
+                update.set(excludedValueOf: "first_done_on")
+                    .where(SQLColumn("first_done_on", table: "excluded"), .lessThan, SQLColumn("first_done_on", table: ServiceStatus.schema))
+            }.run()
         }
         // A correction supersedes an earlier entry: the statuses it touched are recomputed from what still counts.
         let corrected = activities.filter { $0.supersedesID != nil }

@@ -4,6 +4,7 @@ import Foundation
 import LanToaCore
 import NIOCore
 import NIOHTTP1
+import SQLKit
 import Vapor
 
 /// The sync throughput benchmark's engine (`Benchmarks/SyncThroughput`): it lives here to reach the app's internals
@@ -116,7 +117,8 @@ public enum SyncBenchmark {
         let stored = try await SupportActivity.query(on: app.db).count()
         guard stored >= count else { throw Abort(.internalServerError, reason: "only \(stored) of \(count) activities stored") }
 
-        // Baseline: the same number of activities written straight into the same engine, in the same batches.
+        // Baseline: the same rows written straight into the same engine (plain multi-row INSERTs, a transaction per
+        // batch, no HTTP, no validation, no status upkeep).
         let hamlets = try await Resident.query(on: app.db).filter(\.$id ~~ residentsByMember.map { $0[0] }).all()
         let pathByResident = Dictionary(uniqueKeysWithValues: hamlets.map { ($0.id!, ($0.hamletID, $0.unitPath)) })
         let baselineStarted = Date()
@@ -138,10 +140,29 @@ public enum SyncBenchmark {
                     a.happenedOn = "2026-11-01"
                     return a
                 }
-                try await app.db.transaction { db in try await OutreachService.insert(activities, on: db) }
+                try await app.db.transaction { db in try await insertPlain(activities, on: db) }
             }
         }
         let baselineSeconds = Date().timeIntervalSince(baselineStarted)
+        let total = try await SupportActivity.query(on: app.db).count()
+        guard total == 2 * count else { throw Abort(.internalServerError, reason: "baseline stored \(total - count) of \(count)") }
         return Result(count: count, syncSeconds: syncSeconds, syncRate: Double(count) / syncSeconds, baselineRate: Double(count) / baselineSeconds)
+    }
+
+    static func insertPlain(_ activities: [SupportActivity], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for chunk in activities.chunked(300) {
+            var insert = sql.insert(into: SupportActivity.schema)
+                .columns("id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
+                         "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id")
+            for a in chunk {
+                insert = insert.values([
+                    SQLBind(a.id!), SQLBind(a.receivedAt), SQLBind(a.hamletID), SQLBind(a.unitPath), SQLBind(a.teamID), SQLBind(a.recordedBy),
+                    SQLBind(a.residentID), SQLBind(a.householdID), SQLBind(a.anonymousCount), SQLBind(a.serviceCode),
+                    SQLBind(a.outcome.rawValue), SQLBind(a.reason), SQLBind(a.channel.rawValue), SQLBind(a.happenedOn), SQLBind(a.supersedesID),
+                ] as [any SQLExpression])
+            }
+            try await insert.run()
+        }
     }
 }

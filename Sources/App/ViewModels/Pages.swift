@@ -183,8 +183,11 @@ struct ImportPage: Encodable {
     var unit: UnitRow
     var crumbs: [Crumb]
     var problems: [ImportProblemResponse]
-    var result: ImportResultResponse?
+    var resultText: String?
     var columns: [String]
+    var action: String
+    var template: String
+    var help: String
 }
 
 struct SweepSheet: Encodable {
