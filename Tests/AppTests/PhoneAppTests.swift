@@ -25,7 +25,7 @@ struct PhoneAppTests {
                     """) as? Int ?? -1
                 #expect(transferred > 0 && transferred < 150_000, "first load transferred \(transferred) bytes")
                 // Let the service worker take the shell into its cache.
-                try await driver.waitUntil("return caches.has('lantoa-shell-v1').then(has => has && navigator.serviceWorker.controller !== null)")
+                try await driver.waitUntil("return caches.has('lantoa-shell-v2').then(has => has && navigator.serviceWorker.controller !== null)")
                 try await driver.screenshot("app-households")
 
                 try await driver.offline(true)
@@ -62,6 +62,60 @@ struct PhoneAppTests {
     }
 }
 
+extension PhoneAppTests {
+    @Test("A household and a resident created offline on the phone, and a support for them, reach the server once")
+    func offlineCreation() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let v = try await OutreachTests.village(t)
+            _ = try await t.account("thanh-vien", role: .member, scope: v.hamlet)
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.go(t.baseURL + "/app/")
+                try await driver.type("#app-login", "thanh-vien")
+                try await driver.type("#app-password", "mat-khau-123")
+                try await driver.tap("#app-login-submit")
+                try await driver.waitFor("#households .household")
+                try await driver.offline(true)
+                try await driver.tap("#add-household")
+                try await driver.type("#hh-address", "Số 15 ngõ 7")
+                try await driver.type("#hh-head", "Vũ Văn Hải")
+                try await driver.tap("#hh-save")
+                try await driver.tap("#add-resident")
+                try await driver.type("#rs-name", "Vũ Thị Mai")
+                try await driver.type("#rs-year", "1990")
+                try await driver.type("#rs-cccd", "001190012345")
+                try await driver.tap("#rs-save")
+                try await driver.screenshot("app-resident-no-consent")
+                // Consent is required before anything is recorded.
+                #expect(try await driver.execute("return document.querySelector('.msg.err') && !document.querySelector('.msg.err').hidden") as? Bool == true)
+                try await driver.tap("#rs-consent")
+                try await driver.tap("#rs-save")
+                try await driver.tapText(".resident", "Vũ Thị Mai")
+                try await driver.tap(".service[data-code=vneid_level2]")
+                try await driver.tap(".outcome[data-outcome=done]")
+                try await driver.waitFor("#recorded")
+                #expect(try await driver.text("#queue-count") == "3")
+                #expect(try await Resident.query(on: t.app.db).count() == 5)
+
+                try await driver.offline(false)
+                try await driver.waitUntil("return document.getElementById('queue').hidden === true")
+                let mai = try await Resident.query(on: t.app.db).filter(\.$fullName == "Vũ Thị Mai").all()
+                #expect(mai.count == 1 && mai.first?.cccdMasked == "001*******45" && mai.first?.cccdSealed.isEmpty == false)
+                let households = try await Household.query(on: t.app.db).filter(\.$address == "Số 15 ngõ 7").count()
+                #expect(households == 1)
+                let supports = try await SupportActivity.query(on: t.app.db).filter(\.$residentID == mai.first?.id).count()
+                #expect(supports == 1)
+                try await driver.screenshot("app-created-synced")
+            } catch {
+                try? await driver.screenshot("app-failure-2")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
+}
+
 extension WebDriver {
     /// Switches the browser's network off or on (chromedriver's network conditions).
     func offline(_ off: Bool) async throws {
@@ -75,6 +129,8 @@ extension WebDriver {
     /// Clicks an element of a single-page app (no page load follows).
     func tap(_ css: String) async throws {
         try await waitFor(css)
+        // Centred first, so that the fixed tab bar does not cover it.
+        try await execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", [css])
         try await command(.POST, "/element/\(try await element(css))/click", [:])
     }
 

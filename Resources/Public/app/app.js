@@ -74,7 +74,9 @@
     try {
       const pending = queue().slice(0, 1000);
       if (pending.length > 0) {
-        const reply = await api('POST', '/api/v1/sync', { activities: pending });
+        // Households first, then residents, then supports: new people can be referred to in the same batch.
+        const of = (kind) => pending.filter((x) => (x.kind || 'activity') === kind).map((x) => { const c = Object.assign({}, x); delete c.kind; return c; });
+        const reply = await api('POST', '/api/v1/sync', { households: of('household'), residents: of('resident'), activities: of('activity') });
         const settled = new Set(reply.results.filter((r) => r.status !== 'rejected').map((r) => (r.id || '').toLowerCase()));
         const rejected = reply.results.filter((r) => r.status === 'rejected');
         if (rejected.length) store.set('rejected', store.get('rejected', []).concat(rejected));
@@ -93,12 +95,16 @@
 
   async function pull() {
     const set = store.get('set', { households: [], residents: [], services: [], cursor: '' });
+    // Drop local copies of what was created here, now that the server's versions come back.
+    set.households = set.households.filter((h) => !h.pending || queue().some((q) => q.id === h.id));
+    set.residents = set.residents.filter((r) => !r.pending || queue().some((q) => q.id === r.id));
     let cursor = set.cursor;
     for (let page = 0; page < 50; page++) {
       const part = await api('GET', '/api/v1/sync?limit=1000' + (cursor ? '&since=' + encodeURIComponent(cursor) : ''));
       merge(set.households, part.households);
       merge(set.residents, part.residents);
       set.services = part.services;
+      set.hamlets = part.hamlets;
       cursor = part.cursor;
       if (part.complete) break;
     }
@@ -122,8 +128,19 @@
     if (r && !r.done[activity.service]) { r.done[activity.service] = activity.on; store.set('set', set); }
   }
 
+  function enqueue(item, localCopy, listName) {
+    store.set('queue', queue().concat([item]));
+    if (localCopy) {
+      const set = store.get('set', { households: [], residents: [], services: [] });
+      set[listName].push(Object.assign({ pending: true }, localCopy));
+      store.set('set', set);
+    }
+    showQueue();
+    sync();
+  }
+
   function record(resident, service, outcome) {
-    const activity = { id: uuid(), resident: resident.id.toLowerCase(), service: service.code, outcome: outcome.code, channel: 'door_to_door', on: today() };
+    const activity = { kind: 'activity', id: uuid(), resident: resident.id.toLowerCase(), service: service.code, outcome: outcome.code, channel: 'door_to_door', on: today() };
     if (outcome.reason) activity.reason = outcome.reason;
     store.set('queue', queue().concat([activity]));
     showQueue();
@@ -133,7 +150,7 @@
 
   function isDone(resident, code) {
     if (resident.done && resident.done[code]) return true;
-    return queue().some((a) => a.resident === resident.id.toLowerCase() && a.service === code && a.outcome === 'done');
+    return queue().some((a) => (a.kind || 'activity') === 'activity' && a.resident === resident.id.toLowerCase() && a.service === code && a.outcome === 'done');
   }
 
   // ---- screens
@@ -198,7 +215,60 @@
     };
     search.addEventListener('input', fill);
     fill();
-    view.append(search, list);
+    view.append(search, list, el('button', { class: 'primary', id: 'add-household', text: '+ Thêm hộ', onclick: () => go(householdForm, null, 'Thêm hộ') }));
+  }
+
+  function field(id, label, attrs) {
+    return [el('label', { for: id, text: label }), el('input', Object.assign({ id }, attrs || {}))];
+  }
+
+  function householdForm() {
+    const set = store.get('set', { hamlets: [] });
+    const hamlet = el('select', { id: 'hh-hamlet' });
+    for (const h of set.hamlets || []) hamlet.append(el('option', { value: h.code, text: h.name }));
+    const msg = el('p', { class: 'msg err', hidden: '' });
+    view.append(el('label', { for: 'hh-hamlet', text: 'Thôn, tổ dân phố' }), hamlet,
+      ...field('hh-address', 'Địa chỉ (số nhà, ngõ, xóm)'), ...field('hh-head', 'Chủ hộ'), msg,
+      el('button', { class: 'primary', id: 'hh-save', text: 'Lưu hộ', onclick: () => {
+        const address = $('hh-address').value.trim();
+        const head = $('hh-head').value.trim();
+        if (!address || !head || !hamlet.value) { msg.textContent = 'Cần nhập địa chỉ và chủ hộ.'; msg.hidden = false; return; }
+        const household = { id: uuid(), hamlet: hamlet.value, address, headName: head };
+        enqueue(Object.assign({ kind: 'household' }, household), household, 'households');
+        stack.pop();
+        go(residentsScreen, household, head);
+      } }));
+  }
+
+  function residentForm(household) {
+    const gender = el('select', { id: 'rs-gender' }, [el('option', { value: 'female', text: 'Nữ' }), el('option', { value: 'male', text: 'Nam' })]);
+    const smartphone = el('input', { id: 'rs-smartphone', type: 'checkbox' });
+    const consent = el('input', { id: 'rs-consent', type: 'checkbox' });
+    const msg = el('p', { class: 'msg err', hidden: '' });
+    view.append(...field('rs-name', 'Họ và tên'), el('label', { for: 'rs-gender', text: 'Giới tính' }), gender,
+      ...field('rs-year', 'Năm sinh', { inputmode: 'numeric', maxlength: '4' }),
+      ...field('rs-cccd', 'Số CCCD (nếu có)', { inputmode: 'numeric', maxlength: '12', autocomplete: 'off' }),
+      ...field('rs-phone', 'Số điện thoại (nếu có)', { inputmode: 'tel' }),
+      el('label', {}, [smartphone, ' Có điện thoại thông minh']),
+      el('label', {}, [consent, ' Người dân đồng ý cho ghi nhận thông tin']), msg,
+      el('button', { class: 'primary', id: 'rs-save', text: 'Lưu người dân', onclick: () => {
+        const name = $('rs-name').value.trim();
+        const year = Number($('rs-year').value);
+        const cccd = $('rs-cccd').value.replace(/\D/g, '');
+        const problems = [];
+        if (!name) problems.push('Cần nhập họ và tên.');
+        if (!(year > 1900 && year <= Number(today().slice(0, 4)))) problems.push('Năm sinh không hợp lệ.');
+        if (cccd && cccd.length !== 12) problems.push('Số CCCD gồm 12 chữ số.');
+        if (!consent.checked) problems.push('Cần người dân đồng ý trước khi ghi nhận.');
+        if (problems.length) { msg.textContent = problems.join(' '); msg.hidden = false; return; }
+        const resident = { id: uuid(), household: household.id.toLowerCase(), hamlet: household.hamlet, fullName: name, gender: gender.value,
+          birthYear: year, hasSmartphone: smartphone.checked, consentOn: today() };
+        const phone = $('rs-phone').value.trim();
+        const sent = Object.assign({ kind: 'resident' }, resident, cccd ? { cccd } : {}, phone ? { phone } : {});
+        // The phone keeps the CCCD only until it is sent; its own list shows it masked, like the server.
+        enqueue(sent, Object.assign({}, resident, { cccd: cccd ? cccd.slice(0, 3) + '*******' + cccd.slice(10) : '', phone, done: {}, erased: false }), 'residents');
+        back();
+      } }));
   }
 
   function residentsScreen(household) {
@@ -208,6 +278,7 @@
       view.append(el('button', { class: 'item resident', onclick: () => go(servicesScreen, r, r.fullName) },
         [r.fullName, el('small', { text: `${r.gender === 'female' ? 'Nữ' : 'Nam'} · ${r.birthYear}${r.hasSmartphone ? ' · có điện thoại thông minh' : ''}` })]));
     }
+    view.append(el('button', { class: 'primary', id: 'add-resident', text: '+ Thêm người trong hộ', onclick: () => go(residentForm, household, 'Thêm người dân') }));
   }
 
   function servicesScreen(resident) {

@@ -125,6 +125,8 @@ struct ResidentResponse: Content, Equatable {
 
 /// What a member's phone keeps: the hamlet's households and residents (masked), the catalogue, and a cursor.
 struct WorkingSetResponse: Content {
+    /// The hamlets the account records in (at most 500).
+    var hamlets: [UnitRef]
     var households: [HouseholdResponse]
     var residents: [ResidentResponse]
     var services: [ServiceResponse]

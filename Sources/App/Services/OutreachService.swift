@@ -475,7 +475,10 @@ struct OutreachService {
         var next = latest
         if households.count == limit, let last = households.last?.updatedAt { next = min(next, last) }
         if residents.count == limit, let last = residents.last?.updatedAt { next = min(next, last) }
-        return WorkingSetResponse(households: try await householdResponses(households), residents: try await residentResponses(residents),
+        let hamlets = try await scope.query(Unit.self).filter(\.$tier == .hamlet).under(scope.actor.scopePath, \.$path)
+            .filter(\.$validTo >= clock.today().iso).sort(\.$code).limit(500).all()
+        return WorkingSetResponse(hamlets: hamlets.map { UnitRef(code: $0.code, name: $0.name, tier: $0.tier) },
+                                  households: try await householdResponses(households), residents: try await residentResponses(residents),
                                   // Half a microsecond on: stored times are read back rounded to the microsecond.
                                   services: try await services().map(response), cursor: String(next.timeIntervalSince1970 + 0.0000005),
                                   complete: households.count < limit && residents.count < limit)
