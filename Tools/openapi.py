@@ -393,7 +393,8 @@ paths = {
     "/resident-imports/template.xlsx": {"get": op("residentImportTemplate", "The resident import template", "outreach", 200, None, ["401"],
                                                   ok_content={XLSX: {"schema": BIN}}, ok_desc="The workbook")},
     "/sweep": {"get": op("sweepList", "Eligible residents without a service done, by household", "outreach", 200, "Sweep", ["401", "403", "404", "422"],
-                         params=[qp("unit", {"type": "string"}, "The hamlet, commune or province code (required)."),
+                         params=[qp("unit", {"type": "string"}, "The hamlet, commune or province code (this or `team`)."),
+                                 qp("team", {"type": "string", "format": "uuid"}, "A team: its hamlet's list."),
                                  qp("service", {"type": "string"}, "The service code (required).")])},
     "/audit": {
         "get": op("listAuditEntries", "Read the audit trail", "accounts", 200, "AuditList", ["401", "403", "422"],

@@ -1,4 +1,5 @@
 import App
+import Foundation
 import Logging
 import Vapor
 
@@ -19,9 +20,10 @@ enum Entrypoint {
             }
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            // A command that failed has said why; anything else is reported once. Exit non-zero without a crash report.
+            if !(error is CommandFailed) { app.logger.report(error: error) }
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }

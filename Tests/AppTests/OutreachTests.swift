@@ -221,6 +221,9 @@ struct SweepPageTests {
             #expect(page.text.components(separatedBy: "class=\"sheet\"").count == 2)
             let leaderView = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=ehealth_book", token: v.leader).decode(SweepResponse.self)
             #expect(leaderView.eligible == 5)
+            let team = try await t.team(for: v.hamlet, token: v.commune)
+            let byTeam = try await t.send(.GET, "/api/v1/sweep?team=\(team)&service=ehealth_book", token: v.leader).decode(SweepResponse.self)
+            #expect(byTeam.unit.code == v.hamlet && byTeam.eligible == 5)
         }
     }
 }

@@ -13,11 +13,7 @@ struct PhoneAppTests {
             _ = try await t.account("thanh-vien", role: .member, scope: v.hamlet)
             let driver = try await WebDriver.start(client: t.client)
             do {
-                try await driver.go(t.baseURL + "/app/")
-                try await driver.type("#app-login", "thanh-vien")
-                try await driver.type("#app-password", "mat-khau-123")
-                try await driver.tap("#app-login-submit")
-                try await driver.waitFor("#households .household")
+                try await driver.signInToApp(t.baseURL, login: "thanh-vien")
                 // The first load is light.
                 let transferred = try await driver.execute("""
                     return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
@@ -70,11 +66,7 @@ extension PhoneAppTests {
             _ = try await t.account("thanh-vien", role: .member, scope: v.hamlet)
             let driver = try await WebDriver.start(client: t.client)
             do {
-                try await driver.go(t.baseURL + "/app/")
-                try await driver.type("#app-login", "thanh-vien")
-                try await driver.type("#app-password", "mat-khau-123")
-                try await driver.tap("#app-login-submit")
-                try await driver.waitFor("#households .household")
+                try await driver.signInToApp(t.baseURL, login: "thanh-vien")
                 try await driver.offline(true)
                 try await driver.tap("#add-household")
                 try await driver.type("#hh-address", "Số 15 ngõ 7")
@@ -117,6 +109,15 @@ extension PhoneAppTests {
 }
 
 extension WebDriver {
+    /// Opens the phone app and signs in; returns when the household list shows.
+    func signInToApp(_ baseURL: String, login: String) async throws {
+        try await go(baseURL + "/app/")
+        try await type("#app-login", login)
+        try await type("#app-password", "mat-khau-123")
+        try await tap("#app-login-submit")
+        try await waitFor("#households .household")
+    }
+
     /// Switches the browser's network off or on (chromedriver's network conditions).
     func offline(_ off: Bool) async throws {
         try await command(.POST, "/chromium/network_conditions", ["network_conditions": [

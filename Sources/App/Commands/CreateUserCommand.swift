@@ -120,8 +120,10 @@ enum CommandErrors {
 }
 
 /// Ends a command with a non-zero status after it has said what was wrong.
-struct CommandFailed: Error, CustomStringConvertible {
-    var description: String { "the command failed (see above)" }
+public struct CommandFailed: Error, CustomStringConvertible {
+    public init() {}
+
+    public var description: String { "the command failed (see above)" }
 }
 
 /// `lantoa rotate-data-key`: re-seals personal data with the current key. Set the new key as `LANTOA_DATA_KEY` and the

@@ -20,7 +20,12 @@ enum DemoData {
     static let accounts = [
         Account(login: "langson", name: "Sở KH&CN Lạng Sơn (demo)", role: .province, scope: "20", description: "province Lạng Sơn"),
         Account(login: "xa.demo", name: "UBND phường Tam Thanh (demo)", role: .commune, scope: "05986", description: "commune Tam Thanh"),
+        Account(login: "thanhvien.demo", name: "Thành viên Tổ CNSCĐ (demo)", role: .member, scope: "05986-001",
+                description: "member, Khu phố 1 of Tam Thanh: open /app/ on a phone"),
     ]
+
+    /// The commune whose hamlets also get households, residents and supports (for the phone app and sweep lists).
+    static let outreachCommune = "05986"
 
     static func randomPassword() -> String {
         let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
@@ -98,7 +103,73 @@ enum DemoData {
                     try await TeamService.refreshCompliance(of: team, unitTier: .hamlet, on: db)
                 }
             }
+            try await loadOutreach(communes: communes.filter { $0.code == outreachCommune }, random: random, clock: clock, on: db)
             try await Setting(key: "demo", value: "Lạng Sơn").create(on: db)
+        }
+    }
+}
+
+extension DemoData {
+    /// Households of three to five people at numbered addresses, and supports already given to some of them.
+    static func loadOutreach(communes: [Unit], random: Seeded, clock: AppClock, on db: any Database) async throws {
+        let streets = ["Bắc Sơn", "Lê Lợi", "Tam Thanh", "Ngô Quyền", "Bà Triệu"]
+        let services = ["vneid_level2", "public_service_account", "bank_account", "ehealth_book", "safe_internet"]
+        for commune in communes {
+            let hamlets = try await Unit.query(on: db).filter(\.$parentID == commune.id!).filter(\.$tier == .hamlet).all()
+            for hamlet in hamlets {
+                var households: [Household] = []
+                var residents: [Resident] = []
+                var activities: [SupportActivity] = []
+                for n in 1...12 {
+                    let family = random.pick(familyNames)
+                    let h = Household()
+                    h.id = UUID()
+                    h.hamletID = hamlet.id!
+                    h.unitPath = hamlet.path
+                    h.address = "Số \(n * 2 + random.int(0...1)) đường \(random.pick(streets))"
+                    h.phone = ""
+                    h.createdBy = "demo"
+                    var head = ""
+                    for p in 0..<random.int(3...5) {
+                        let female = p == 1 || random.int(0...1) == 1
+                        let r = Resident()
+                        r.id = UUID()
+                        r.householdID = h.id
+                        r.hamletID = hamlet.id!
+                        r.unitPath = hamlet.path
+                        r.fullName = "\(family) \(female ? "Thị" : random.pick(["Văn", "Đức", "Minh"])) \(random.pick(givenNames))"
+                        r.gender = female ? .female : .male
+                        r.birthYear = p < 2 ? random.int(1950...1985) : random.int(1995...2020)
+                        (r.cccdSealed, r.cccdHash, r.cccdMasked) = ("", "", "")
+                        r.phone = ""
+                        r.hasSmartphone = random.int(0...3) > 0
+                        r.consentOn = "2025-09-15"
+                        r.consentBy = "demo"
+                        if p == 0 { head = r.fullName }
+                        residents.append(r)
+                        for service in services where random.int(0...2) == 0 && clock.today().year - r.birthYear >= 15 {
+                            let a = SupportActivity()
+                            a.id = UUID()
+                            a.receivedAt = clock.now()
+                            a.hamletID = hamlet.id!
+                            a.unitPath = hamlet.path
+                            a.residentID = r.id
+                            a.anonymousCount = 0
+                            a.serviceCode = service
+                            a.outcome = random.int(0...4) == 0 ? .guided : .done
+                            a.reason = a.outcome == .guided ? UnfinishedReason.needsFollowUp.rawValue : ""
+                            a.channel = .doorToDoor
+                            a.happenedOn = LocalDate(year: 2025, month: random.int(9...12), day: random.int(1...28))!.iso
+                            activities.append(a)
+                        }
+                    }
+                    h.headName = head
+                    households.append(h)
+                }
+                try await households.create(on: db)
+                for chunk in residents.chunked(200) { try await chunk.create(on: db) }
+                try await OutreachService.insert(activities, on: db)
+            }
         }
     }
 }

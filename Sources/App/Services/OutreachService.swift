@@ -375,19 +375,7 @@ struct OutreachService {
     static func insert(_ activities: [SupportActivity], on db: any Database) async throws {
         guard !activities.isEmpty else { return }
         let sql = db as! any SQLDatabase
-        for chunk in activities.chunked(300) {
-            var insert = sql.insert(into: SupportActivity.schema)
-                .columns("id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
-                         "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id")
-            for a in chunk {
-                insert = insert.values([
-                    SQLBind(a.id!), SQLBind(a.receivedAt), SQLBind(a.hamletID), SQLBind(a.unitPath), SQLBind(a.teamID), SQLBind(a.recordedBy),
-                    SQLBind(a.residentID), SQLBind(a.householdID), SQLBind(a.anonymousCount), SQLBind(a.serviceCode),
-                    SQLBind(a.outcome.rawValue), SQLBind(a.reason), SQLBind(a.channel.rawValue), SQLBind(a.happenedOn), SQLBind(a.supersedesID),
-                ] as [any SQLExpression])
-            }
-            try await insert.ignoringConflicts(with: "id").run()
-        }
+        try await insertRows(activities, ignoringTaken: true, on: sql)
         // The earliest done date per resident (or household) and service in this batch, then one upsert per chunk
         // that keeps the earlier of the stored and the new date.
         var earliest: [String: (subject: UUID, service: String, path: String, on: String)] = [:]
@@ -415,6 +403,24 @@ struct OutreachService {
                 guard let subject = old.residentID ?? old.householdID else { continue }
                 try await recomputeStatus(subject: subject, service: old.serviceCode, on: db)
             }
+        }
+    }
+
+    /// Writes activity rows as multi-row INSERTs of 300; with `ignoringTaken`, ids already present are skipped.
+    static func insertRows(_ activities: [SupportActivity], ignoringTaken: Bool, on sql: any SQLDatabase) async throws {
+        for chunk in activities.chunked(300) {
+            var insert = sql.insert(into: SupportActivity.schema)
+                .columns("id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
+                         "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id")
+            for a in chunk {
+                insert = insert.values([
+                    SQLBind(a.id!), SQLBind(a.receivedAt), SQLBind(a.hamletID), SQLBind(a.unitPath), SQLBind(a.teamID), SQLBind(a.recordedBy),
+                    SQLBind(a.residentID), SQLBind(a.householdID), SQLBind(a.anonymousCount), SQLBind(a.serviceCode),
+                    SQLBind(a.outcome.rawValue), SQLBind(a.reason), SQLBind(a.channel.rawValue), SQLBind(a.happenedOn), SQLBind(a.supersedesID),
+                ] as [any SQLExpression])
+            }
+            if ignoringTaken { insert = insert.ignoringConflicts(with: "id") }
+            try await insert.run()
         }
     }
 

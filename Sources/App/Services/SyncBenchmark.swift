@@ -140,29 +140,12 @@ public enum SyncBenchmark {
                     a.happenedOn = "2026-11-01"
                     return a
                 }
-                try await app.db.transaction { db in try await insertPlain(activities, on: db) }
+                try await app.db.transaction { db in try await OutreachService.insertRows(activities, ignoringTaken: false, on: db as! any SQLDatabase) }
             }
         }
         let baselineSeconds = Date().timeIntervalSince(baselineStarted)
         let total = try await SupportActivity.query(on: app.db).count()
         guard total == 2 * count else { throw Abort(.internalServerError, reason: "baseline stored \(total - count) of \(count)") }
         return Result(count: count, syncSeconds: syncSeconds, syncRate: Double(count) / syncSeconds, baselineRate: Double(count) / baselineSeconds)
-    }
-
-    static func insertPlain(_ activities: [SupportActivity], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        for chunk in activities.chunked(300) {
-            var insert = sql.insert(into: SupportActivity.schema)
-                .columns("id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
-                         "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id")
-            for a in chunk {
-                insert = insert.values([
-                    SQLBind(a.id!), SQLBind(a.receivedAt), SQLBind(a.hamletID), SQLBind(a.unitPath), SQLBind(a.teamID), SQLBind(a.recordedBy),
-                    SQLBind(a.residentID), SQLBind(a.householdID), SQLBind(a.anonymousCount), SQLBind(a.serviceCode),
-                    SQLBind(a.outcome.rawValue), SQLBind(a.reason), SQLBind(a.channel.rawValue), SQLBind(a.happenedOn), SQLBind(a.supersedesID),
-                ] as [any SQLExpression])
-            }
-            try await insert.run()
-        }
     }
 }

@@ -133,9 +133,17 @@ enum OutreachAPIController {
 
     static func sweep(req: Request) async throws -> SweepResponse {
         let s = try service(req)
-        guard let code = req.query[String.self, at: "unit"] else { throw AppError.invalid("unit", "error.required") }
         guard let serviceCode = req.query[String.self, at: "service"] else { throw AppError.invalid("service", "error.required") }
-        let unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
+        let unit: Unit
+        if let teamID = req.query[String.self, at: "team"] {
+            // A team's sweep list is its hamlet's (or commune's, for a commune-level team).
+            let team = try await TeamService(scope: s.scope, clock: req.clock).find(id: UUID(uuidString: teamID))
+            guard let teamUnit = try await Unit.find(team.unitID, on: req.db) else { throw AppError.notFound(what: "unit") }
+            unit = teamUnit
+        } else {
+            guard let code = req.query[String.self, at: "unit"] else { throw AppError.invalid("unit", "error.required") }
+            unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
+        }
         return try await s.sweep(unit: unit, serviceCode: serviceCode)
     }
 }
