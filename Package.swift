@@ -62,6 +62,12 @@ let package = Package(
             path: "Benchmarks/SyncThroughput",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "DashboardLatency",
+            dependencies: ["App"],
+            path: "Benchmarks/DashboardLatency",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LanToaCoreTests",
             dependencies: ["LanToaCore"],

@@ -225,6 +225,7 @@ schemas.update({
                              "channel": {"type": "string", "enum": ["door_to_door", "one_stop_desk", "community_meeting", "online"]},
                              "on": DATE, "supersedes": {**UUID_S, "description": "The activity this one corrects."}},
                             ["id", "service", "outcome"]),
+    "Anything": {"type": "object", "description": "See docs/dashboards.md for the fields."},
     "SyncRequest": objs({"households": {"type": "array", "items": ref("HouseholdPayload")},
                          "residents": {"type": "array", "items": ref("ResidentPayload")},
                          "activities": {"type": "array", "items": ref("ActivityPayload")}}),
@@ -278,6 +279,11 @@ def json_body(schema, desc=None):
     b = {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
     if desc: b["description"] = desc
     return b
+
+ANYJSON = {"application/json": {"schema": {"type": "object"}}}
+DASH = [qp("unit", {"type": "string"}, "Unit code; `VN` or none for the nation."),
+        qp("period", {"type": "string"}, "`2026`, `2026-Q2`, `2026-11` or `2026-06-01..2026-08-31`; default this year."),
+        qp("hierarchy", {"type": "string", "format": "date"}, "Group under the units in force on this date (default today; before 2025-07-01: 63 provinces).")]
 
 def op(op_id, summary, tag, ok_status, ok_schema, errors, params=None, body=None, ok_desc=None, ok_content=None, public=False, description=None):
     o = {"operationId": op_id, "summary": summary, "tags": [tag]}
@@ -396,6 +402,42 @@ paths = {
                          params=[qp("unit", {"type": "string"}, "The hamlet, commune or province code (this or `team`)."),
                                  qp("team", {"type": "string", "format": "uuid"}, "A team: its hamlet's list."),
                                  qp("service", {"type": "string"}, "The service code (required).")])},
+    "/indicators": {
+        "get": op("listIndicators", "The indicator catalogue for a unit: national ones and its province's own", "dashboards", 200, None, ["401", "403", "404"],
+                  params=[qp("unit", {"type": "string"}, "Unit code; `VN` or none for the nation.")], ok_content=ANYJSON),
+        "post": op("createIndicator", "Add a province's own indicator (count, coverage of a service, or reported by hand)", "dashboards", 201, None,
+                   ["401", "403", "409", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+    "/dashboard": {"get": op("dashboard", "Every indicator of a unit: actual, target, % of plan, trend, breakdown by child units", "dashboards", 200, None,
+                             ["401", "403", "404", "422"], params=DASH, ok_content=ANYJSON,
+                             description="Read from rollups updated in the same transaction as every write: fresh the moment a write is acknowledged.")},
+    "/rankings": {"get": op("rankings", "Child units (or all units of a tier) ranked on an indicator, with their previous rank", "dashboards", 200, None,
+                            ["401", "403", "404", "422"], params=DASH + [qp("indicator", {"type": "string"}, "Indicator code (required)."),
+                            qp("measure", {"enum": ["absolute", "percent", "per1000"]}, "Ranked on: absolute, % of plan, per 1,000 residents."),
+                            qp("tier", {"enum": ["commune", "hamlet"]}, "Rank all units of this tier under the unit instead of its children.")],
+                            ok_content=ANYJSON)},
+    "/review": {"get": op("review", "The monthly review: units to commend, to remind, and quiet teams", "dashboards", 200, None, ["401", "403", "404", "422"],
+                          params=DASH + [qp("indicator", {"type": "string"}, "Indicator code (required)."), qp("tier", {"enum": ["commune", "hamlet"]}, "As for rankings."),
+                                         qp("top", {"type": "integer"}, "How many to commend (default 5)."),
+                                         qp("threshold", {"type": "integer"}, "Remind below this % of plan (default 50)."),
+                                         qp("inactiveDays", {"type": "integer"}, "Teams with no support for this many days (default 14).")],
+                          ok_content=ANYJSON)},
+    "/targets": {
+        "get": op("listTargets", "A unit's target and its children's, with the finding on their sum", "dashboards", 200, None, ["401", "403", "404", "422"],
+                  params=[qp("unit", {"type": "string"}, "Unit code."), qp("indicator", {"type": "string"}, "Indicator code."),
+                          qp("period", {"type": "string"}, "Period.")], ok_content=ANYJSON),
+        "put": op("setTarget", "Set a unit's target (by its parent tier or above); a started period needs a reason", "dashboards", 200, None,
+                  ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+    "/targets/split": {"post": op("splitTarget", "Split a unit's target among its child units: even, population, eligible or typed", "dashboards", 200, None,
+                                  ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+    "/campaigns": {
+        "get": op("listCampaigns", "Campaigns of a unit's area", "dashboards", 200, None, ["401", "403", "404"],
+                  params=[qp("unit", {"type": "string"}, "Unit code.")], ok_content=ANYJSON),
+        "post": op("createCampaign", "Create a campaign: name, dates, units taking part, indicators with targets", "dashboards", 201, None,
+                   ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+    "/campaigns/{id}": {"parameters": [P("id")],
+        "get": op("getCampaign", "A campaign with its progress day by day", "dashboards", 200, None, ["401", "404"], ok_content=ANYJSON)},
+    "/indicator-values": {"post": op("reportIndicatorValue", "Report a value of a hand-reported indicator for a unit on a date", "dashboards", 201, None,
+                                     ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
     "/audit": {
         "get": op("listAuditEntries", "Read the audit trail", "accounts", 200, "AuditList", ["401", "403", "422"],
                   params=[qp("entity", {"type": "string"}, "Only entries about this kind of entity (`team`, `member`, `membership`, `unit`, `user`, `composition_policy`, `team_import`)."),
@@ -426,6 +468,7 @@ doc = {
         {"name": "units", "description": "Administrative units, their lineage, and provinces' composition rules."},
         {"name": "teams", "description": "Tổ CNSCĐ, their members and spreadsheet imports."},
         {"name": "outreach", "description": "Households, residents (personal data, masked), the support log, phone sync and sweep lists."},
+        {"name": "dashboards", "description": "Indicators, targets and their splitting, campaigns, dashboards, rankings and the monthly review."},
     ],
     "paths": paths,
     "components": {

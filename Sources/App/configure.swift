@@ -30,12 +30,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.migrations.add(CreateUnits())
+    app.migrations.add(AddUnitFormerPath())
     app.migrations.add(CreateTeams())
     app.migrations.add(CreateAccounts())
     app.migrations.add(CreateAuditEntries())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(LoadReferenceUnits())
     app.migrations.add(CreateOutreach())
+    app.migrations.add(CreateRollups())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"
@@ -79,4 +81,6 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(CreateUserCommand(), as: "create-user")
     app.asyncCommands.use(ImportTeamsCommand(), as: "import-teams")
     app.asyncCommands.use(RotateDataKeyCommand(), as: "rotate-data-key")
+    app.asyncCommands.use(RollupsCommand(), as: "rollups")
+    app.asyncCommands.use(SynthCommand(), as: "synth")
 }

@@ -44,6 +44,18 @@ func routes(_ app: Application) throws {
     authed.on(.POST, "sync", body: .collect(maxSize: "5mb"), use: OutreachAPIController.sync)
     authed.get("sync", use: OutreachAPIController.pull)
     authed.get("sweep", use: OutreachAPIController.sweep)
+    authed.get("indicators", use: DashboardAPIController.indicators)
+    authed.post("indicators", use: DashboardAPIController.createIndicator)
+    authed.get("dashboard", use: DashboardAPIController.dashboard)
+    authed.get("rankings", use: DashboardAPIController.rankings)
+    authed.get("review", use: DashboardAPIController.review)
+    authed.get("targets", use: DashboardAPIController.listTargets)
+    authed.put("targets", use: DashboardAPIController.setTarget)
+    authed.post("targets", "split", use: DashboardAPIController.splitTarget)
+    authed.get("campaigns", use: DashboardAPIController.campaigns)
+    authed.post("campaigns", use: DashboardAPIController.createCampaign)
+    authed.get("campaigns", ":id", use: DashboardAPIController.campaign)
+    authed.post("indicator-values", use: DashboardAPIController.reportValue)
 
     // Web pages
     let web = app.grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware())
@@ -71,4 +83,6 @@ func routes(_ app: Application) throws {
     pages.post("teams", ":id", "consolidations", use: TeamsController.consolidate)
     pages.post("memberships", ":id", "end", use: TeamsController.endMembership)
     pages.get("audit", use: ImportController.audit)
+    pages.get("dashboard", use: DashboardController.show)
+    pages.get("rankings", use: DashboardController.rankings)
 }

@@ -82,6 +82,18 @@ struct ScopeTests {
                 "POST /api/v1/sync": Probe(method: .POST, path: "/api/v1/sync", json: ["placeholder": "see below"], expect: .showsNothingOf),
                 "GET /api/v1/sync": Probe(method: .GET, path: "/api/v1/sync", expect: .showsNothingOf),
                 "GET /api/v1/sweep": Probe(method: .GET, path: "/api/v1/sweep?unit=\(Fixtures.communeB)&service=vneid_level2", expect: .refused),
+                "GET /api/v1/indicators": Probe(method: .GET, path: "/api/v1/indicators?unit=\(Fixtures.communeB)", expect: .refused),
+                "POST /api/v1/indicators": Probe(method: .POST, path: "/api/v1/indicators", json: ["code": "xu_lang.listing", "kind": "manual", "name": "Sản phẩm", "province": Fixtures.provinceB], expect: .refused),
+                "GET /api/v1/dashboard": Probe(method: .GET, path: "/api/v1/dashboard?unit=\(Fixtures.communeB)", expect: .refused),
+                "GET /api/v1/rankings": Probe(method: .GET, path: "/api/v1/rankings?unit=\(Fixtures.provinceB)&indicator=vneid_level2.done", expect: .refused),
+                "GET /api/v1/review": Probe(method: .GET, path: "/api/v1/review?unit=\(Fixtures.provinceB)&indicator=vneid_level2.done", expect: .refused),
+                "GET /api/v1/targets": Probe(method: .GET, path: "/api/v1/targets?unit=\(Fixtures.communeB)&indicator=vneid_level2.done&period=2027", expect: .refused),
+                "PUT /api/v1/targets": Probe(method: .PUT, path: "/api/v1/targets", json: ["unit": hamletB, "indicator": "vneid_level2.done", "period": "2027"], expect: .refused),
+                "POST /api/v1/targets/split": Probe(method: .POST, path: "/api/v1/targets/split", json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027", "method": "even"], expect: .refused),
+                "GET /api/v1/campaigns": Probe(method: .GET, path: "/api/v1/campaigns?unit=\(Fixtures.provinceB)", expect: .refused),
+                "POST /api/v1/campaigns": Probe(method: .POST, path: "/api/v1/campaigns", json: ["name": "Chiến dịch", "start": "2026-12-01", "end": "2026-12-31", "owner": Fixtures.communeB], expect: .refused),
+                "GET /api/v1/campaigns/:id": Probe(method: .GET, path: "/api/v1/campaigns/\(UUID())", expect: .refused),
+                "POST /api/v1/indicator-values": Probe(method: .POST, path: "/api/v1/indicator-values", json: ["unit": Fixtures.communeB, "indicator": "products_online"], expect: .refused),
             ]
             let web: [String: Probe] = [
                 "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped),
@@ -109,6 +121,8 @@ struct ScopeTests {
                 "POST /teams/:id/consolidations": Probe(method: .POST, path: "/teams/\(teamB)/consolidations", json: ["decisionNumber": "2/QĐ", "decisionDate": "2025-09-01", "decisionSigner": "Lê B"], expect: .refused),
                 "POST /memberships/:id/end": Probe(method: .POST, path: "/memberships/\(membershipB)/end", json: ["reason": "x"], expect: .refused),
                 "GET /audit": Probe(method: .GET, path: "/audit", expect: .showsNothingOf),
+                "GET /dashboard": Probe(method: .GET, path: "/dashboard?unit=\(Fixtures.communeB)", expect: .refused),
+                "GET /rankings": Probe(method: .GET, path: "/rankings?unit=\(Fixtures.provinceB)", expect: .refused),
             ]
 
             // Every registered route has a probe, and every probe a route.

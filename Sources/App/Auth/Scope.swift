@@ -59,10 +59,13 @@ enum Permission: Sendable {
     case readAudit
     /// Recording residents and supports in the field.
     case recordSupport
+    /// Setting and splitting targets, running campaigns.
+    case setTargets
 
     func granted(to role: Role) -> Bool {
         switch self {
         case .recordSupport: role != .viewer
+        case .setTargets: role.managesUnitsAndTeams
         case .read: true
         case .manageUnitsAndTeams: role.managesUnitsAndTeams
         case .manageMemberships: role.managesMemberships
@@ -186,4 +189,16 @@ extension ServiceRecord: ScopedModel {
             or.group(.and) { $0.under(path, \.$unitPath) }
         }
     }
+}
+
+extension TargetRecord: ScopedModel {
+    static var unitPathField: KeyPath<TargetRecord, FieldProperty<TargetRecord, String>> { \TargetRecord.$unitPath }
+}
+
+extension CampaignRecord: ScopedModel {
+    static var unitPathField: KeyPath<CampaignRecord, FieldProperty<CampaignRecord, String>> { \CampaignRecord.$unitPath }
+}
+
+extension IndicatorValue: ScopedModel {
+    static var unitPathField: KeyPath<IndicatorValue, FieldProperty<IndicatorValue, String>> { \IndicatorValue.$unitPath }
 }

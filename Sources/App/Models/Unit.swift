@@ -26,6 +26,8 @@ final class Unit: Model, @unchecked Sendable {
     /// `/<province id>/<commune id>/…/<own id>/`: the ancestors under the hierarchy the unit lives in,
     /// used to restrict queries to an account's subtree.
     @Field(key: "path") var path: String
+    /// For a hamlet: its path under the hierarchy before 1 July 2025 (through its former commune), or "".
+    @Field(key: "former_path") var formerPath: String
     @Field(key: "valid_from") var validFrom: String
     @Field(key: "valid_to") var validTo: String
     @Field(key: "demo") var demo: Bool
@@ -44,6 +46,7 @@ final class Unit: Model, @unchecked Sendable {
         self.searchKey = Unit.searchKey(name: name, code: code)
         self.parentID = parentID
         self.path = parentPath + id.uuidString.lowercased() + "/"
+        self.formerPath = ""
         self.validFrom = validFrom.iso
         self.validTo = validTo.iso
         self.demo = demo

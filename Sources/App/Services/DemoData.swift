@@ -168,6 +168,8 @@ extension DemoData {
                 }
                 try await households.create(on: db)
                 for chunk in residents.chunked(200) { try await chunk.create(on: db) }
+                try await Rollups.householdsCreated(households, on: db)
+                try await Rollups.residentsCreated(residents, on: db)
                 try await OutreachService.insert(activities, on: db)
             }
         }

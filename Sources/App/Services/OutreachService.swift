@@ -53,7 +53,10 @@ struct OutreachService {
         record.unitPath = province.path
         record.active = true
         try await scope.db.transaction { db in
+            let ages = try await Rollups.eligibilityAges(on: db)
             try await record.create(on: db)
+            // A new minimum age: residents are counted as eligible at that age too.
+            if unit == .person, !ages.contains(age) { try await Rollups.countEligible(age: age, on: db) }
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "service", entityID: record.id,
                                       unitPath: province.path, summary: "\(code) \(name)", before: Nothing?.none, after: record.service)
         }
@@ -348,6 +351,8 @@ struct OutreachService {
         try await scope.db.transaction { db in
             for chunk in hs.chunked(200) { try await chunk.create(on: db) }
             for chunk in rs.chunked(200) { try await chunk.create(on: db) }
+            try await Rollups.householdsCreated(Array(hs), on: db)
+            try await Rollups.residentsCreated(Array(rs), on: db)
             for r in rs {
                 try await AuditLog.record(on: db, actor: actor, at: now, action: .create, entity: "resident", entityID: r.id,
                                           unitPath: r.unitPath, summary: Snapshot.resident(r).fullName, before: Nothing?.none,
@@ -370,16 +375,26 @@ struct OutreachService {
         return found
     }
 
-    /// Writes activities (ignoring ids already present, should a retry race another) and keeps the first date each
-    /// service was done per resident or household, all in the caller's transaction.
+    /// Writes activities (ignoring ids already present, should a retry race another), keeps the first date each
+    /// service was done per resident or household, and updates the rollups, all in the caller's transaction.
     static func insert(_ activities: [SupportActivity], on db: any Database) async throws {
         guard !activities.isEmpty else { return }
         let sql = db as! any SQLDatabase
-        try await insertRows(activities, ignoringTaken: true, on: sql)
+        let inserted = try await insertRows(activities, ignoringTaken: true, on: sql)
+        let acts = activities.filter { inserted.contains($0.id!) }
+        guard !acts.isEmpty else { return }
+        let superseded = acts.contains { $0.supersedesID != nil }
+            ? try await SupportActivity.query(on: db).filter(\.$id ~~ acts.compactMap(\.supersedesID)).all() : []
+        // The first-done dates this batch may move, as they were before it.
+        var touched = Set<Rollups.StatusKey>()
+        for a in acts + superseded where a.outcome == .done {
+            if let subject = a.residentID ?? a.householdID { touched.insert(.init(subject: subject, service: a.serviceCode)) }
+        }
+        let before = try await Rollups.statuses(touched, on: db)
         // The earliest done date per resident (or household) and service in this batch, then one upsert per chunk
         // that keeps the earlier of the stored and the new date.
         var earliest: [String: (subject: UUID, service: String, path: String, on: String)] = [:]
-        for a in activities where a.outcome == .done {
+        for a in acts where a.outcome == .done {
             guard let subject = a.residentID ?? a.householdID else { continue }
             let key = "\(subject)|\(a.serviceCode)"
             if let known = earliest[key], known.on <= a.happenedOn { continue }
@@ -396,18 +411,18 @@ struct OutreachService {
             }.run()
         }
         // A correction supersedes an earlier entry: the statuses it touched are recomputed from what still counts.
-        let corrected = activities.filter { $0.supersedesID != nil }
-        if !corrected.isEmpty {
-            let superseded = try await SupportActivity.query(on: db).filter(\.$id ~~ corrected.compactMap(\.supersedesID)).all()
-            for old in superseded {
-                guard let subject = old.residentID ?? old.householdID else { continue }
-                try await recomputeStatus(subject: subject, service: old.serviceCode, on: db)
-            }
+        for old in superseded {
+            guard let subject = old.residentID ?? old.householdID else { continue }
+            try await recomputeStatus(subject: subject, service: old.serviceCode, on: db)
         }
+        try await Rollups.activitiesInserted(acts, touched: touched, statusBefore: before, on: db)
     }
 
     /// Writes activity rows as multi-row INSERTs of 300; with `ignoringTaken`, ids already present are skipped.
-    static func insertRows(_ activities: [SupportActivity], ignoringTaken: Bool, on sql: any SQLDatabase) async throws {
+    /// Returns the ids written.
+    @discardableResult
+    static func insertRows(_ activities: [SupportActivity], ignoringTaken: Bool, on sql: any SQLDatabase) async throws -> Set<UUID> {
+        var written = Set<UUID>()
         for chunk in activities.chunked(300) {
             var insert = sql.insert(into: SupportActivity.schema)
                 .columns("id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
@@ -419,9 +434,16 @@ struct OutreachService {
                     SQLBind(a.outcome.rawValue), SQLBind(a.reason), SQLBind(a.channel.rawValue), SQLBind(a.happenedOn), SQLBind(a.supersedesID),
                 ] as [any SQLExpression])
             }
-            if ignoringTaken { insert = insert.ignoringConflicts(with: "id") }
-            try await insert.run()
+            if ignoringTaken {
+                for row in try await insert.ignoringConflicts(with: "id").returning("id").all() {
+                    written.insert(try row.decode(column: "id", as: UUID.self))
+                }
+            } else {
+                try await insert.run()
+                written.formUnion(chunk.map { $0.id! })
+            }
         }
+        return written
     }
 
     static func recomputeStatus(subject: UUID, service: String, on db: any Database) async throws {

@@ -88,6 +88,8 @@ struct ResidentImportService {
         try await scope.db.transaction { db in
             for chunk in hs.chunked(200) { try await chunk.create(on: db) }
             for chunk in rs.chunked(200) { try await chunk.create(on: db) }
+            try await Rollups.householdsCreated(Array(hs), on: db)
+            try await Rollups.residentsCreated(Array(rs), on: db)
             try await AuditLog.record(on: db, actor: actor, at: now, action: .importFile, entity: "resident_import", entityID: nil,
                                       unitPath: unit.path, summary: "\(unit.name): \(hs.count) hộ, \(rs.count) người",
                                       before: Nothing?.none, after: Nothing?.none)

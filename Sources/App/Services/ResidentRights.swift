@@ -54,6 +54,7 @@ struct ResidentRights {
         try scope.authorize(.recordSupport, at: r.unitPath)
         var problems: [FieldProblem] = []
         let before = Snapshot.resident(r)
+        let was = (path: r.unitPath, birthYear: r.birthYear)
         if let name = p.fullName.map(TeamImport.normaliseName) {
             if name.isEmpty || name.count > 120 { problems.append(FieldProblem("fullName", "error.required")) } else { r.fullName = name }
         }
@@ -85,6 +86,7 @@ struct ResidentRights {
         let resident = r
         try await scope.db.transaction { db in
             try await resident.save(on: db)
+            try await Rollups.residentMoved(resident, from: was, on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "resident", entityID: resident.id,
                                       unitPath: resident.unitPath, summary: "Đính chính thông tin", before: before, after: Snapshot.resident(resident))
         }

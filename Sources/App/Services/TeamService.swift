@@ -111,8 +111,10 @@ struct TeamService {
         let findings = Composition.check(
             members: open.compactMap { m in byID[m.memberID].map { CompositionMember(role: m.role, affiliations: $0.affiliations) } },
             teamTier: unitTier, policy: policy)
+        let wasCounted = team.status == .active && team.compliant
         team.memberCount = open.count
         team.compliant = findings.isEmpty
+        try await Rollups.compliance(at: team.unitPath, was: wasCounted, now: team.status == .active && team.compliant, on: db)
         team.findings = findings.map(\.code).joined(separator: ",")
         try await team.save(on: db)
     }
@@ -195,6 +197,7 @@ struct TeamService {
         event.decisionSigner = decision.signer
         event.note = ""
         try await event.create(on: db)
+        try await Rollups.team(at: team.unitPath, on: decision.date, 1, on: db)
         try await Self.refreshCompliance(of: team, unitTier: unit.tier, on: db)
         try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "team", entityID: team.id,
                                   unitPath: unit.path, summary: "\(team.name) (\(unit.code))", before: Nothing?.none,
@@ -232,7 +235,10 @@ struct TeamService {
                     m.validTo = endDate.iso
                     m.endReason = "Giải thể tổ"
                     try await m.save(on: db)
+                    try await Rollups.membership(at: m.unitPath, from: nil, to: endDate, 1, on: db)
                 }
+                try await Rollups.team(at: team.unitPath, on: endDate, -1, on: db)
+                try await Rollups.compliance(at: team.unitPath, was: team.compliant, now: false, on: db)
                 let event = TeamEvent()
                 event.teamID = team.id!
                 event.unitPath = team.unitPath
@@ -372,6 +378,7 @@ struct TeamService {
         membership.validTo = LocalDate.distantFuture.iso
         membership.endReason = ""
         try await membership.create(on: db)
+        try await Rollups.membership(at: membership.unitPath, from: input.from, to: nil, 1, on: db)
         try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: before == nil ? .create : .update, entity: "member",
                                   entityID: member.id, unitPath: team.unitPath, summary: member.fullName, before: before,
                                   after: Snapshot.member(member))
@@ -403,6 +410,7 @@ struct TeamService {
             membership.validTo = endDate.iso
             membership.endReason = reason
             try await membership.save(on: db)
+            try await Rollups.membership(at: membership.unitPath, from: nil, to: endDate, 1, on: db)
             try await Self.refreshCompliance(of: team, unitTier: unit?.tier ?? .hamlet, on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .end, entity: "membership",
                                       entityID: membership.id, unitPath: membership.unitPath, summary: reason,

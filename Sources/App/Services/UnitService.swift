@@ -180,6 +180,9 @@ struct UnitService {
                         parentID: parent.id, parentPath: parent.path, validFrom: validFrom ?? today, demo: demo)
         try await unit.create(on: db)
         try await UnitParent(unitID: unit.id!, parentID: parent.id!, period: unit.period).create(on: db)
+        if let former = try await Rollups.defaultFormerCommune(of: parent, on: db) {
+            try await Rollups.assignFormer(hamlet: unit, to: former, on: db)
+        }
         try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "unit",
                                   entityID: unit.id, unitPath: unit.path, summary: "\(unit.code) \(unit.name)",
                                   before: Nothing?.none, after: Self.response(unit))

@@ -1,0 +1,165 @@
+import Fluent
+import LanToaCore
+import Vapor
+
+/// The dashboard page (bảng điều hành) and the monthly review page (xếp hạng, biểu dương, nhắc nhở): the same figures
+/// as the API, with charts drawn as SVG on the server, readable without JavaScript.
+enum DashboardController {
+    struct Row: Encodable {
+        var code: String
+        var name: String
+        var actual: String
+        var target: String
+        var percent: String
+        var link: String
+        var selected: Bool
+        var finding: String?
+    }
+
+    struct Page: Encodable {
+        var layout: Layout
+        var unit: UnitRef
+        var unitCode: String
+        var period: String
+        var hierarchy: String
+        var rows: [Row]
+        var selected: Row?
+        var trendChart: String
+        var breakdownChart: String
+        var breakdown: [Row]
+        var rankingLink: String
+    }
+
+    /// The unit asked for, or the account's own area.
+    static func unitCode(_ req: Request) async throws -> String {
+        if let code = req.query[String.self, at: "unit"], !code.isEmpty { return code }
+        let user = try req.auth.require(User.self)
+        guard let id = user.scopeUnitID, let unit = try await Unit.find(id, on: req.db) else { return "VN" }
+        return unit.code
+    }
+
+    /// `1.234.567` and `12,5` in Vietnamese; `1,234,567` and `12.5` in English.
+    static func number(_ value: Double, req: Request) -> String {
+        let en = req.language == .en
+        if value == value.rounded(), abs(value) < 1e15 {
+            return (value < 0 ? "-" : "") + NumberFormatting.grouped(Int(abs(value)), separator: en ? "," : ".")
+        }
+        let text = String(format: "%.1f", value)
+        return en ? text : text.replacingOccurrences(of: ".", with: ",")
+    }
+
+    static func format(_ value: Double?, kind: IndicatorKind, req: Request) -> String {
+        guard let value else { return "—" }
+        return kind == .coverage ? req.t("dashboard.percent", number(value, req: req)) : number(value, req: req)
+    }
+
+    static func show(req: Request) async throws -> View {
+        let service = DashboardService(scope: try req.scope, clock: req.clock)
+        let hierarchy = try DashboardAPIController.hierarchy(req)
+        let period = try DashboardAPIController.period(req)
+        let code = try await unitCode(req)
+        let place = try await service.place(code: code, asOf: hierarchy)
+        let board = try await service.dashboard(place: place, period: period, hierarchy: hierarchy)
+        let chosen = req.query[String.self, at: "indicator"] ?? board.indicators.first?.code ?? ""
+        let query = "period=\(period)&hierarchy=\(hierarchy.iso)"
+        func percent(_ p: Double?) -> String { p.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—" }
+        let rows = board.indicators.map { i in
+            Row(code: i.code, name: i.name, actual: format(i.actual, kind: i.kind, req: req), target: format(i.target, kind: i.kind, req: req),
+                percent: percent(i.percentOfPlan), link: "/dashboard?unit=\(place.ref.code)&\(query)&indicator=\(i.code)", selected: i.code == chosen,
+                finding: i.splitFinding.map { req.t("target.finding.\($0.kind.rawValue)", number(Double($0.amount), req: req)) })
+        }
+        let selected = board.indicators.first { $0.code == chosen }
+        let trend = selected.map { s in
+            SVGChart.line(title: req.t("dashboard.trend", s.name), points: s.trend.map { SVGChart.Point(label: LocalDate($0.date)?.vietnamese ?? $0.date, value: $0.value) },
+                          target: s.target)
+        } ?? ""
+        let bars = selected.map { s in
+            SVGChart.bars(title: req.t("dashboard.breakdown", s.name), bars: s.breakdown.map { SVGChart.Bar(label: $0.unit.name, value: $0.actual, target: $0.target) })
+        } ?? ""
+        let breakdown = selected?.breakdown.map { b in
+            Row(code: b.unit.code, name: b.unit.name, actual: format(b.actual, kind: selected!.kind, req: req),
+                target: format(b.target, kind: selected!.kind, req: req), percent: percent(b.percentOfPlan),
+                link: "/dashboard?unit=\(b.unit.code)&\(query)&indicator=\(chosen)", selected: false, finding: nil)
+        } ?? []
+        let page = Page(layout: Layout(request: req, title: req.t("dashboard.title")), unit: place.ref, unitCode: place.ref.code,
+                        period: period.description, hierarchy: hierarchy.iso, rows: rows, selected: rows.first { $0.selected },
+                        trendChart: trend, breakdownChart: bars, breakdown: breakdown,
+                        rankingLink: "/rankings?unit=\(place.ref.code)&\(query)&indicator=\(chosen)")
+        return try await req.view.render("dashboard/show", page)
+    }
+
+    struct RankRow: Encodable {
+        var rank: Int
+        var previousRank: String
+        var name: String
+        var value: String
+        var actual: String
+        var target: String
+        var percent: String
+        var link: String
+    }
+
+    struct QuietRow: Encodable {
+        var name: String
+        var unit: String
+        var last: String
+        var days: String
+    }
+
+    struct RankingPage: Encodable {
+        var layout: Layout
+        var unit: UnitRef
+        var unitCode: String
+        var period: String
+        var hierarchy: String
+        var indicatorName: String
+        var indicators: [SelectOption]
+        var measures: [SelectOption]
+        var tiers: [SelectOption]
+        var tieRule: String
+        var threshold: Int
+        var inactiveDays: Int
+        var entries: [RankRow]
+        var commend: [RankRow]
+        var remind: [RankRow]
+        var quiet: [QuietRow]
+    }
+
+    static func rankings(req: Request) async throws -> View {
+        let service = DashboardService(scope: try req.scope, clock: req.clock)
+        let hierarchy = try DashboardAPIController.hierarchy(req)
+        let period = try DashboardAPIController.period(req)
+        let place = try await service.place(code: try await unitCode(req), asOf: hierarchy)
+        let all = try await service.indicators(for: place)
+        let indicator = try await service.indicator(code: req.query[String.self, at: "indicator"] ?? all.first?.code, for: place)
+        let measure = try DashboardAPIController.measure(req)
+        let tier = try DashboardAPIController.tier(req)
+        let threshold = try DashboardAPIController.intParameter(req, "threshold", default: 50, range: 0...100)
+        let days = try DashboardAPIController.intParameter(req, "inactiveDays", default: 14, range: 1...365)
+        let review = try await service.review(place: place, tier: tier, indicator: indicator, period: period, hierarchy: hierarchy, top: 5,
+                                              threshold: Double(threshold), inactiveDays: days)
+        let ranking = measure == .percent ? review.ranking
+            : try await service.ranking(place: place, tier: tier, indicator: indicator, period: period, measure: measure, hierarchy: hierarchy)
+        let query = "period=\(period)&hierarchy=\(hierarchy.iso)&indicator=\(indicator.code)"
+        func row(_ e: RankingEntry) -> RankRow {
+            RankRow(rank: e.rank, previousRank: e.previousRank.map(String.init) ?? "—", name: e.unit.name,
+                    value: measure == .percent ? (e.percentOfPlan.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—")
+                        : format(e.value, kind: measure == .absolute ? indicator.kind : .count, req: req),
+                    actual: format(e.actual, kind: indicator.kind, req: req), target: format(e.target, kind: indicator.kind, req: req),
+                    percent: e.percentOfPlan.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—",
+                    link: "/dashboard?unit=\(e.unit.code)&\(query)")
+        }
+        let page = RankingPage(
+            layout: Layout(request: req, title: req.t("ranking.title")), unit: place.ref, unitCode: place.ref.code, period: period.description,
+            hierarchy: hierarchy.iso, indicatorName: req.language == .en ? indicator.nameEn : indicator.name,
+            indicators: all.map { SelectOption(value: $0.code, label: req.language == .en ? $0.nameEn : $0.name, selected: $0.code == indicator.code) },
+            measures: DashboardService.Measure.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ranking.measure.\($0.rawValue)"), selected: $0 == measure) },
+            tiers: [SelectOption(value: "", label: req.t("ranking.tier.children"), selected: tier == nil)]
+                + [Tier.commune, .hamlet].map { SelectOption(value: $0.rawValue, label: req.t("ranking.tier.\($0.rawValue)"), selected: $0 == tier) },
+            tieRule: req.t("ranking.tie_rule"), threshold: threshold, inactiveDays: days,
+            entries: ranking.entries.map(row), commend: review.commend.map(row), remind: review.remind.map(row),
+            quiet: review.inactiveTeams.map { QuietRow(name: $0.name, unit: $0.unit.name, last: $0.lastActivityOn.flatMap(LocalDate.init)?.vietnamese ?? "—",
+                                                        days: $0.daysInactive.map(String.init) ?? "—") })
+        return try await req.view.render("dashboard/rankings", page)
+    }
+}

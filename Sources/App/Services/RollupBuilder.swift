@@ -1,0 +1,169 @@
+import Fluent
+import Foundation
+import LanToaCore
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// Recomputes every rollup from the raw rows (`lantoa rollups rebuild`): what the incremental updates must equal.
+struct RollupBuilder: Sendable {
+    let db: any Database
+    var progress: @Sendable (String) -> Void = { _ in }
+
+    private var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// Replaces the rollups, households' first visits and teams' latest supports, in one transaction.
+    func rebuild() async throws {
+        try await db.transaction { db in
+            try await RollupBuilder(db: db, progress: progress).rebuildInTransaction()
+        }
+    }
+
+    private func rebuildInTransaction() async throws {
+        for table in ["rollups", "household_visits", "team_activity"] { try await sql.raw("DELETE FROM \(unsafeRaw: table)").run() }
+        var formers: [UUID: String] = [:]
+        for row in try await sql.select().column("id").column("former_path").from(Unit.schema).where("former_path", .notEqual, "").all() {
+            formers[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "former_path", as: String.self)
+        }
+        var chains: [String: [UUID]] = [:]
+        func chain(_ path: String) -> [UUID] {
+            if let known = chains[path] { return known }
+            let c = Rollups.chain(path: path, formerPath: Rollups.lastID(path).flatMap { formers[$0] } ?? "")
+            chains[path] = c
+            return c
+        }
+        var deltas = Rollups.Deltas()
+        func flushIfLarge() async throws {
+            if deltas.values.count > 500_000 { try await deltas.apply(on: db); deltas = Rollups.Deltas() }
+        }
+
+        progress("supports")
+        // Supports done that no correction superseded.
+        var rows: [(String, String, String, Int64)] = []
+        for row in try await sql.raw("""
+            SELECT unit_path, service_code, happened_on, CAST(SUM(CASE WHEN anonymous_count > 0 THEN anonymous_count ELSE 1 END) AS BIGINT) AS n
+            FROM support_activities a WHERE outcome = 'done'
+            AND NOT EXISTS (SELECT 1 FROM support_activities s WHERE s.supersedes_id = a.id)
+            GROUP BY unit_path, service_code, happened_on
+            """).all() {
+            rows.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "service_code", as: String.self)) ?? "",
+                         (try? row.decode(column: "happened_on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+        }
+        for (path, service, on, n) in rows {
+            deltas.add(chain(path), Rollups.doneKey(service), on: LocalDate(on)!, n)
+            try await flushIfLarge()
+        }
+        rows = []
+
+        progress("services done")
+        for row in try await sql.raw("""
+            SELECT unit_path, service_code, first_done_on, COUNT(*) AS n FROM service_status GROUP BY unit_path, service_code, first_done_on
+            """).all() {
+            rows.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "service_code", as: String.self)) ?? "",
+                         (try? row.decode(column: "first_done_on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+        }
+        for (path, service, on, n) in rows {
+            deltas.add(chain(path), Rollups.firstKey(service), on: LocalDate(on)!, n)
+            try await flushIfLarge()
+        }
+        rows = []
+
+        progress("residents")
+        let ages = try await Rollups.eligibilityAges(on: db)
+        // Residents by hamlet, birth year and day recorded.
+        let counted = NIOLockedValueBox<[String: Int64]>([:])
+        try await sql.select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema).run { row in
+            guard let path = try? row.decode(column: "unit_path", as: String.self), let year = try? row.decode(column: "birth_year", as: Int.self),
+                  let created = try? row.decode(column: "created_at", as: Date.self) else { return }
+            counted.withLockedValue { $0["\(path)|\(year)|\(Rollups.localDate(created).iso)", default: 0] += 1 }
+        }
+        var residents = counted.withLockedValue { $0 }
+        for (key, n) in residents {
+            let parts = key.split(separator: "|").map(String.init)
+            let units = chain(parts[0])
+            let recorded = LocalDate(parts[2])!
+            deltas.add(units, "residents", on: recorded, n)
+            for age in ages {
+                deltas.add(units, Rollups.eligibleKey(age), on: Rollups.eligibleFrom(birthYear: Int(parts[1])!, age: age, recorded: recorded), n)
+            }
+            try await flushIfLarge()
+        }
+        residents = [:]
+
+        progress("households")
+        let countedHouseholds = NIOLockedValueBox<[String: Int64]>([:])
+        try await sql.select().column("unit_path").column("created_at").from(Household.schema).run { row in
+            guard let path = try? row.decode(column: "unit_path", as: String.self),
+                  let created = try? row.decode(column: "created_at", as: Date.self) else { return }
+            countedHouseholds.withLockedValue { $0["\(path)|\(Rollups.localDate(created).iso)", default: 0] += 1 }
+        }
+        var households = countedHouseholds.withLockedValue { $0 }
+        for (key, n) in households {
+            let parts = key.split(separator: "|").map(String.init)
+            deltas.add(chain(parts[0]), "households", on: LocalDate(parts[1])!, n)
+        }
+        households = [:]
+
+        progress("visits")
+        try await sql.raw("""
+            INSERT INTO household_visits (household_id, unit_path, first_on)
+            SELECT h.id, h.unit_path, v.first_on FROM households h JOIN (
+              SELECT hh, MIN(happened_on) AS first_on FROM (
+                SELECT household_id AS hh, happened_on FROM support_activities WHERE household_id IS NOT NULL
+                UNION ALL
+                SELECT r.household_id AS hh, a.happened_on FROM support_activities a JOIN residents r ON r.id = a.resident_id
+                WHERE r.household_id IS NOT NULL) x GROUP BY hh) v ON v.hh = h.id
+            """).run()
+        var pairs: [(String, String, Int64)] = []
+        for row in try await sql.raw("SELECT unit_path, first_on, COUNT(*) AS n FROM household_visits GROUP BY unit_path, first_on").all() {
+            pairs.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "first_on", as: String.self)) ?? "",
+                          (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+        }
+        for (path, on, n) in pairs { deltas.add(chain(path), "households_visited", on: LocalDate(on)!, n) }
+        try await sql.raw("""
+            INSERT INTO team_activity (team_id, last_on)
+            SELECT team_id, MAX(happened_on) FROM support_activities WHERE team_id IS NOT NULL GROUP BY team_id
+            """).run()
+
+        progress("teams")
+        pairs = []
+        for row in try await sql.raw("""
+            SELECT unit_path, kind, date, COUNT(*) AS n FROM team_events WHERE kind IN ('founded', 'dissolved') GROUP BY unit_path, kind, date
+            """).all() {
+            let kind = (try? row.decode(column: "kind", as: String.self)) ?? ""
+            let n = (try? row.decode(column: "n", as: Int64.self)) ?? 0
+            pairs.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "date", as: String.self)) ?? "",
+                          kind == "founded" ? n : -n))
+        }
+        for (path, on, n) in pairs { deltas.add(chain(path), "teams", on: LocalDate(on)!, n) }
+        var memberships: [(String, String, String, Int64)] = []
+        for row in try await sql.raw("""
+            SELECT unit_path, valid_from, valid_to, COUNT(*) AS n FROM memberships GROUP BY unit_path, valid_from, valid_to
+            """).all() {
+            memberships.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "valid_from", as: String.self)) ?? "",
+                                (try? row.decode(column: "valid_to", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+        }
+        for (path, from, to, n) in memberships {
+            deltas.add(chain(path), "members", on: LocalDate(from)!, n)
+            if let end = LocalDate(to), end != .distantFuture { deltas.add(chain(path), "members", on: end.nextDay, -n) }
+        }
+        var compliant: [(String, Int64)] = []
+        for row in try await sql.raw("SELECT unit_path, COUNT(*) AS n FROM teams WHERE status = 'active' AND compliant = \(bind: true) GROUP BY unit_path")
+            .all() {
+                compliant.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+            }
+        for (path, n) in compliant { deltas.addCurrent(chain(path), "teams_compliant", n) }
+
+        progress("reported values")
+        var manual: [(String, String, String, Int64)] = []
+        for row in try await sql.raw("""
+            SELECT unit_path, indicator_code, "on", CAST(SUM(value) AS BIGINT) AS n FROM indicator_values GROUP BY unit_path, indicator_code, "on"
+            """).all() {
+            manual.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "indicator_code", as: String.self)) ?? "",
+                           (try? row.decode(column: "on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+        }
+        for (path, code, on, n) in manual { deltas.add(chain(path), Rollups.manualKey(code), on: LocalDate(on)!, n) }
+        try await deltas.apply(on: db)
+        // Rows that sum to zero carry nothing.
+        try await sql.raw("DELETE FROM rollups WHERE value = 0").run()
+    }
+}

@@ -1,0 +1,350 @@
+import Fluent
+import Foundation
+import LanToaCore
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// Rollups (số liệu tổng hợp): every figure the dashboards show, kept per unit, figure key and period
+/// (`RollupPeriods`) and updated in the same transaction as the write it comes from (ARCHITECTURE.md decision 3).
+///
+/// A value dated `d` for a hamlet is added to the hamlet, every ancestor under the current hierarchy, every ancestor
+/// under the hierarchy before 1 July 2025 (through the hamlet's former commune) and the nation, each at its day,
+/// month, year and all-time total. `lantoa rollups rebuild` recomputes the table from the raw rows.
+///
+/// Figure keys:
+/// - `done.<service>`: supports done (a flow; a meeting's anonymous count counts each person);
+/// - `first.<service>`: residents (or households) with the service done, at the date it was first done (a stock);
+/// - `elig.<age>`: residents aged at least `age` in the year (a stock, dated when the resident becomes eligible);
+/// - `residents`, `households`, `households_visited`, `teams`, `members`: stocks;
+/// - `teams_compliant`: teams now meeting the composition rules (current only: total row, no history);
+/// - `manual.<indicator>`: values reported by hand (a flow).
+enum Rollups {
+    static let schema = "rollups"
+    /// The row key of the nation, above every province.
+    static let nation = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
+
+    struct Cell: Hashable, Comparable {
+        var unit: UUID
+        var key: String
+        var period: String
+
+        static func < (a: Cell, b: Cell) -> Bool {
+            (a.unit.uuidString, a.key, a.period) < (b.unit.uuidString, b.key, b.period)
+        }
+    }
+
+    /// Changes to apply to rollup rows, summed per row before they are written.
+    struct Deltas {
+        private(set) var values: [Cell: Int64] = [:]
+
+        var isEmpty: Bool { values.isEmpty }
+
+        /// Adds `value` dated `date` to each of `units`.
+        mutating func add(_ units: [UUID], _ key: String, on date: LocalDate, _ value: Int64) {
+            guard value != 0 else { return }
+            for unit in units {
+                for period in RollupPeriods.keys(for: date) { values[Cell(unit: unit, key: key, period: period), default: 0] += value }
+            }
+        }
+
+        /// Adds `value` to the total row only (figures without history).
+        mutating func addCurrent(_ units: [UUID], _ key: String, _ value: Int64) {
+            guard value != 0 else { return }
+            for unit in units { values[Cell(unit: unit, key: key, period: RollupPeriods.total), default: 0] += value }
+        }
+
+        mutating func merge(_ other: Deltas) {
+            for (cell, v) in other.values { values[cell, default: 0] += v }
+        }
+
+        /// Adds the changes to the stored rows. Rows are written in one order everywhere, so that concurrent
+        /// transactions touching the same rows (the nation's, a province's) wait for each other instead of deadlocking.
+        func apply(on db: any Database) async throws {
+            let sql = db as! any SQLDatabase
+            let cells = values.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            for chunk in cells.chunked(400) {
+                var insert = sql.insert(into: Rollups.schema).columns("unit_id", "key", "period", "value")
+                for (cell, value) in chunk {
+                    insert = insert.values([SQLBind(cell.unit), SQLBind(cell.key), SQLBind(cell.period), SQLBind(value)] as [any SQLExpression])
+                }
+                try await insert.onConflict(with: ["unit_id", "key", "period"]) { update in
+                    update.set("value", to: SQLBinaryExpression(SQLColumn("value", table: Rollups.schema), .add,
+                                                                SQLColumn("value", table: "excluded")))
+                }.run()
+            }
+        }
+    }
+
+    // MARK: chains
+
+    /// The unit ids a value of a unit at `path` is added to: the nation, the path's units, and the hamlet's former
+    /// chain (`formerPath`, the hierarchy before 1 July 2025) when it has one.
+    static func chain(path: String, formerPath: String) -> [UUID] {
+        var ids = [nation]
+        var seen: Set<UUID> = [nation]
+        for part in (path + formerPath).split(separator: "/") {
+            if let id = UUID(uuidString: String(part)), seen.insert(id).inserted { ids.append(id) }
+        }
+        return ids
+    }
+
+    /// The chains of the units at the ends of `paths`.
+    static func chains(for paths: some Collection<String>, on db: any Database) async throws -> [String: [UUID]] {
+        var former: [UUID: String] = [:]
+        let ids = Set(paths.compactMap(lastID))
+        for chunk in Array(ids).chunked(500) {
+            for row in try await (db as! any SQLDatabase).select().column("id").column("former_path").from(Unit.schema)
+                .where("id", .in, SQLBind.group(Array(chunk))).where("former_path", .notEqual, "").all() {
+                former[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "former_path", as: String.self)
+            }
+        }
+        var chains: [String: [UUID]] = [:]
+        for path in paths { chains[path] = chain(path: path, formerPath: lastID(path).flatMap { former[$0] } ?? "") }
+        return chains
+    }
+
+    static func lastID(_ path: String) -> UUID? {
+        path.split(separator: "/").last.flatMap { UUID(uuidString: String($0)) }
+    }
+
+    // MARK: keys
+
+    static func doneKey(_ service: String) -> String { "done.\(service)" }
+    static func firstKey(_ service: String) -> String { "first.\(service)" }
+    static func eligibleKey(_ age: Int) -> String { "elig.\(age)" }
+    static func manualKey(_ indicator: String) -> String { "manual.\(indicator)" }
+
+    /// The minimum ages of the personal services in the catalogue, for which eligible residents are counted.
+    static func eligibilityAges(on db: any Database) async throws -> [Int] {
+        let ages = try await ServiceRecord.query(on: db).filter(\.$unit == .person).all(\.$minimumAge)
+        return Array(Set(ages)).sorted()
+    }
+
+    /// The date a resident born in `birthYear`, recorded on `recorded`, starts counting as aged at least `age`.
+    static func eligibleFrom(birthYear: Int, age: Int, recorded: LocalDate) -> LocalDate {
+        let first = LocalDate(year: min(9998, max(1, birthYear + age)), month: 1, day: 1)!
+        return max(first, recorded)
+    }
+
+    static func localDate(_ instant: Date?) -> LocalDate {
+        LocalDate(instant ?? Date(), timeZone: AppClock.vietnam)
+    }
+
+    // MARK: writes
+
+    /// New residents: counted, and counted as eligible for each age from the year they reach it.
+    static func residentsCreated(_ residents: [Resident], on db: any Database) async throws {
+        guard !residents.isEmpty else { return }
+        let ages = try await eligibilityAges(on: db)
+        let chains = try await chains(for: Set(residents.map(\.unitPath)), on: db)
+        var deltas = Deltas()
+        for r in residents {
+            let units = chains[r.unitPath]!
+            let recorded = localDate(r.createdAt)
+            deltas.add(units, "residents", on: recorded, 1)
+            for age in ages { deltas.add(units, eligibleKey(age), on: eligibleFrom(birthYear: r.birthYear, age: age, recorded: recorded), 1) }
+        }
+        try await deltas.apply(on: db)
+    }
+
+    /// A resident's birth year or hamlet corrected: the figures move with them.
+    static func residentMoved(_ r: Resident, from old: (path: String, birthYear: Int), on db: any Database) async throws {
+        guard old.path != r.unitPath || old.birthYear != r.birthYear else { return }
+        let ages = try await eligibilityAges(on: db)
+        let chains = try await chains(for: Set([r.unitPath, old.path]), on: db)
+        let recorded = localDate(r.createdAt)
+        var deltas = Deltas()
+        deltas.add(chains[old.path]!, "residents", on: recorded, -1)
+        deltas.add(chains[r.unitPath]!, "residents", on: recorded, 1)
+        for age in ages {
+            deltas.add(chains[old.path]!, eligibleKey(age), on: eligibleFrom(birthYear: old.birthYear, age: age, recorded: recorded), -1)
+            deltas.add(chains[r.unitPath]!, eligibleKey(age), on: eligibleFrom(birthYear: r.birthYear, age: age, recorded: recorded), 1)
+        }
+        try await deltas.apply(on: db)
+    }
+
+    /// Counts every resident as eligible at `age` (a service with a new minimum age joined the catalogue).
+    static func countEligible(age: Int, on db: any Database) async throws {
+        let counted = NIOLockedValueBox<[String: Int64]>([:])
+        try await (db as! any SQLDatabase).select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema).run { row in
+            guard let path = try? row.decode(column: "unit_path", as: String.self), let year = try? row.decode(column: "birth_year", as: Int.self),
+                  let created = try? row.decode(column: "created_at", as: Date.self) else { return }
+            counted.withLockedValue { $0["\(path)|\(eligibleFrom(birthYear: year, age: age, recorded: localDate(created)).iso)", default: 0] += 1 }
+        }
+        let cohorts = counted.withLockedValue { $0 }
+        let chains = try await chains(for: Set(cohorts.keys.map { String($0.split(separator: "|")[0]) }), on: db)
+        var deltas = Deltas()
+        for (key, n) in cohorts {
+            let parts = key.split(separator: "|").map(String.init)
+            deltas.add(chains[parts[0]]!, eligibleKey(age), on: LocalDate(parts[1])!, n)
+        }
+        try await deltas.apply(on: db)
+    }
+
+    static func householdsCreated(_ households: [Household], on db: any Database) async throws {
+        guard !households.isEmpty else { return }
+        let chains = try await chains(for: Set(households.map(\.unitPath)), on: db)
+        var deltas = Deltas()
+        for h in households { deltas.add(chains[h.unitPath]!, "households", on: localDate(h.createdAt), 1) }
+        try await deltas.apply(on: db)
+    }
+
+    /// A team founded (+1) or dissolved (-1) on `date`.
+    static func team(at path: String, on date: LocalDate, _ change: Int64, on db: any Database) async throws {
+        var deltas = Deltas()
+        deltas.add(try await chains(for: [path], on: db)[path]!, "teams", on: date, change)
+        try await deltas.apply(on: db)
+    }
+
+    /// A membership opened on `from` and, when it has ended, closed after `to`.
+    static func membership(at path: String, from: LocalDate?, to: LocalDate?, _ sign: Int64, on db: any Database) async throws {
+        var deltas = Deltas()
+        let units = try await chains(for: [path], on: db)[path]!
+        if let from { deltas.add(units, "members", on: from, sign) }
+        if let to, to != .distantFuture { deltas.add(units, "members", on: to.nextDay, -sign) }
+        try await deltas.apply(on: db)
+    }
+
+    /// A team's compliance with the composition rules changed (counted while the team is active).
+    static func compliance(at path: String, was: Bool, now: Bool, on db: any Database) async throws {
+        guard was != now else { return }
+        var deltas = Deltas()
+        deltas.addCurrent(try await chains(for: [path], on: db)[path]!, "teams_compliant", now ? 1 : -1)
+        try await deltas.apply(on: db)
+    }
+
+    /// New support activities (already inserted): supports done, each superseded entry taken back, the first-done
+    /// dates that moved (`before` → current `service_status`), households first visited, teams' last activity.
+    static func activitiesInserted(_ acts: [SupportActivity], touched: Set<StatusKey>, statusBefore: [StatusKey: StatusValue],
+                                   on db: any Database) async throws {
+        guard !acts.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        let actIDs = Set(acts.map { $0.id! })
+        let targets = Set(acts.compactMap(\.supersedesID))
+        // Who supersedes whom, among the new activities and the ones they correct.
+        var supersededBy: [UUID: [UUID]] = [:]
+        for chunk in Array(actIDs.union(targets)).chunked(500) {
+            for row in try await sql.select().column("id").column("supersedes_id").from(SupportActivity.schema)
+                .where("supersedes_id", .in, SQLBind.group(Array(chunk))).all() {
+                supersededBy[try row.decode(column: "supersedes_id", as: UUID.self), default: []].append(try row.decode(column: "id", as: UUID.self))
+            }
+        }
+        let corrected = targets.subtracting(actIDs).isEmpty ? [] :
+            try await SupportActivity.query(on: db).filter(\.$id ~~ Array(targets.subtracting(actIDs))).all()
+        let statusAfter = try await statuses(touched, on: db)
+        var paths = Set(acts.map(\.unitPath)).union(corrected.map(\.unitPath))
+        paths.formUnion(statusBefore.values.map(\.path))
+        paths.formUnion(statusAfter.values.map(\.path))
+
+        // Households visited: directly, or through a resident's household.
+        let residentIDs = Array(Set(acts.compactMap(\.residentID)))
+        var householdOf: [UUID: UUID] = [:]
+        for chunk in residentIDs.chunked(500) {
+            for row in try await sql.select().column("id").column("household_id").from(Resident.schema)
+                .where("id", .in, SQLBind.group(Array(chunk))).where("household_id", .isNot, SQLLiteral.null).all() {
+                householdOf[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "household_id", as: UUID.self)
+            }
+        }
+        var visit: [UUID: String] = [:]
+        for a in acts {
+            guard let h = a.householdID ?? a.residentID.flatMap({ householdOf[$0] }) else { continue }
+            if let known = visit[h], known <= a.happenedOn { continue }
+            visit[h] = a.happenedOn
+        }
+        var visitChanges: [(path: String, old: String?, new: String)] = []
+        var known: [UUID: (path: String, first: String)] = [:]
+        for chunk in Array(visit.keys).chunked(500) {
+            for row in try await sql.select().column("household_id").column("unit_path").column("first_on").from("household_visits")
+                .where("household_id", .in, SQLBind.group(Array(chunk))).all() {
+                known[try row.decode(column: "household_id", as: UUID.self)] = (try row.decode(column: "unit_path", as: String.self),
+                                                                                 try row.decode(column: "first_on", as: String.self))
+            }
+        }
+        var newVisits: [(UUID, String)] = []
+        for (id, on) in visit where known[id].map({ on < $0.first }) ?? true { newVisits.append((id, on)) }
+        if !newVisits.isEmpty {
+            // Paths of households seen for the first time.
+            var pathOf: [UUID: String] = [:]
+            for chunk in newVisits.filter({ known[$0.0] == nil }).map(\.0).chunked(500) {
+                for h in try await Household.query(on: db).filter(\.$id ~~ Array(chunk)).all() { pathOf[h.id!] = h.unitPath }
+            }
+            newVisits.sort { $0.0.uuidString < $1.0.uuidString }
+            for chunk in newVisits.chunked(300) {
+                var insert = sql.insert(into: "household_visits").columns("household_id", "unit_path", "first_on")
+                for (id, on) in chunk {
+                    guard let path = known[id]?.path ?? pathOf[id] else { continue }
+                    insert = insert.values([SQLBind(id), SQLBind(path), SQLBind(on)] as [any SQLExpression])
+                    visitChanges.append((path, known[id]?.first, on))
+                }
+                try await insert.onConflict(with: ["household_id"]) { $0.set(excludedValueOf: "first_on") }.run()
+            }
+        }
+        paths.formUnion(visitChanges.map(\.path))
+        let chains = try await chains(for: paths, on: db)
+
+        var deltas = Deltas()
+        func weight(_ a: SupportActivity) -> Int64 { Int64(a.anonymousCount > 0 ? a.anonymousCount : 1) }
+        for a in acts where a.outcome == .done && supersededBy[a.id!] == nil {
+            deltas.add(chains[a.unitPath]!, doneKey(a.serviceCode), on: LocalDate(a.happenedOn)!, weight(a))
+        }
+        for x in corrected where x.outcome == .done {
+            // It counted until now unless an earlier correction had already taken it back.
+            if (supersededBy[x.id!] ?? []).allSatisfy({ actIDs.contains($0) }) {
+                deltas.add(chains[x.unitPath]!, doneKey(x.serviceCode), on: LocalDate(x.happenedOn)!, -weight(x))
+            }
+        }
+        for key in Set(statusBefore.keys).union(statusAfter.keys) {
+            let (old, new) = (statusBefore[key], statusAfter[key])
+            guard old?.firstDone != new?.firstDone else { continue }
+            if let old { deltas.add(chains[old.path]!, firstKey(key.service), on: LocalDate(old.firstDone)!, -1) }
+            if let new { deltas.add(chains[new.path]!, firstKey(key.service), on: LocalDate(new.firstDone)!, 1) }
+        }
+        for change in visitChanges {
+            if let old = change.old { deltas.add(chains[change.path]!, "households_visited", on: LocalDate(old)!, -1) }
+            deltas.add(chains[change.path]!, "households_visited", on: LocalDate(change.new)!, 1)
+        }
+        try await deltas.apply(on: db)
+
+        // The teams' latest support, for the list of teams gone quiet.
+        var latest: [UUID: String] = [:]
+        for a in acts { if let t = a.teamID, latest[t].map({ $0 < a.happenedOn }) ?? true { latest[t] = a.happenedOn } }
+        if !latest.isEmpty {
+            var insert = sql.insert(into: "team_activity").columns("team_id", "last_on")
+            for (team, on) in latest.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                insert = insert.values([SQLBind(team), SQLBind(on)] as [any SQLExpression])
+            }
+            try await insert.onConflict(with: ["team_id"]) { update in
+                update.set(excludedValueOf: "last_on")
+                    .where(SQLColumn("last_on", table: "excluded"), .greaterThan, SQLColumn("last_on", table: "team_activity"))
+            }.run()
+        }
+    }
+
+    struct StatusKey: Hashable {
+        var subject: UUID
+        var service: String
+    }
+
+    struct StatusValue {
+        var path: String
+        var firstDone: String
+    }
+
+    /// The stored first-done dates of `keys`.
+    static func statuses(_ keys: Set<StatusKey>, on db: any Database) async throws -> [StatusKey: StatusValue] {
+        var found: [StatusKey: StatusValue] = [:]
+        let subjects = Array(Set(keys.map(\.subject)))
+        for chunk in subjects.chunked(500) {
+            for row in try await (db as! any SQLDatabase).select().column("subject_id").column("service_code").column("unit_path")
+                .column("first_done_on").from(ServiceStatus.schema).where("subject_id", .in, SQLBind.group(Array(chunk))).all() {
+                let key = StatusKey(subject: try row.decode(column: "subject_id", as: UUID.self),
+                                    service: try row.decode(column: "service_code", as: String.self))
+                guard keys.contains(key) else { continue }
+                found[key] = StatusValue(path: try row.decode(column: "unit_path", as: String.self),
+                                         firstDone: try row.decode(column: "first_done_on", as: String.self))
+            }
+        }
+        return found
+    }
+}
+

@@ -1,0 +1,298 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+import Testing
+import Vapor
+@testable import App
+
+@Suite("Targets, campaigns, rollups, dashboards and rankings")
+struct DashboardTests {
+    static func indicator(_ board: DashboardResponse, _ code: String) throws -> DashboardIndicator {
+        guard let found = board.indicators.first(where: { $0.code == code }) else { throw TestFailure("no indicator \(code)") }
+        return found
+    }
+
+    static func dashboard(_ t: TestApp, unit: String, period: String = "2026", hierarchy: String? = nil, token: String) async throws -> DashboardResponse {
+        let reply = try await t.send(.GET, "/api/v1/dashboard?unit=\(unit)&period=\(period)" + (hierarchy.map { "&hierarchy=\($0)" } ?? ""), token: token)
+        guard reply.status == .ok else { throw TestFailure("dashboard \(unit): \(reply.status) \(reply.text)") }
+        return try reply.decode(DashboardResponse.self)
+    }
+
+    /// Every non-zero rollup row, in one order.
+    static func rollups(_ db: any Database) async throws -> [String] {
+        try await (db as! any SQLDatabase).raw("SELECT unit_id, key, period, value FROM rollups WHERE value <> 0").all().map { row in
+            "\(try row.decode(column: "unit_id", as: UUID.self))|\(try row.decode(column: "key", as: String.self))|" +
+                "\(try row.decode(column: "period", as: String.self))|\(try row.decode(column: "value", as: Int64.self))"
+        }.sorted()
+    }
+
+    @Test("One support through the sync API shows on the hamlet's, commune's, province's and nation's dashboards at once",
+          arguments: Engine.available)
+    func freshness(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let admin = try await t.account("bo", role: .admin, scope: nil)
+            let places = [v.hamlet, Fixtures.communeA, Fixtures.provinceA, "VN"]
+            var before: [String: (Double, Int64?)] = [:]
+            for p in places {
+                let board = try await Self.dashboard(t, unit: p, token: admin)
+                let coverage = try Self.indicator(board, "vneid_level2.coverage")
+                before[p] = (try Self.indicator(board, "vneid_level2.done").actual, coverage.numerator)
+                #expect(coverage.denominator == 4)   // aged 14 or more in 2026: all but the child born 2016
+                #expect(try Self.indicator(board, "residents").actual == 5)
+            }
+            var batch = OutreachTests.Batch()
+            batch.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done")]
+            let reply = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch)
+            #expect(try reply.decode(SyncResponse.self).created == 1)
+            for p in places {
+                let board = try await Self.dashboard(t, unit: p, token: admin)
+                let done = try Self.indicator(board, "vneid_level2.done")
+                #expect(done.actual == before[p]!.0 + 1, "done at \(p)")
+                #expect(done.trend.first { $0.date == "2026-11-30" }?.value == before[p]!.0 + 1, "trend at \(p)")
+                let coverage = try Self.indicator(board, "vneid_level2.coverage")
+                #expect(coverage.numerator == (before[p]!.1 ?? 0) + 1)
+                #expect(coverage.actual == 25)
+            }
+            // The breakdown of the commune names the hamlet with its figure; a commune account cannot see the nation.
+            let commune = try await Self.dashboard(t, unit: Fixtures.communeA, token: v.commune)
+            #expect(try Self.indicator(commune, "vneid_level2.done").breakdown.first { $0.unit.code == v.hamlet }?.actual == 1)
+            #expect(try await t.send(.GET, "/api/v1/dashboard?unit=VN", token: v.commune).status == .forbidden)
+            #expect(try await t.send(.GET, "/api/v1/dashboard?unit=\(Fixtures.communeB)", token: v.commune).status == .forbidden)
+            let bad = try await t.send(.GET, "/api/v1/dashboard?unit=\(Fixtures.communeA)&period=2026-13", token: v.commune)
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("period"))
+        }
+    }
+
+    @Test("A commune's target split by population sums back; a typed split with a shortfall is a finding; a started period is frozen",
+          arguments: Engine.available)
+    func targets(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)   // five residents in the first hamlet
+            let second = try await t.hamlet("Tổ dân phố 4", in: Fixtures.communeA, token: v.commune)
+            let leader2 = try await t.account("to-truong-4", role: .leader, scope: second)
+            var batch = OutreachTests.Batch()
+            batch.residents = (0..<3).map { i in
+                .init(id: UUID(), hamlet: second, fullName: "Người dân \(i)", gender: "female", birthYear: 1990)
+            }
+            #expect(try await t.send(.POST, "/api/v1/sync", token: leader2, json: batch).decode(SyncResponse.self).created == 3)
+            let province = try await t.account("tinh", role: .province, scope: Fixtures.provinceA)
+
+            // The commune cannot set its own target; the province can, and the commune splits it.
+            let body: [String: String] = ["unit": Fixtures.communeA, "indicator": "vneid_level2.done", "period": "2027"]
+            var set = body
+            struct Target: Encodable { var unit: String; var indicator: String; var period: String; var value: Double; var reason: String? }
+            #expect(try await t.send(.PUT, "/api/v1/targets", token: v.commune,
+                                     json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.done", period: "2027", value: 80)).status == .forbidden)
+            let made = try await t.send(.PUT, "/api/v1/targets", token: province,
+                                        json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.done", period: "2027", value: 80))
+            #expect(made.status == .ok)
+            set["method"] = "population"
+            let split = try await t.send(.POST, "/api/v1/targets/split", token: v.commune, json: set).decode(TargetsResponse.self)
+            #expect(split.children.map(\.value) == [50, 30])
+            #expect(split.childrenTotal == 80 && split.finding == nil)
+
+            struct Typed: Encodable { var unit: String; var indicator: String; var period: String; var method = "typed"; var values: [String: Double] }
+            let typed = try await t.send(.POST, "/api/v1/targets/split", token: v.commune,
+                                         json: Typed(unit: Fixtures.communeA, indicator: "vneid_level2.done", period: "2027",
+                                                     values: [v.hamlet: 40, second: 20])).decode(TargetsResponse.self)
+            #expect(typed.finding == SplitFinding(kind: .shortfall, amount: 20))
+            let board = try await Self.dashboard(t, unit: Fixtures.communeA, period: "2027", token: v.commune)
+            let done = try Self.indicator(board, "vneid_level2.done")
+            #expect(done.target == 80 && done.childTargets == 60 && done.splitFinding == SplitFinding(kind: .shortfall, amount: 20))
+            let missing = try await t.send(.POST, "/api/v1/targets/split", token: v.commune,
+                                           json: Typed(unit: Fixtures.communeA, indicator: "vneid_level2.done", period: "2027", values: [v.hamlet: 40]))
+            #expect(missing.status == .unprocessableEntity && missing.text.contains("values.\(second)"))
+
+            // This year's period has started: a change needs a reason, and is audited.
+            _ = try await t.send(.PUT, "/api/v1/targets", token: province,
+                                 json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.coverage", period: "2026", value: 90))
+            let frozen = try await t.send(.PUT, "/api/v1/targets", token: province,
+                                          json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.coverage", period: "2026", value: 95))
+            #expect(frozen.status == .unprocessableEntity && frozen.text.contains("reason"))
+            let changed = try await t.send(.PUT, "/api/v1/targets", token: province,
+                                           json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.coverage", period: "2026", value: 95,
+                                                        reason: "Nghị quyết HĐND điều chỉnh"))
+            #expect(try changed.decode(TargetResponse.self).frozen)
+            let audit = try await AuditEntry.query(on: t.app.db).filter(\.$entity == "target").all()
+            #expect(audit.contains { $0.summary.contains("Nghị quyết HĐND điều chỉnh") })
+            let rate = try await t.send(.PUT, "/api/v1/targets", token: province,
+                                        json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.coverage", period: "2027", value: 120))
+            #expect(rate.status == .unprocessableEntity && rate.text.contains("value"))
+        }
+    }
+
+    /// Synthetic data for two provinces formed in 2025 from four (Tuyên Quang = Hà Giang + Tuyên Quang; Lào Cai = Lào Cai + Yên Bái).
+    static func synth(_ t: TestApp) async throws {
+        var options = SyntheticData.Options(today: testToday)
+        options.provinceCodes = ["08", "15"]
+        options.hamletsPerCommune = 1
+        options.residentsPerHamlet = 6
+        options.membersPerTeam = 2
+        options.activities = 4_000
+        _ = try await SyntheticData(db: t.app.db, options: options).run()
+        try await RollupBuilder(db: t.app.db).rebuild()
+    }
+
+    @Test("rollups rebuild gives every figure the incremental updates gave, on generated data", arguments: Engine.available)
+    func rebuild(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            try await Self.synth(t)
+            #expect(try await SupportActivity.query(on: t.app.db).count() > 3_000)
+            // Writes through the API on top: residents, supports, a correction, a team with members, one leaving, a dissolution.
+            let v = try await OutreachTests.village(t)
+            var batch = OutreachTests.Batch()
+            let wrong = UUID()
+            batch.activities = [
+                .init(id: wrong, resident: v.residents[1], service: "bank_account", outcome: "done", on: "2026-11-03"),
+                .init(id: UUID(), resident: v.residents[1], service: "bank_account", outcome: "done", on: "2026-11-12"),
+                .init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "guided", reason: "needs_follow_up"),
+            ]
+            _ = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch)
+            struct Correction: Encodable { var activities: [[String: String]] }
+            let fix = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: Correction(activities: [[
+                "id": UUID().uuidString, "resident": v.residents[1].uuidString, "service": "bank_account", "outcome": "guided",
+                "reason": "needs_follow_up", "supersedes": wrong.uuidString, "on": "2026-11-03",
+            ]]))
+            #expect(try fix.decode(SyncResponse.self).created == 1)
+            let team = try await t.team(for: v.hamlet, token: v.commune)
+            try await t.member(team, name: "Lê Văn An", phone: "0912345678", role: "leader", token: v.commune)
+            let second = try await t.member(team, name: "Trần Thị Hoa", phone: "0912345679", token: v.commune)
+            let membership = try #require(try second.json()["membershipId"] as? String)
+            _ = try await t.send(.POST, "/api/v1/memberships/\(membership)/end", token: v.commune, json: ["date": "2026-11-20", "reason": "Chuyển công tác"])
+            _ = try await t.send(.PATCH, "/api/v1/residents/\(v.residents[2])", token: v.leader, json: ["birthYear": 2010])
+            _ = try await t.send(.POST, "/api/v1/indicator-values", token: v.commune,
+                                 json: ["unit": AnyEncodable(stringLiteral: Fixtures.communeA), "indicator": "products_online", "on": "2026-11-15",
+                                        "value": 12] as [String: AnyEncodable])
+            let synthTeam = try #require(try await Team.query(on: t.app.db).filter(\.$id != UUID(uuidString: team)!).first())
+            let admin = try await t.account("bo", role: .admin, scope: nil)
+            _ = try await t.send(.PATCH, "/api/v1/teams/\(synthTeam.id!)", token: admin, json: ["status": "dissolved", "date": "2026-11-21"])
+
+            let incremental = try await Self.rollups(t.app.db)
+            #expect(incremental.contains { $0.contains("|manual.products_online|T|12") })
+            try await CommandTests().run(RollupsCommand(), ["rebuild"], on: t.app)
+            let rebuilt = try await Self.rollups(t.app.db)
+            #expect(rebuilt.count == incremental.count)
+            #expect(Set(rebuilt).symmetricDifference(incremental).sorted().prefix(10) == [])
+        }
+    }
+
+    @Test("2024 figures under the 63 old provinces and the 34 new ones give the same national total, province by province; rankings and review",
+          arguments: Engine.available)
+    func hierarchies(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            try await Self.synth(t)
+            let admin = try await t.account("bo", role: .admin, scope: nil)
+            let old = try await Self.dashboard(t, unit: "VN", period: "2024", hierarchy: "2024-12-31", token: admin)
+            let new = try await Self.dashboard(t, unit: "VN", period: "2024", token: admin)
+            let oldDone = try Self.indicator(old, "vneid_level2.done")
+            let newDone = try Self.indicator(new, "vneid_level2.done")
+            #expect(oldDone.breakdown.count == 63 && newDone.breakdown.count == 34)
+            let national = newDone.actual
+            #expect(national > 0)
+            #expect(oldDone.breakdown.map(\.actual).reduce(0, +) == national)
+            #expect(newDone.breakdown.map(\.actual).reduce(0, +) == national)
+            #expect(oldDone.actual == national)
+            // The parts: each hamlet's 2024 figure, by its old and its new province.
+            var parts: [String: [String: Double]] = [:]   // new province code → old province code → figure
+            let provinces = Dictionary(try await Unit.query(on: t.app.db).filter(\.$tier == .province).all().map { ($0.id!, $0.code) },
+                                       uniquingKeysWith: { a, _ in a })
+            for hamlet in try await Unit.query(on: t.app.db).filter(\.$tier == .hamlet).all() {
+                let figure = try await FigureReader(db: t.app.db, today: testToday)
+                    .sums(units: [hamlet.id!], keys: ["done.vneid_level2"], periods: ["Y2024"])[hamlet.id!]?["done.vneid_level2"] ?? 0
+                let newCode = provinces[Rollups.chain(path: hamlet.path, formerPath: "")[1]]!
+                let oldCode = provinces[Rollups.chain(path: hamlet.formerPath, formerPath: "")[1]]!
+                parts[newCode, default: [:]][oldCode, default: 0] += Double(figure)
+            }
+            #expect(Set(parts["08"]!.keys) == ["02", "08"] && Set(parts["15"]!.keys) == ["10", "15"])
+            for row in newDone.breakdown {
+                #expect(row.actual == (parts[row.unit.code]?.values.reduce(0, +) ?? 0), "new province \(row.unit.code)")
+            }
+            for row in oldDone.breakdown {
+                #expect(row.actual == parts.values.reduce(0) { $0 + ($1[row.unit.code] ?? 0) }, "old province \(row.unit.code)")
+            }
+
+            // Communes ranked by % of plan and per 1,000 residents with the tie rule; commend, remind and quiet teams.
+            let ranking = try await t.send(.GET, "/api/v1/rankings?unit=VN&tier=commune&indicator=vneid_level2.done&period=2026", token: admin)
+                .decode(RankingResponse.self)
+            #expect(ranking.entries.count > 100)
+            #expect(ranking.entries.map(\.rank) == Array(1...ranking.entries.count))
+            for (a, b) in zip(ranking.entries, ranking.entries.dropFirst()) {
+                #expect(a.value > b.value || (a.value == b.value && a.unit.code < b.unit.code))
+            }
+            #expect(ranking.entries.contains { $0.previousRank != nil && $0.previousValue! > 0 })
+            let per1000 = try await t.send(.GET, "/api/v1/rankings?unit=15&indicator=vneid_level2.done&period=2026&measure=per1000", token: admin)
+                .decode(RankingResponse.self)
+            for e in per1000.entries where e.residents > 0 {
+                #expect(abs(e.value - (e.actual * 1000 / Double(e.residents))) < 0.06)
+            }
+            // Targets for the communes of Lào Cai, then the monthly review.
+            struct Target: Encodable { var unit: String; var indicator: String; var period: String; var value: Double }
+            #expect(try await t.send(.PUT, "/api/v1/targets", token: admin,
+                                     json: Target(unit: "15", indicator: "vneid_level2.done", period: "2026", value: 2_000)).status == .ok)
+            let split = try await t.send(.POST, "/api/v1/targets/split", token: admin,
+                                         json: ["unit": "15", "indicator": "vneid_level2.done", "period": "2026", "method": "even"])
+                .decode(TargetsResponse.self)
+            #expect(split.childrenTotal == 2_000)
+            let review = try await t.send(.GET, "/api/v1/review?unit=15&indicator=vneid_level2.done&period=2026&top=3&threshold=60&inactiveDays=30",
+                                          token: admin).decode(ReviewResponse.self)
+            #expect(review.commend.count == 3)
+            #expect(review.commend.map(\.rank) == [1, 2, 3])
+            #expect(review.remind.allSatisfy { ($0.percentOfPlan ?? 0) < 60 })
+            #expect(review.remind.count == review.ranking.entries.filter { ($0.percentOfPlan ?? 0) < 60 }.count)
+            #expect(!review.inactiveTeams.isEmpty)
+            #expect(review.inactiveTeams.allSatisfy { ($0.daysInactive ?? 999) >= 30 })
+        }
+    }
+
+    @Test("A campaign follows its units day by day against its target", arguments: Engine.available)
+    func campaign(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let province = try await t.account("tinh", role: .province, scope: Fixtures.provinceA)
+            struct Body: Encodable {
+                var name = "92 ngày đêm cao điểm VNeID"
+                var start = "2026-11-01"
+                var end = "2026-11-30"
+                var owner = Fixtures.provinceA
+                var units = [Fixtures.communeA]
+                var targets = [["indicator": "vneid_level2.done", "value": 10] as [String: AnyEncodable]]
+            }
+            let created = try await t.send(.POST, "/api/v1/campaigns", token: province, json: Body())
+            #expect(created.status == .created, "\(created.text)")
+            let id = try created.decode(CampaignResponse.self).id
+            var batch = OutreachTests.Batch()
+            batch.activities = [
+                .init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done", on: "2026-11-05"),
+                .init(id: UUID(), resident: v.residents[1], service: "vneid_level2", outcome: "done", on: "2026-11-20"),
+                .init(id: UUID(), resident: v.residents[3], service: "vneid_level2", outcome: "done", on: "2026-10-20"),
+            ]
+            _ = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch)
+            let progress = try await t.send(.GET, "/api/v1/campaigns/\(id)", token: province).decode(CampaignResponse.self)
+            let done = try #require(progress.progress?.first)
+            #expect(done.actual == 2 && done.target == 10 && done.percentOfPlan == 20)
+            #expect(done.trend.count == 30)
+            #expect(done.trend.first { $0.date == "2026-11-04" }?.value == 0)
+            #expect(done.trend.first { $0.date == "2026-11-05" }?.value == 1)
+            #expect(done.trend.last?.value == 2)
+            var bad = Body()
+            bad.end = "2026-10-01"
+            let refused = try await t.send(.POST, "/api/v1/campaigns", token: province, json: bad)
+            #expect(refused.status == .unprocessableEntity && refused.text.contains("end"))
+        }
+    }
+}
+
+/// A JSON value of either kind, for request bodies mixing strings and numbers.
+struct AnyEncodable: Encodable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    let encodeValue: (inout any SingleValueEncodingContainer) throws -> Void
+
+    init(stringLiteral value: String) { encodeValue = { try $0.encode(value) } }
+    init(integerLiteral value: Int) { encodeValue = { try $0.encode(value) } }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try encodeValue(&c)
+    }
+}

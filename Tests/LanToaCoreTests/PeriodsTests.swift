@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import LanToaCore
+
+@Suite("Reporting periods and rollup keys")
+struct PeriodsTests {
+    @Test("Periods parse, print back and step to the previous one; bad ones are refused")
+    func periods() throws {
+        let q = try #require(ReportPeriod("2026-Q2"))
+        #expect(q.start.iso == "2026-04-01" && q.end.iso == "2026-06-30" && q.description == "2026-Q2" && q.previous.description == "2026-Q1")
+        #expect(ReportPeriod("2026-Q1")!.previous.description == "2025-Q4")
+        #expect(ReportPeriod("2026-01")!.previous.description == "2025-12")
+        let campaign = try #require(ReportPeriod("2022-06-01..2022-08-31"))
+        #expect(campaign.dayCount == 92 && campaign.trendPoints.count == 92)
+        #expect(campaign.previous.end.iso == "2022-05-31" && campaign.previous.dayCount == 92)
+        #expect(ReportPeriod("2026")!.trendPoints.map(\.iso).suffix(2) == ["2026-11-30", "2026-12-31"])
+        for bad in ["2026-13", "2026-Q5", "26", "2026-08-31..2026-06-01", ""] { #expect(ReportPeriod(bad) == nil, "\(bad)") }
+    }
+
+    @Test("Every range of days is covered exactly once by the fewest year, month and day keys")
+    func cover() throws {
+        #expect(RollupPeriods.cover(from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!) == ["Y2026"])
+        #expect(RollupPeriods.cover(from: LocalDate("2022-06-01")!, to: LocalDate("2022-08-31")!) == ["M2022-06", "M2022-07", "M2022-08"])
+        #expect(RollupPeriods.cover(from: LocalDate("2025-12-30")!, to: LocalDate("2027-02-02")!) ==
+            ["D2025-12-30", "D2025-12-31", "Y2026", "M2027-01", "D2027-02-01", "D2027-02-02"])
+        // Brute force: each day of a range is in exactly one key, and no day outside it is.
+        let from = LocalDate("2024-02-27")!, to = LocalDate("2025-03-02")!
+        let keys = RollupPeriods.cover(from: from, to: to)
+        var d = LocalDate("2024-01-01")!
+        while d <= LocalDate("2025-12-31")! {
+            let hits = RollupPeriods.keys(for: d).dropFirst().filter(keys.contains).count
+            #expect(hits == (from <= d && d <= to ? 1 : 0), "\(d)")
+            d = d.nextDay
+        }
+    }
+
+    @Test("A stock's rows up to a date and after it split the total exactly")
+    func stockRanges() {
+        func inRanges(_ key: String, _ ranges: [RollupPeriods.KeyRange]) -> Bool { ranges.contains { $0.low <= key && key <= $0.high } }
+        for date in ["2026-01-01", "2026-11-22", "2026-12-31", "2026-02-28"].compactMap(LocalDate.init) {
+            var d = LocalDate("2024-06-01")!
+            while d <= LocalDate("2028-01-31")! {
+                let keys = RollupPeriods.keys(for: d).dropFirst()
+                let before = keys.filter { inRanges($0, RollupPeriods.upTo(date)) }.count
+                let after = keys.filter { inRanges($0, RollupPeriods.after(date)) }.count
+                #expect(before == (d <= date ? 1 : 0) && after == (d > date ? 1 : 0), "\(d) against \(date)")
+                d = d.adding(days: 3)
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import LanToaCore
+import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@Suite("Dividing a target among child units")
+struct TargetSplitTests {
+    @Test("Proportional split matches hand-checked largest-remainder results")
+    func proportionalHandChecked() {
+        #expect(TargetSplit.proportional(100, weights: [1, 1, 1]) == [34, 33, 33])
+        #expect(TargetSplit.proportional(10, weights: [5, 3, 2]) == [5, 3, 2])
+        #expect(TargetSplit.proportional(7, weights: [0, 0]) == [4, 3])
+        #expect(TargetSplit.proportional(7, weights: []) == [])
+        // 10 × [1, 2, 3] / 6 = 1.67, 3.33, 5: the largest remainder (index 0) gets the spare unit.
+        #expect(TargetSplit.proportional(10, weights: [1, 2, 3]) == [2, 3, 5])
+        // Equal remainders go to the lower index; a zero weight gets nothing.
+        #expect(TargetSplit.proportional(5, weights: [1, 0, 1]) == [3, 0, 2])
+        #expect(TargetSplit.proportional(0, weights: [4, 5]) == [0, 0])
+    }
+
+    @Test("Proportional parts always sum back to the total, even for large totals and weights")
+    func proportionalSumsBack() {
+        for seed: UInt64 in [1, 2, 3, 42, 2025, 0xDEAD_BEEF] {
+            var generator = SplitMix64(seed: seed)
+            for _ in 0..<50 {
+                let count = Int(generator.next() % 40) + 1
+                let total = Int64(generator.next() % 10_000_000_001)
+                let weights = (0..<count).map { _ in
+                    generator.next() % 5 == 0 ? 0 : Int64(generator.next() % 100_000_001)
+                }
+                let parts = TargetSplit.proportional(total, weights: weights)
+                #expect(parts.count == count)
+                #expect(parts.reduce(0, +) == total, "total \(total) weights \(weights)")
+                #expect(parts.allSatisfy { $0 >= 0 })
+                let sum = weights.reduce(0, +)
+                guard sum > 0 else { continue }
+                // Each part is within one unit of its exact share; zero weights get zero.
+                for (part, weight) in zip(parts, weights) {
+                    let exact = Double(total) * Double(weight) / Double(sum)
+                    #expect(abs(Double(part) - exact) < 1.0 + exact * 1e-12)
+                    if weight == 0 { #expect(part == 0) }
+                }
+            }
+        }
+    }
+
+    @Test("Even split gives the first units the remainder")
+    func evenSplit() {
+        #expect(TargetSplit.even(10, parts: 3) == [4, 3, 3])
+        #expect(TargetSplit.even(2, parts: 4) == [1, 1, 0, 0])
+        #expect(TargetSplit.even(9, parts: 0) == [])
+        #expect(TargetSplit.even(10_000_000_000, parts: 7).reduce(0, +) == 10_000_000_000)
+    }
+
+    @Test("Children's targets below, above or equal to the parent's")
+    func findings() {
+        #expect(TargetSplit.finding(parent: 100, children: [30, 30, 30]) == SplitFinding(kind: .shortfall, amount: 10))
+        #expect(TargetSplit.finding(parent: 100, children: [60, 50]) == SplitFinding(kind: .excess, amount: 10))
+        #expect(TargetSplit.finding(parent: 100, children: [34, 33, 33]) == nil)
+        #expect(TargetSplit.finding(parent: 5, children: []) == SplitFinding(kind: .shortfall, amount: 5))
+        #expect(SplitMethod(rawValue: "population") == .population)
+        #expect(SplitMethod.allCases.count == 4)
+    }
+}
+
+@Suite("Server-drawn SVG charts")
+struct SVGChartTests {
+    @Test("Titles and labels are XML-escaped")
+    func escaping() throws {
+        let svg = SVGChart.line(title: "Tiến độ <&> \"x\" 'y'", points: [.init(label: "<a>", value: 3)], target: nil)
+        #expect(svg.contains("<title>Tiến độ &lt;&amp;&gt; &quot;x&quot; &apos;y&apos;</title>"))
+        #expect(!svg.contains("<&>"))
+        #expect(!svg.contains("<a>"))
+        try expectWellFormed(svg)
+
+        let bars = SVGChart.bars(title: "A & B", bars: [.init(label: "Xã <Đông>", value: 1, target: 2)])
+        #expect(bars.contains("<title>A &amp; B</title>"))
+        #expect(bars.contains("Xã &lt;Đông&gt;"))
+        try expectWellFormed(bars)
+    }
+
+    @Test("Degenerate series never produce NaN or infinite coordinates", arguments: [
+        [SVGChart.Point(label: "01/07", value: 0), .init(label: "02/07", value: 0)],
+        [SVGChart.Point(label: "01/07", value: 5)],
+        [SVGChart.Point(label: "01/07", value: -3), .init(label: "02/07", value: .nan), .init(label: "03/07", value: .infinity)],
+    ])
+    func noNaN(points: [SVGChart.Point]) throws {
+        for target in [nil, 0, 10] as [Double?] {
+            let svg = SVGChart.line(title: "t", points: points, target: target)
+            let lower = svg.lowercased()
+            #expect(!lower.contains("nan"))
+            #expect(!lower.contains("inf"))
+            #expect(!svg.contains("e+"))
+            #expect(svg.contains("<polyline class=\"chart-line\""))
+            try expectWellFormed(svg)
+        }
+        let bars = SVGChart.bars(title: "t", bars: points.map { .init(label: $0.label, value: $0.value, target: 0) })
+        #expect(!bars.lowercased().contains("nan"))
+        #expect(!bars.lowercased().contains("inf"))
+        try expectWellFormed(bars)
+    }
+
+    @Test("A line chart has an accessible summary, round y ticks, the first and last x labels and a target line")
+    func lineParts() throws {
+        let points = (1...10).map { SVGChart.Point(label: "\($0)/07", value: Double($0 * 90)) }
+        let svg = SVGChart.line(title: "Lũy kế", points: points, target: 1000)
+        #expect(svg.hasPrefix("<svg "))
+        #expect(svg.contains("role=\"img\""))
+        #expect(svg.contains("viewBox=\"0 0 640 220\""))
+        #expect(svg.contains("width=\"100%\""))
+        #expect(svg.contains("<desc>"))
+        #expect(svg.contains(">1/07</text>"))
+        #expect(svg.contains(">10/07</text>"))
+        #expect(!svg.contains(">5/07</text>"))
+        #expect(svg.contains("class=\"chart-target\""))
+        #expect(svg.contains("stroke-dasharray"))
+        // max(900, 1000) rounds up to 1000 in steps of 250.
+        let ticks = try axisTicks(svg)
+        #expect(ticks == ["0", "250", "500", "750", "1000"])
+        try expectWellFormed(svg)
+    }
+
+    @Test("Y ticks are 3 to 5 round numbers reaching at least the maximum", arguments: [0.3, 1, 7, 99, 101, 1_234_567, 9_999_999_999])
+    func ticks(maximum: Double) throws {
+        let svg = SVGChart.line(title: "t", points: [.init(label: "a", value: 0), .init(label: "b", value: maximum)], target: nil)
+        let ticks = try axisTicks(svg)
+        #expect((3...5).contains(ticks.count))
+        #expect(ticks.first == "0")
+        #expect(ticks.allSatisfy { !$0.contains("e") && !$0.contains(",") })
+        let top = try #require(ticks.last.flatMap(Double.init))
+        #expect(top >= maximum)
+        #expect(top <= maximum * 2)
+    }
+
+    @Test("One bar rectangle per bar, with a target tick only where there is a target")
+    func barCount() throws {
+        let bars = (0..<7).map { SVGChart.Bar(label: "Tổ \($0)", value: Double($0) * 12.5, target: $0.isMultiple(of: 2) ? 40 : nil) }
+        let svg = SVGChart.bars(title: "Theo tổ", bars: bars)
+        #expect(svg.components(separatedBy: "<rect class=\"chart-bar\"").count - 1 == 7)
+        #expect(svg.components(separatedBy: "class=\"chart-target\"").count - 1 == 4)
+        #expect(svg.contains(">12.5</text>"))
+        #expect(svg.contains(">25</text>"))
+        let taller = SVGChart.bars(title: "t", bars: bars + bars)
+        #expect(try viewBoxHeight(taller) > viewBoxHeight(svg))
+        try expectWellFormed(svg)
+    }
+
+    @Test("Empty input draws a small valid SVG that says there is nothing to draw")
+    func empty() throws {
+        for svg in [SVGChart.line(title: "t", points: [], target: 5), SVGChart.bars(title: "t", bars: [])] {
+            #expect(svg.contains("<desc>Nothing to draw"))
+            #expect(!svg.contains("<polyline"))
+            #expect(!svg.contains("<rect"))
+            try expectWellFormed(svg)
+        }
+    }
+}
+
+// MARK: - Helpers
+
+/// A tiny deterministic generator, so the "random" inputs are the same on every run.
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+private func expectWellFormed(_ svg: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let parser = XMLParser(data: Data(svg.utf8))
+    let ok = parser.parse()
+    #expect(ok, "not well-formed XML: \(String(describing: parser.parserError))\n\(svg)", sourceLocation: sourceLocation)
+}
+
+/// The y-axis tick labels of a line chart, bottom to top.
+private func axisTicks(_ svg: String) throws -> [String] {
+    let pattern = try NSRegularExpression(pattern: ##"<text class="chart-label" [^>]*text-anchor="end" fill="#57606a">([^<]*)</text>"##)
+    let range = NSRange(svg.startIndex..., in: svg)
+    return pattern.matches(in: svg, range: range).compactMap { match in
+        Range(match.range(at: 1), in: svg).map { String(svg[$0]) }
+    }.filter { Double($0) != nil }
+}
+
+private func viewBoxHeight(_ svg: String) throws -> Double {
+    let pattern = try NSRegularExpression(pattern: #"viewBox="0 0 [0-9.]+ ([0-9.]+)""#)
+    let match = try #require(pattern.firstMatch(in: svg, range: NSRange(svg.startIndex..., in: svg)))
+    let range = try #require(Range(match.range(at: 1), in: svg))
+    return try #require(Double(svg[range]))
+}
