@@ -61,6 +61,46 @@ struct BrowserTests {
             try await driver.quit()
         }
     }
+
+    @Test("A commune official reads the dashboard on a phone: figures, SVG charts, a child unit, then the review")
+    func dashboardOnAPhone() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let v = try await OutreachTests.village(t)
+            var batch = OutreachTests.Batch()
+            batch.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done")]
+            _ = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch)
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.go(t.baseURL + "/login")
+                try await driver.type("#login", "xa")
+                try await driver.type("#password", "mat-khau-123")
+                try await driver.click("#login-submit")
+                try await driver.go(t.baseURL + "/dashboard")
+                #expect(try await driver.text("h1").contains("Phường Ba Đình"))
+                #expect(try await driver.text("#indicators").contains("kích hoạt VNeID mức 2"))
+                try await driver.click("#indicators tbody tr:nth-child(2) a")   // supports done for VNeID
+                #expect(try await driver.text("#selected-actual") == "1")
+                #expect(try await driver.execute("return document.querySelectorAll('#trend-chart svg polyline').length") as? Int == 1)
+                #expect(try await driver.text("#breakdown").contains("Tổ dân phố 3"))
+                let width = try await driver.execute("return document.documentElement.scrollWidth")
+                #expect((width as? Int ?? 999) <= 360, "the dashboard scrolls sideways at 360 px: \(String(describing: width))")
+                try await driver.screenshot("dashboard")
+                try await driver.click("#breakdown tbody a")
+                #expect(try await driver.text("h1").contains("Tổ dân phố 3"))
+                try await driver.click("#ranking-link")
+                #expect(try await driver.text("#quiet").contains("Không có"))   // the village has no team yet
+                #expect(try await driver.text("h1").contains("Xếp hạng"))
+                try await driver.go(t.baseURL + "/dashboard?unit=\(Fixtures.communeA)&period=2026-13")
+                #expect(try await driver.source().contains("Kỳ \"2026-13\" không hợp lệ"))
+                try await driver.screenshot("dashboard-error")
+            } catch {
+                try? await driver.screenshot("failure")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
 }
 
 /// The few WebDriver commands the tests use.

@@ -128,9 +128,9 @@ struct DashboardTests {
         var options = SyntheticData.Options(today: testToday)
         options.provinceCodes = ["08", "15"]
         options.hamletsPerCommune = 1
-        options.residentsPerHamlet = 6
+        options.residentsPerHamlet = 4
         options.membersPerTeam = 2
-        options.activities = 4_000
+        options.activities = 2_000
         _ = try await SyntheticData(db: t.app.db, options: options).run()
         try await RollupBuilder(db: t.app.db).rebuild()
     }
@@ -139,7 +139,7 @@ struct DashboardTests {
     func rebuild(engine: Engine) async throws {
         try await TestApp.run(engine) { t in
             try await Self.synth(t)
-            #expect(try await SupportActivity.query(on: t.app.db).count() > 3_000)
+            #expect(try await SupportActivity.query(on: t.app.db).count() > 1_500)
             // Writes through the API on top: residents, supports, a correction, a team with members, one leaving, a dissolution.
             let v = try await OutreachTests.village(t)
             var batch = OutreachTests.Batch()

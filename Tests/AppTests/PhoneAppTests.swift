@@ -21,7 +21,7 @@ struct PhoneAppTests {
                     """) as? Int ?? -1
                 #expect(transferred > 0 && transferred < 150_000, "first load transferred \(transferred) bytes")
                 // Let the service worker take the shell into its cache.
-                try await driver.waitUntil("return caches.has('lantoa-shell-v2').then(has => has && navigator.serviceWorker.controller !== null)")
+                try await driver.waitUntil("return caches.has('lantoa-shell-v3').then(has => has && navigator.serviceWorker.controller !== null)")
                 try await driver.screenshot("app-households")
 
                 try await driver.offline(true)

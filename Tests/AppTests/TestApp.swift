@@ -187,7 +187,7 @@ final class TestApp: @unchecked Sendable {
             request.body = .bytes(ByteBuffer(data: body))
         }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
-        let response = try await client.execute(request, timeout: .seconds(120))
+        let response = try await client.execute(request, timeout: .seconds(300))
         let buffer = try await response.body.collect(upTo: 50 * 1024 * 1024)
         return Reply(status: response.status, headers: response.headers, body: Data(buffer: buffer))
     }

@@ -38,8 +38,9 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  // The server's date, not the phone's: cheap phones' clocks are often wrong. The offset is learnt at each pull.
   function today() {
-    const d = new Date(Date.now() + 7 * 3600 * 1000); // Vietnam time
+    const d = new Date(Date.now() + store.get('clockOffset', 0) + 7 * 3600 * 1000); // Vietnam time
     return d.toISOString().slice(0, 10);
   }
 
@@ -106,6 +107,7 @@
       set.services = part.services;
       set.hamlets = part.hamlets;
       cursor = part.cursor;
+      if (typeof part.serverTime === 'number') store.set('clockOffset', part.serverTime * 1000 - Date.now());
       if (part.complete) break;
     }
     set.cursor = cursor;

@@ -1,6 +1,6 @@
 // Lan Tỏa phone app service worker: the app shell is cached so the app opens with no network;
 // API calls always go to the network (the app keeps its own queue of what is not yet sent).
-const SHELL = 'lantoa-shell-v2';
+const SHELL = 'lantoa-shell-v3';
 const FILES = ['/app/', '/app/app.js', '/app/app.css', '/app/manifest.webmanifest', '/app/icon.svg'];
 
 self.addEventListener('install', (event) => {

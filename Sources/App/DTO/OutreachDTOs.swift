@@ -132,6 +132,8 @@ struct WorkingSetResponse: Content {
     var services: [ServiceResponse]
     var cursor: String
     var complete: Bool
+    /// The server's clock (seconds since 1970), so that phones date supports by the server's day, not their own clock's.
+    var serverTime: Double
 }
 
 struct SweepHousehold: Content {

@@ -211,18 +211,9 @@ struct DashboardService {
         let flowKeys = Set(formulas.values.flatMap(\.flowKeys))
         let stockKeys = Set(formulas.values.flatMap(\.stockKeys))
         let currentKeys = Set(formulas.values.compactMap(\.current))
-        var rows: [String: [String: Int64]] = [:]
-        var base: [String: Int64] = [:]
-        var current: [String: Int64] = [:]
-        for unit in units {
-            for (key, byPeriod) in try await reader.rows(unit: unit, keys: flowKeys.union(stockKeys), periods: Set(segments.flatMap { $0 })) {
-                for (p, v) in byPeriod { rows[key, default: [:]][p, default: 0] += v }
-            }
-            for (key, v) in try await reader.stocks(units: [unit], keys: stockKeys, at: period.start.previousDay)[unit] ?? [:] { base[key, default: 0] += v }
-            for (key, v) in try await reader.sums(units: [unit], keys: currentKeys, periods: [RollupPeriods.total])[unit] ?? [:] {
-                current[key, default: 0] += v
-            }
-        }
+        let rows = try await reader.rows(units: units, keys: flowKeys.union(stockKeys), periods: Set(segments.flatMap { $0 }))
+        let base = FigureReader.total(try await reader.stocks(units: units, keys: stockKeys, at: period.start.previousDay))
+        let current = FigureReader.total(try await reader.sums(units: units, keys: currentKeys, periods: [RollupPeriods.total]))
         var out: [String: [TrendPoint]] = [:]
         for (code, f) in formulas {
             var running: [String: Int64] = [:]

@@ -51,19 +51,26 @@ struct FigureReader {
         return out
     }
 
-    /// One unit's rows for these keys and periods, by key and period (for trends).
-    func rows(unit: UUID, keys: Set<String>, periods: Set<String>) async throws -> [String: [String: Int64]] {
-        guard !keys.isEmpty, !periods.isEmpty else { return [:] }
+    /// The rows of these keys and periods summed over `units`, by key and period (for trends).
+    func rows(units: [UUID], keys: Set<String>, periods: Set<String>) async throws -> [String: [String: Int64]] {
+        guard !units.isEmpty, !keys.isEmpty, !periods.isEmpty else { return [:] }
         var out: [String: [String: Int64]] = [:]
-        for chunk in Array(periods).sorted().chunked(900) {
-            for row in try await sql.select().column("key").column("period").column("value").from(Rollups.schema)
-                .where("unit_id", .equal, SQLBind(unit)).where("key", .in, SQLBind.group(keys.sorted()))
-                .where("period", .in, SQLBind.group(Array(chunk))).all() {
-                out[try row.decode(column: "key", as: String.self), default: [:]][try row.decode(column: "period", as: String.self)] =
-                    try row.decode(column: "value", as: Int64.self)
+        for unitChunk in units.chunked(100) {
+            for chunk in Array(periods).sorted().chunked(900) {
+                for row in try await sql.select().column("key").column("period").column("value").from(Rollups.schema)
+                    .where("unit_id", .in, SQLBind.group(Array(unitChunk))).where("key", .in, SQLBind.group(keys.sorted()))
+                    .where("period", .in, SQLBind.group(Array(chunk))).all() {
+                    out[try row.decode(column: "key", as: String.self), default: [:]][try row.decode(column: "period", as: String.self), default: 0] +=
+                        try row.decode(column: "value", as: Int64.self)
+                }
             }
         }
         return out
+    }
+
+    /// Figures summed over the units, by key.
+    static func total(_ figures: Figures) -> [String: Int64] {
+        figures.values.reduce(into: [:]) { out, byKey in for (key, v) in byKey { out[key, default: 0] += v } }
     }
 
     private func add(_ rows: [any SQLRow], into out: inout Figures, sign: Int64) throws {

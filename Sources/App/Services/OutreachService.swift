@@ -509,7 +509,8 @@ struct OutreachService {
                                   households: try await householdResponses(households), residents: try await residentResponses(residents),
                                   // Half a microsecond on: stored times are read back rounded to the microsecond.
                                   services: try await services().map(response), cursor: String(next.timeIntervalSince1970 + 0.0000005),
-                                  complete: households.count < limit && residents.count < limit)
+                                  complete: households.count < limit && residents.count < limit,
+                                  serverTime: clock.now().timeIntervalSince1970)
     }
 
     /// The sweep list: the eligible residents (or households, for household services) of a unit's subtree who do not

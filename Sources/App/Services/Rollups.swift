@@ -23,14 +23,10 @@ enum Rollups {
     /// The row key of the nation, above every province.
     static let nation = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
 
-    struct Cell: Hashable, Comparable {
+    struct Cell: Hashable {
         var unit: UUID
         var key: String
         var period: String
-
-        static func < (a: Cell, b: Cell) -> Bool {
-            (a.unit.uuidString, a.key, a.period) < (b.unit.uuidString, b.key, b.period)
-        }
     }
 
     /// Changes to apply to rollup rows, summed per row before they are written.
@@ -57,14 +53,20 @@ enum Rollups {
             for (cell, v) in other.values { values[cell, default: 0] += v }
         }
 
-        /// Adds the changes to the stored rows. Rows are written in one order everywhere, so that concurrent
-        /// transactions touching the same rows (the nation's, a province's) wait for each other instead of deadlocking.
+        /// Adds the changes to the stored rows, or, within `Rollups.collecting`, to the changes written at its end.
         func apply(on db: any Database) async throws {
+            if let collector = Rollups.collector { collector.lock.withLock { collector.deltas.merge(self) } } else { try await write(on: db) }
+        }
+
+        /// Rows are written in one order everywhere, so that concurrent transactions touching the same rows (the nation's,
+        /// a province's) wait for each other instead of deadlocking.
+        func write(on db: any Database) async throws {
             let sql = db as! any SQLDatabase
-            let cells = values.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            let cells = values.filter { $0.value != 0 }.map { (order: "\($0.key.unit)|\($0.key.key)|\($0.key.period)", cell: $0.key, value: $0.value) }
+                .sorted { $0.order < $1.order }
             for chunk in cells.chunked(400) {
                 var insert = sql.insert(into: Rollups.schema).columns("unit_id", "key", "period", "value")
-                for (cell, value) in chunk {
+                for (_, cell, value) in chunk {
                     insert = insert.values([SQLBind(cell.unit), SQLBind(cell.key), SQLBind(cell.period), SQLBind(value)] as [any SQLExpression])
                 }
                 try await insert.onConflict(with: ["unit_id", "key", "period"]) { update in
@@ -73,6 +75,23 @@ enum Rollups {
                 }.run()
             }
         }
+    }
+
+    /// Changes gathered during a long write (an import of a thousand members), written once at its end.
+    final class Collector: @unchecked Sendable {
+        let lock = NIOLock()
+        var deltas = Deltas()
+        var chains: [String: [UUID]] = [:]
+    }
+
+    @TaskLocal static var collector: Collector?
+
+    /// Runs `body` (inside the caller's transaction) gathering the rollup changes, then writes them in one go.
+    static func collecting<T>(on db: any Database, _ body: () async throws -> T) async throws -> T {
+        let collector = Collector()
+        let result = try await $collector.withValue(collector) { try await body() }
+        try await collector.lock.withLock { collector.deltas }.write(on: db)
+        return result
     }
 
     // MARK: chains
@@ -90,8 +109,10 @@ enum Rollups {
 
     /// The chains of the units at the ends of `paths`.
     static func chains(for paths: some Collection<String>, on db: any Database) async throws -> [String: [UUID]] {
+        let cached = collector.map { c in c.lock.withLock { c.chains } } ?? [:]
+        if paths.allSatisfy({ cached[$0] != nil }) { return cached }
         var former: [UUID: String] = [:]
-        let ids = Set(paths.compactMap(lastID))
+        let ids = Set(paths.filter { cached[$0] == nil }.compactMap(lastID))
         for chunk in Array(ids).chunked(500) {
             for row in try await (db as! any SQLDatabase).select().column("id").column("former_path").from(Unit.schema)
                 .where("id", .in, SQLBind.group(Array(chunk))).where("former_path", .notEqual, "").all() {
@@ -99,7 +120,8 @@ enum Rollups {
             }
         }
         var chains: [String: [UUID]] = [:]
-        for path in paths { chains[path] = chain(path: path, formerPath: lastID(path).flatMap { former[$0] } ?? "") }
+        for path in paths { chains[path] = cached[path] ?? chain(path: path, formerPath: lastID(path).flatMap { former[$0] } ?? "") }
+        if let c = collector { c.lock.withLock { c.chains.merge(chains) { a, _ in a } } }
         return chains
     }
 

@@ -6,7 +6,8 @@ import SQLKit
 /// Synthetic data at national or provincial scale (`lantoa synth`), for benchmarks and load tests: the real unit
 /// structure with generated hamlets, teams, members, households, residents and support activities, the same for
 /// the same seed. Activities are skewed: provinces and communes draw a lognormal pace (some far ahead), about one
-/// hamlet in seven has no team, and about one team in six has gone quiet for the last two months.
+/// hamlet in seven has no team, and about one team in six has gone quiet for the last two months. A hamlet's households
+/// and residents are recorded during its sweep (ten days), as teams do.
 struct SyntheticData {
     struct Options {
         /// Only these provinces (new codes); all when empty.
@@ -142,7 +143,8 @@ struct SyntheticData {
                     }
                     counts.teams += 1
                 }
-                // Households of three or four, residents recorded from 2024 on.
+                // Households of four, recorded during the hamlet's sweep: ten days at some point since 2024.
+                let sweep = random.int(0...max(0, span - 10))
                 var residents: [(id: UUID, household: UUID, birthYear: Int, recorded: Int)] = []
                 var households: [UUID] = []
                 var household = uuid()
@@ -150,7 +152,7 @@ struct SyntheticData {
                     if r % 4 == 0 {
                         household = uuid()
                         households.append(household)
-                        let recorded = random.int(0...span)
+                        let recorded = sweep + random.int(0...9)
                         rows["households", default: []].append([
                             SQLBind(household), SQLBind(Self.instant(start.adding(days: recorded))), SQLBind(now), SQLBind(id), SQLBind(path),
                             SQLBind("Số \(r / 4 + 1), \(name)"), SQLBind(random.pick(DemoData.familyNames) + " " + random.pick(DemoData.givenNames)),
@@ -158,7 +160,7 @@ struct SyntheticData {
                         ])
                     }
                     let rid = uuid()
-                    let recorded = random.int(0...span)
+                    let recorded = sweep + random.int(0...9)
                     let year = 1940 + random.int(0...(options.today.year - 1940))
                     residents.append((rid, household, year, recorded))
                     rows["residents", default: []].append([

@@ -75,7 +75,7 @@ struct TeamImportService {
         let unitService = units
         let actor = scope.actor
         let now = clock.now()
-        return try await scope.db.transaction { db in
+        return try await scope.db.transaction { db in try await Rollups.collecting(on: db) {
             let txScope = Scope(actor: actor, db: db)
             let txTeams = TeamService(scope: txScope, clock: teamService.clock)
             var hamletsCreated = 0
@@ -110,6 +110,6 @@ struct TeamImportService {
                                       summary: "\(commune.name): \(plan.teams.count) tổ, \(plan.memberCount) thành viên",
                                       before: Nothing?.none, after: Nothing?.none)
             return Outcome(teams: plan.teams.count, members: plan.memberCount, hamletsCreated: hamletsCreated)
-        }
+        } }
     }
 }
