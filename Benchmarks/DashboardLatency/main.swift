@@ -4,7 +4,7 @@ import Foundation
 // Dashboard and ranking latency on a database filled by `lantoa synth`, each beside the naive GROUP BY over the raw
 // support log timed in the same run; then how fresh the national dashboard is after an acknowledged write.
 //
-//   LANTOA_DB_PATH=synth.sqlite lantoa synth --scale national
+//   DATABASE_URL=sqlite:///tmp/synth.sqlite lantoa synth --scale national
 //   DashboardLatency --sqlite synth.sqlite [--postgres postgres://…] [--iterations 200] [--naive-iterations 5]
 
 var engines: [(String, AppConfig.Storage)] = []

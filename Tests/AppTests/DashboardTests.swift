@@ -169,7 +169,13 @@ struct DashboardTests {
             let admin = try await t.account("bo", role: .admin, scope: nil)
             _ = try await t.send(.PATCH, "/api/v1/teams/\(synthTeam.id!)", token: admin, json: ["status": "dissolved", "date": "2026-11-21"])
 
+            // A province's own service with a minimum age no other has: everyone is counted as eligible at that age too.
+            let service = try await t.send(.POST, "/api/v1/services", token: admin, json: [
+                "code": "the_sim_chinh_chu", "name": "Thuê bao chính chủ", "pillar": "society", "province": "15", "minimumAge": 16,
+            ] as [String: AnyEncodable])
+            #expect(service.status == .created, "\(service.text)")
             let incremental = try await Self.rollups(t.app.db)
+            #expect(incremental.contains { $0.contains("|elig.16|T|") })
             #expect(incremental.contains { $0.contains("|manual.products_online|T|12") })
             try await CommandTests().run(RollupsCommand(), ["rebuild"], on: t.app)
             let rebuilt = try await Self.rollups(t.app.db)

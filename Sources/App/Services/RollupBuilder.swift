@@ -18,6 +18,20 @@ struct RollupBuilder: Sendable {
         }
     }
 
+    /// Residents counted by hamlet, birth year and day recorded.
+    static func residentCohorts(on db: any Database) async throws -> [(path: String, birthYear: Int, recorded: LocalDate, count: Int64)] {
+        let counted = NIOLockedValueBox<[String: Int64]>([:])
+        try await (db as! any SQLDatabase).select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema).run { row in
+            guard let path = try? row.decode(column: "unit_path", as: String.self), let year = try? row.decode(column: "birth_year", as: Int.self),
+                  let created = try? row.decode(column: "created_at", as: Date.self) else { return }
+            counted.withLockedValue { $0["\(path)|\(year)|\(Rollups.localDate(created).iso)", default: 0] += 1 }
+        }
+        return counted.withLockedValue { $0 }.map { key, n in
+            let parts = key.split(separator: "|").map(String.init)
+            return (parts[0], Int(parts[1])!, LocalDate(parts[2])!, n)
+        }
+    }
+
     private func rebuildInTransaction() async throws {
         for table in ["rollups", "household_visits", "team_activity"] { try await sql.raw("DELETE FROM \(unsafeRaw: table)").run() }
         var formers: [UUID: String] = [:]
@@ -69,25 +83,15 @@ struct RollupBuilder: Sendable {
 
         progress("residents")
         let ages = try await Rollups.eligibilityAges(on: db)
-        // Residents by hamlet, birth year and day recorded.
-        let counted = NIOLockedValueBox<[String: Int64]>([:])
-        try await sql.select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema).run { row in
-            guard let path = try? row.decode(column: "unit_path", as: String.self), let year = try? row.decode(column: "birth_year", as: Int.self),
-                  let created = try? row.decode(column: "created_at", as: Date.self) else { return }
-            counted.withLockedValue { $0["\(path)|\(year)|\(Rollups.localDate(created).iso)", default: 0] += 1 }
-        }
-        var residents = counted.withLockedValue { $0 }
-        for (key, n) in residents {
-            let parts = key.split(separator: "|").map(String.init)
-            let units = chain(parts[0])
-            let recorded = LocalDate(parts[2])!
-            deltas.add(units, "residents", on: recorded, n)
+        for cohort in try await Self.residentCohorts(on: db) {
+            let units = chain(cohort.path)
+            deltas.add(units, "residents", on: cohort.recorded, cohort.count)
             for age in ages {
-                deltas.add(units, Rollups.eligibleKey(age), on: Rollups.eligibleFrom(birthYear: Int(parts[1])!, age: age, recorded: recorded), n)
+                deltas.add(units, Rollups.eligibleKey(age), on: Rollups.eligibleFrom(birthYear: cohort.birthYear, age: age, recorded: cohort.recorded),
+                           cohort.count)
             }
             try await flushIfLarge()
         }
-        residents = [:]
 
         progress("households")
         let countedHouseholds = NIOLockedValueBox<[String: Int64]>([:])

@@ -187,18 +187,11 @@ enum Rollups {
 
     /// Counts every resident as eligible at `age` (a service with a new minimum age joined the catalogue).
     static func countEligible(age: Int, on db: any Database) async throws {
-        let counted = NIOLockedValueBox<[String: Int64]>([:])
-        try await (db as! any SQLDatabase).select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema).run { row in
-            guard let path = try? row.decode(column: "unit_path", as: String.self), let year = try? row.decode(column: "birth_year", as: Int.self),
-                  let created = try? row.decode(column: "created_at", as: Date.self) else { return }
-            counted.withLockedValue { $0["\(path)|\(eligibleFrom(birthYear: year, age: age, recorded: localDate(created)).iso)", default: 0] += 1 }
-        }
-        let cohorts = counted.withLockedValue { $0 }
-        let chains = try await chains(for: Set(cohorts.keys.map { String($0.split(separator: "|")[0]) }), on: db)
+        let cohorts = try await RollupBuilder.residentCohorts(on: db)
+        let chains = try await chains(for: Set(cohorts.map(\.path)), on: db)
         var deltas = Deltas()
-        for (key, n) in cohorts {
-            let parts = key.split(separator: "|").map(String.init)
-            deltas.add(chains[parts[0]]!, eligibleKey(age), on: LocalDate(parts[1])!, n)
+        for c in cohorts {
+            deltas.add(chains[c.path]!, eligibleKey(age), on: eligibleFrom(birthYear: c.birthYear, age: age, recorded: c.recorded), c.count)
         }
         try await deltas.apply(on: db)
     }

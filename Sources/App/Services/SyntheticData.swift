@@ -262,7 +262,7 @@ enum SynthError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .notEmpty: "The database already holds teams: synthetic data goes into a new database (set LANTOA_DB_PATH or LANTOA_DATABASE_URL)."
+        case .notEmpty: "The database already holds teams: synthetic data goes into a new database (set DATABASE_URL)."
         case let .unknownProvince(code): "No province with code \(code) today."
         }
     }
