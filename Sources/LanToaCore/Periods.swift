@@ -94,17 +94,6 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The period that contains `date`, of the given kind (a range kind gives the month).
-    public static func containing(_ date: LocalDate, kind: Kind) -> ReportPeriod {
-        switch kind {
-        case .year: .year(date.year)
-        case .quarter: ReportPeriod("\(date.year)-Q\((date.month + 2) / 3)")!
-        case .month, .range: ReportPeriod(String(date.iso.prefix(7)))!
-        }
-    }
-
-    public func contains(_ date: LocalDate) -> Bool { start <= date && date <= end }
-
     /// The points of a trend over the period: each day for up to 92 days, else the end of each month.
     public var trendPoints: [LocalDate] {
         if dayCount <= 92 {
