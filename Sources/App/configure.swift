@@ -5,6 +5,7 @@ import LanToaResources
 import Leaf
 import LeafKit
 import NIOSSL
+import SQLKit
 import Vapor
 
 /// Wires Lan Tỏa into a Vapor application: storage, migrations, sessions, templates, middleware and routes.
@@ -21,6 +22,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     switch config.storage {
     case let .sqlite(path):
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        // SQLite keeps 2 MiB of pages per connection by default; the rollups' hot pages (the nation's, the provinces')
+        // are re-read from the file at every dashboard with so little. Each event loop has one pooled connection, kept
+        // open, so the setting holds; a connection reopened later only reads more slowly.
+        for loop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(.sqlite, logger: app.logger, on: loop)! as! any SQLDatabase
+            try await db.raw("PRAGMA cache_size = -65536").run()
+        }
     case let .postgres(url):
         var pg = try SQLPostgresConfiguration(url: url)
         if !url.contains("sslmode=require") {

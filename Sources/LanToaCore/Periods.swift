@@ -156,22 +156,46 @@ public enum RollupPeriods {
         public var high: String
     }
 
-    /// The rows dated up to and including `date`: earlier years, earlier months of its year, its month's days so far.
-    /// A stock (teams, residents, people with a service done) at `date` is the sum of these rows.
+    /// The rows dated up to and including `date`: earlier years, earlier months of its year, its month's days so far
+    /// (a whole month or year when `date` ends it). A stock (teams, residents, people with a service done) at `date` is
+    /// the sum of these rows: at most three range scans per unit and key, one at a year's end.
     public static func upTo(_ date: LocalDate) -> [KeyRange] {
+        let year = date.iso.prefix(4)
+        if date.month == 12, date.day == 31 { return [KeyRange(low: "Y0000", high: "Y" + year)] }
         var ranges = [KeyRange(low: "Y0000", high: "Y" + String(format: "%04d", date.year - 1))]
-        if date.month > 1 { ranges.append(KeyRange(low: "M\(date.iso.prefix(4))-01", high: "M\(date.iso.prefix(4))-" + String(format: "%02d", date.month - 1))) }
-        ranges.append(KeyRange(low: "D\(date.iso.prefix(7))-01", high: day(date)))
+        let monthEnd = date == date.endOfMonth
+        let lastWholeMonth = monthEnd ? date.month : date.month - 1
+        if lastWholeMonth >= 1 { ranges.append(KeyRange(low: "M\(year)-01", high: "M\(year)-" + String(format: "%02d", lastWholeMonth))) }
+        if !monthEnd { ranges.append(KeyRange(low: "D\(date.iso.prefix(7))-01", high: day(date))) }
         return ranges
     }
 
-    /// The rows dated after `date`: the rest of its month, the later months of its year, later years. A stock at
-    /// `date` is also the total (`T`) less these rows, which reads fewer rows for recent dates.
-    public static func after(_ date: LocalDate) -> [KeyRange] {
+    /// The keys of `cover(from:to:)` as ranges: each run of keys of one grain covers consecutive days, so it is read
+    /// as one range scan (a quarter's three months, a campaign's days before its first whole month).
+    public static func coverRanges(from: LocalDate, to: LocalDate) -> [KeyRange] {
         var ranges: [KeyRange] = []
-        if date != date.endOfMonth { ranges.append(KeyRange(low: day(date.nextDay), high: day(date.endOfMonth))) }
-        if date.month < 12 { ranges.append(KeyRange(low: "M\(date.iso.prefix(4))-" + String(format: "%02d", date.month + 1), high: "M\(date.iso.prefix(4))-12")) }
-        ranges.append(KeyRange(low: "Y" + String(format: "%04d", date.year + 1), high: "Y9999"))
+        for key in cover(from: from, to: to) {
+            if let last = ranges.last, last.high.first == key.first {
+                ranges[ranges.count - 1].high = key
+            } else {
+                ranges.append(KeyRange(low: key, high: key))
+            }
+        }
         return ranges
+    }
+
+    /// The smallest run of each grain (days, months, years, total) holding all of `keys`: where `keys` are the segments
+    /// of a trend, reading these runs is a few range scans, and the rows between the keys are left unused.
+    public static func spans(_ keys: some Collection<String>) -> [KeyRange] {
+        var spans: [Character: KeyRange] = [:]
+        for key in keys {
+            guard let grain = key.first else { continue }
+            if let known = spans[grain] {
+                spans[grain] = KeyRange(low: min(known.low, key), high: max(known.high, key))
+            } else {
+                spans[grain] = KeyRange(low: key, high: key)
+            }
+        }
+        return spans.values.sorted { $0.low < $1.low }
     }
 }

@@ -205,7 +205,7 @@ struct DashboardTests {
             let provinces = Dictionary(try await Unit.query(on: t.app.db).filter(\.$tier == .province).all().map { ($0.id!, $0.code) },
                                        uniquingKeysWith: { a, _ in a })
             for hamlet in try await Unit.query(on: t.app.db).filter(\.$tier == .hamlet).all() {
-                let figure = try await FigureReader(db: t.app.db, today: testToday)
+                let figure = try await FigureReader(db: t.app.db)
                     .sums(units: [hamlet.id!], keys: ["done.vneid_level2"], periods: ["Y2024"])[hamlet.id!]?["done.vneid_level2"] ?? 0
                 let newCode = provinces[Rollups.chain(path: hamlet.path, formerPath: "")[1]]!
                 let oldCode = provinces[Rollups.chain(path: hamlet.formerPath, formerPath: "")[1]]!

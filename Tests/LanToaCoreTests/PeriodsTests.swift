@@ -34,18 +34,37 @@ struct PeriodsTests {
         }
     }
 
-    @Test("A stock's rows up to a date and after it split the total exactly")
+    @Test("A stock's rows up to a date hold each day up to it exactly once, in one range at a year's end")
     func stockRanges() {
-        func inRanges(_ key: String, _ ranges: [RollupPeriods.KeyRange]) -> Bool { ranges.contains { $0.low <= key && key <= $0.high } }
-        for date in ["2026-01-01", "2026-11-22", "2026-12-31", "2026-02-28"].compactMap(LocalDate.init) {
+        func inRanges(_ key: String, _ ranges: [RollupPeriods.KeyRange]) -> Int { ranges.filter { $0.low <= key && key <= $0.high }.count }
+        for date in ["2026-01-01", "2026-11-22", "2026-11-30", "2026-12-31", "2026-02-28", "2026-01-31"].compactMap(LocalDate.init) {
             var d = LocalDate("2024-06-01")!
             while d <= LocalDate("2028-01-31")! {
-                let keys = RollupPeriods.keys(for: d).dropFirst()
-                let before = keys.filter { inRanges($0, RollupPeriods.upTo(date)) }.count
-                let after = keys.filter { inRanges($0, RollupPeriods.after(date)) }.count
-                #expect(before == (d <= date ? 1 : 0) && after == (d > date ? 1 : 0), "\(d) against \(date)")
-                d = d.adding(days: 3)
+                let hits = RollupPeriods.keys(for: d).dropFirst().map { inRanges($0, RollupPeriods.upTo(date)) }.reduce(0, +)
+                #expect(hits == (d <= date ? 1 : 0), "\(d) against \(date)")
+                d = d.nextDay
             }
         }
+        #expect(RollupPeriods.upTo(LocalDate("2026-12-31")!) == [.init(low: "Y0000", high: "Y2026")])
+        #expect(RollupPeriods.upTo(LocalDate("2026-11-30")!).count == 2)
+    }
+
+    @Test("A range of days is read as one range per run of keys of one grain")
+    func coverRanges() {
+        #expect(RollupPeriods.coverRanges(from: LocalDate("2026-04-01")!, to: LocalDate("2026-06-30")!) == [.init(low: "M2026-04", high: "M2026-06")])
+        #expect(RollupPeriods.coverRanges(from: LocalDate("2022-06-15")!, to: LocalDate("2022-10-10")!) == [
+            .init(low: "D2022-06-15", high: "D2022-06-30"), .init(low: "M2022-07", high: "M2022-09"), .init(low: "D2022-10-01", high: "D2022-10-10"),
+        ])
+    }
+
+    @Test("The spans of a trend's keys hold every key, one span per grain")
+    func spans() {
+        let period = ReportPeriod("2022-06-15..2022-10-10")!
+        var keys: [String] = []
+        var from = period.start
+        for p in period.trendPoints { keys += RollupPeriods.cover(from: from, to: p); from = p.nextDay }
+        let spans = RollupPeriods.spans(keys)
+        #expect(spans == [.init(low: "D2022-06-15", high: "D2022-10-10"), .init(low: "M2022-07", high: "M2022-09")])
+        #expect(keys.allSatisfy { k in spans.contains { $0.low <= k && k <= $0.high } })
     }
 }

@@ -47,35 +47,52 @@ struct DashboardService {
     func children(of place: Place, asOf: LocalDate) async throws -> [Place] {
         let d = asOf.iso
         if place.id == Rollups.nation {
-            return try await Unit.query(on: scope.db).filter(\.$tier == .province).filter(\.$validFrom <= d).filter(\.$validTo >= d)
-                .sort(\.$code).all().map(Place.init)
+            return try await places("tier = \(bind: Tier.province.rawValue) AND valid_from <= \(bind: d) AND valid_to >= \(bind: d)")
         }
         // Through the dated parent links, so that hamlets also appear under their former commune.
-        let ids = try await UnitParent.query(on: scope.db).filter(\.$parentID == place.id).filter(\.$validFrom <= d).filter(\.$validTo >= d)
-            .all(\.$unitID)
-        var places: [Place] = []
-        for chunk in ids.chunked(1000) {
-            places += try await scope.query(Unit.self).filter(\.$id ~~ Array(chunk)).all().map(Place.init)
-        }
-        return places.sorted { $0.ref.code < $1.ref.code }
+        return try await places("""
+            id IN (SELECT unit_id FROM unit_parents WHERE parent_id = \(bind: place.id) AND valid_from <= \(bind: d) AND valid_to >= \(bind: d))
+            """)
     }
 
     /// The units of `tier` under a place on `asOf` (all 3,321 communes of the nation, say).
     func descendants(of place: Place, tier: Tier, asOf: LocalDate) async throws -> [Place] {
         let d = asOf.iso
-        var query = scope.query(Unit.self).filter(\.$tier == tier)
-        if place.id != Rollups.nation { query = query.under(place.path, \.$path) }
-        if tier != .hamlet { query = query.filter(\.$validFrom <= d).filter(\.$validTo >= d) }
-        return try await query.sort(\.$code).all().map(Place.init)
+        var filter: SQLQueryString = "tier = \(bind: tier.rawValue)"
+        if place.id != Rollups.nation { filter += " AND path >= \(bind: place.path) AND path < \(bind: String(place.path.dropLast()) + "0")" }
+        if tier != .hamlet { filter += " AND valid_from <= \(bind: d) AND valid_to >= \(bind: d)" }
+        return try await places(filter)
+    }
+
+    /// Units as places, within the actor's scope, in code order. Read as packed text: decoding thousands of models
+    /// (all the communes) would cost more than their figures.
+    private func places(_ filter: SQLQueryString) async throws -> [Place] {
+        var query: SQLQueryString = "SELECT id, code, name, tier, path FROM units WHERE " + filter
+        let within = scope.actor.scopePath
+        if within != "/" { query += " AND path >= \(bind: within) AND path < \(bind: String(within.dropLast()) + "0")" }
+        return try await (scope.db as! any SQLDatabase).packedRows(query, columns: ["id", "code", "name", "tier", "path"]).map { row in
+            guard let id = UUID(uuidString: row[0]), let tier = Tier(rawValue: row[3]) else { throw PackedRowsError.malformed }
+            return Place(id: id, ref: UnitRef(code: row[1], name: row[2], tier: tier), path: row[4], tier: tier)
+        }.sorted { $0.ref.code < $1.ref.code }
     }
 
     // MARK: indicators
 
     /// The indicators that apply to a place: the national ones and its province's own.
     func indicators(for place: Place) async throws -> [IndicatorRecord] {
-        let province = place.path.split(separator: "/").first.map { "/\($0)/" }
-        let all = try await IndicatorRecord.query(on: scope.db).sort(\.$position).sort(\.$code).all()
-        return all.filter { $0.unitPath == "/" || $0.unitPath == province }
+        let province = place.path.split(separator: "/").first.map { "/\($0)/" } ?? "/"
+        // Read as packed text and built here: decoding each model takes longer than the rest of a hamlet's dashboard.
+        let columns = ["id", "code", "kind", "name", "name_en", "service_code", "figure", "unit_path", "position"]
+        let rows = try await (scope.db as! any SQLDatabase).packedRows("""
+            SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM indicators WHERE unit_path IN (\(binds: ["/", province]))
+            """, columns: columns)
+        return try rows.map { row in
+            guard let kind = IndicatorKind(rawValue: row[2]), let position = Int(row[8]) else { throw PackedRowsError.malformed }
+            let i = Indicators.make(row[1], kind, row[3], row[4], service: row[5], figure: row[6], unitPath: row[7])
+            i.id = UUID(uuidString: row[0])
+            i.position = position
+            return i
+        }.sorted { ($0.position, $0.code) < ($1.position, $1.code) }
     }
 
     func indicator(code: String?, for place: Place) async throws -> IndicatorRecord {
@@ -103,7 +120,12 @@ struct DashboardService {
     }
 
     func formulas(_ indicators: [IndicatorRecord]) async throws -> [String: Formula] {
-        let services = Dictionary(try await ServiceRecord.query(on: scope.db).all().map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var services: [String: (unit: ServiceUnit, minimumAge: Int)] = [:]
+        for row in try await (scope.db as! any SQLDatabase).packedRows("SELECT code, unit, minimum_age FROM services",
+                                                                       columns: ["code", "unit", "minimum_age"]) {
+            guard let unit = ServiceUnit(rawValue: row[1]), let age = Int(row[2]) else { throw PackedRowsError.malformed }
+            services[row[0]] = (unit, age)
+        }
         var out: [String: Formula] = [:]
         for i in indicators {
             switch i.kind {
@@ -126,6 +148,12 @@ struct DashboardService {
         var stocks: FigureReader.Figures
         var current: FigureReader.Figures
 
+        init(_ results: FigureReader.Results, prefix: String = "") {
+            flows = results.figures(prefix + "flows")
+            stocks = results.figures(prefix + "stocks")
+            current = results.figures(prefix + "current")
+        }
+
         func value(_ f: Formula, unit: UUID) -> (actual: Double, numerator: Int64?, denominator: Int64?) {
             if let key = f.flow { return (Double(flows[unit]?[key] ?? 0), nil, nil) }
             if let key = f.current { return (Double(current[unit]?[key] ?? 0), nil, nil) }
@@ -136,13 +164,11 @@ struct DashboardService {
         }
     }
 
-    func figures(units: [UUID], formulas: [Formula], period: ReportPeriod) async throws -> PeriodFigures {
-        let reader = FigureReader(db: scope.db, today: clock.today())
-        return PeriodFigures(
-            flows: try await reader.sums(units: units, keys: Set(formulas.flatMap(\.flowKeys)),
-                                         periods: RollupPeriods.cover(from: period.start, to: period.end)),
-            stocks: try await reader.stocks(units: units, keys: Set(formulas.flatMap(\.stockKeys)), at: period.end),
-            current: try await reader.sums(units: units, keys: Set(formulas.compactMap(\.current)), periods: [RollupPeriods.total]))
+    /// Adds to `query` the parts for the figures of `units` in a period (tags prefixed with `prefix`).
+    static func addFigures(to query: inout FigureQuery, prefix: String = "", units: [UUID], formulas: [Formula], period: ReportPeriod) {
+        query.flows(prefix + "flows", units: units, keys: Set(formulas.flatMap(\.flowKeys)), from: period.start, to: period.end)
+        query.stocks(prefix + "stocks", units: units, keys: Set(formulas.flatMap(\.stockKeys)), at: period.end)
+        query.sums(prefix + "current", units: units, keys: Set(formulas.compactMap(\.current)), periods: [RollupPeriods.total])
     }
 
     // MARK: dashboard
@@ -156,8 +182,14 @@ struct DashboardService {
         var children = members ?? []
         if members == nil { children = try await self.children(of: place, asOf: hierarchy) }
         let own: [UUID] = members == nil ? [place.id] : []
-        let figures = try await self.figures(units: own + children.map(\.id), formulas: Array(formulas.values), period: period)
-        let trends = try await trend(units: members?.map(\.id) ?? [place.id], formulas: formulas, period: period)
+        // Every figure of the dashboard in one statement: the unit's and its children's, and the trend's.
+        var query = FigureQuery()
+        Self.addFigures(to: &query, units: own + children.map(\.id), formulas: Array(formulas.values), period: period)
+        let trendUnits = members?.map(\.id) ?? [place.id]
+        Self.addTrend(to: &query, units: trendUnits, formulas: formulas, period: period)
+        let results = try await FigureReader(db: scope.db).run(query)
+        let figures = PeriodFigures(results)
+        let trends = Self.trend(results, formulas: formulas, period: period)
         let targets = try await targetValues(units: [place.id] + children.map(\.id), period: period)
         var out: [DashboardIndicator] = []
         for i in indicators {
@@ -198,22 +230,33 @@ struct DashboardService {
         return (actual * 1000 / target).rounded() / 10
     }
 
-    /// Each indicator at each trend point of the period: flows cumulated from the period's start, stocks as they stood.
-    func trend(units: [UUID], formulas: [String: Formula], period: ReportPeriod) async throws -> [String: [TrendPoint]] {
-        let reader = FigureReader(db: scope.db, today: clock.today())
-        let points = period.trendPoints
+    /// The parts of a query for a trend: the rows of each segment between trend points, and the stocks just before.
+    static func addTrend(to query: inout FigureQuery, units: [UUID], formulas: [String: Formula], period: ReportPeriod) {
+        let flowKeys = Set(formulas.values.flatMap(\.flowKeys))
+        let stockKeys = Set(formulas.values.flatMap(\.stockKeys))
+        query.rows("trend", units: units, keys: flowKeys.union(stockKeys), periods: segments(period).flatMap { $0 })
+        query.stocks("trend.base", units: units, keys: stockKeys, at: period.start.previousDay)
+        query.sums("trend.current", units: units, keys: Set(formulas.values.compactMap(\.current)), periods: [RollupPeriods.total])
+    }
+
+    /// The period keys covering the days from one trend point (or the period's start) to the next.
+    static func segments(_ period: ReportPeriod) -> [[String]] {
         var segments: [[String]] = []
         var from = period.start
-        for p in points {
+        for p in period.trendPoints {
             segments.append(RollupPeriods.cover(from: from, to: p))
             from = p.nextDay
         }
-        let flowKeys = Set(formulas.values.flatMap(\.flowKeys))
-        let stockKeys = Set(formulas.values.flatMap(\.stockKeys))
-        let currentKeys = Set(formulas.values.compactMap(\.current))
-        let rows = try await reader.rows(units: units, keys: flowKeys.union(stockKeys), periods: Set(segments.flatMap { $0 }))
-        let base = FigureReader.total(try await reader.stocks(units: units, keys: stockKeys, at: period.start.previousDay))
-        let current = FigureReader.total(try await reader.sums(units: units, keys: currentKeys, periods: [RollupPeriods.total]))
+        return segments
+    }
+
+    /// Each indicator at each trend point of the period: flows cumulated from the period's start, stocks as they stood.
+    static func trend(_ results: FigureReader.Results, formulas: [String: Formula], period: ReportPeriod) -> [String: [TrendPoint]] {
+        let rows = results.byPeriod("trend")
+        let base = FigureReader.total(results.figures("trend.base"))
+        let current = FigureReader.total(results.figures("trend.current"))
+        let points = period.trendPoints
+        let segments = segments(period)
         var out: [String: [TrendPoint]] = [:]
         for (code, f) in formulas {
             var running: [String: Int64] = [:]
@@ -237,11 +280,14 @@ struct DashboardService {
 
     /// Targets of these units for the period, by unit and indicator.
     func targetValues(units: [UUID], period: ReportPeriod) async throws -> [UUID: [String: Double]] {
+        guard !units.isEmpty else { return [:] }
+        let sql = scope.db as! any SQLDatabase
         var out: [UUID: [String: Double]] = [:]
-        for chunk in units.chunked(1000) {
-            for t in try await TargetRecord.query(on: scope.db).filter(\.$unitID ~~ Array(chunk)).filter(\.$period == period.description).all() {
-                out[t.unitID, default: [:]][t.indicatorCode] = t.value
-            }
+        for row in try await sql.packedRows("""
+            SELECT unit_id, indicator_code, value FROM targets WHERE period = \(bind: period.description) AND \(sql.among("unit_id", units))
+            """, columns: ["unit_id", "indicator_code", "value"]) {
+            guard let unit = UUID(uuidString: row[0]), let value = Double(row[2]) else { throw PackedRowsError.malformed }
+            out[unit, default: [:]][row[1]] = value
         }
         return out
     }
@@ -263,8 +309,15 @@ struct DashboardService {
         if let tier { units = try await descendants(of: place, tier: tier, asOf: hierarchy) } else { units = try await children(of: place, asOf: hierarchy) }
         let f = try await formulas([indicator])[indicator.code]!
         let residentsFormula = Formula(stock: "residents")
+        // Both periods' figures in one statement.
+        var query = FigureQuery()
+        Self.addFigures(to: &query, units: units.map(\.id), formulas: [f, residentsFormula], period: period)
+        // The previous period's residents count only for a rank per 1,000 residents.
+        Self.addFigures(to: &query, prefix: "previous.", units: units.map(\.id), formulas: measure == .per1000 ? [f, residentsFormula] : [f],
+                        period: period.previous)
+        let results = try await FigureReader(db: scope.db).run(query)
         func ranked(_ p: ReportPeriod) async throws -> [(Place, RankingEntry)] {
-            let figures = try await self.figures(units: units.map(\.id), formulas: [f, residentsFormula], period: p)
+            let figures = PeriodFigures(results, prefix: p == period ? "" : "previous.")
             let targets = measure == .percent || p == period ? try await targetValues(units: units.map(\.id), period: p) : [:]
             var entries = units.map { u -> (Place, RankingEntry) in
                 let actual = figures.value(f, unit: u.id).actual
