@@ -71,7 +71,7 @@ struct DashboardService {
         let within = scope.actor.scopePath
         if within != "/" { query += " AND path >= \(bind: within) AND path < \(bind: String(within.dropLast()) + "0")" }
         return try await (scope.db as! any SQLDatabase).packedRows(query, columns: ["id", "code", "name", "tier", "path"]).map { row in
-            guard let id = UUID(uuidString: row[0]), let tier = Tier(rawValue: row[3]) else { throw PackedRowsError.malformed }
+            guard let id = UUIDText.parse(row[0]), let tier = Tier(rawValue: row[3]) else { throw PackedRowsError.malformed }
             return Place(id: id, ref: UnitRef(code: row[1], name: row[2], tier: tier), path: row[4], tier: tier)
         }.sorted { $0.ref.code < $1.ref.code }
     }
@@ -89,7 +89,7 @@ struct DashboardService {
         return try rows.map { row in
             guard let kind = IndicatorKind(rawValue: row[2]), let position = Int(row[8]) else { throw PackedRowsError.malformed }
             let i = Indicators.make(row[1], kind, row[3], row[4], service: row[5], figure: row[6], unitPath: row[7])
-            i.id = UUID(uuidString: row[0])
+            i.id = UUIDText.parse(row[0])
             i.position = position
             return i
         }.sorted { ($0.position, $0.code) < ($1.position, $1.code) }
@@ -286,7 +286,7 @@ struct DashboardService {
         for row in try await sql.packedRows("""
             SELECT unit_id, indicator_code, value FROM targets WHERE period = \(bind: period.description) AND \(sql.among("unit_id", units))
             """, columns: ["unit_id", "indicator_code", "value"]) {
-            guard let unit = UUID(uuidString: row[0]), let value = Double(row[2]) else { throw PackedRowsError.malformed }
+            guard let unit = UUIDText.parse(row[0]), let value = Double(row[2]) else { throw PackedRowsError.malformed }
             out[unit, default: [:]][row[1]] = value
         }
         return out

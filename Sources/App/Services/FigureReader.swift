@@ -76,7 +76,7 @@ struct FigureReader {
         func figures(_ tag: String) -> Figures {
             var out: Figures = [:]
             for (group, byKey) in values[tag] ?? [:] {
-                guard let unit = UUID(uuidString: group) else { continue }
+                guard let unit = UUIDText.parse(group) else { continue }
                 out[unit, default: [:]].merge(byKey, uniquingKeysWith: +)
             }
             return out
@@ -138,7 +138,7 @@ extension SQLDatabase {
     /// PostgreSQL, a JSON array of the stored text on SQLite (which keeps UUIDs as upper-case text).
     func among(_ column: String, _ ids: [UUID]) -> SQLQueryString {
         if dialect.name == "postgresql" { return "\(ident: column) = ANY(\(bind: ids))" }
-        let json = "[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]"
+        let json = "[" + ids.map { "\"" + UUIDText.upper($0) + "\"" }.joined(separator: ",") + "]"
         return "\(ident: column) IN (SELECT value FROM json_each(\(bind: json)))"
     }
 
