@@ -84,5 +84,7 @@ func routes(_ app: Application) throws {
     pages.post("memberships", ":id", "end", use: TeamsController.endMembership)
     pages.get("audit", use: ImportController.audit)
     pages.get("dashboard", use: DashboardController.show)
+    pages.post("dashboard", "targets") { try await DashboardController.saveTarget(req: $0, split: false) }
+    pages.post("dashboard", "targets", "split") { try await DashboardController.saveTarget(req: $0, split: true) }
     pages.get("rankings", use: DashboardController.rankings)
 }

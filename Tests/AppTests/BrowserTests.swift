@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Fluent
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -85,8 +86,36 @@ struct BrowserTests {
                 let width = try await driver.execute("return document.documentElement.scrollWidth")
                 #expect((width as? Int ?? 999) <= 360, "the dashboard scrolls sideways at 360 px: \(String(describing: width))")
                 try await driver.screenshot("dashboard")
+                // The commune cannot set its own target; once the province has, the commune splits it evenly.
+                #expect(try await driver.execute("return document.querySelectorAll('#target-form').length") as? Int == 0)
+                let province = try await t.account("tinh", role: .province, scope: Fixtures.provinceA)
+                struct Target: Encodable { var unit: String; var indicator: String; var period: String; var value: Double }
+                #expect(try await t.send(.PUT, "/api/v1/targets", token: province,
+                                         json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.done", period: "2026", value: 1_000)).status == .ok)
+                try await driver.go(t.baseURL + "/dashboard?period=2026&indicator=vneid_level2.done")
+                try await driver.execute("document.getElementById('split-method').value = 'even'")
+                try await driver.click("#split-submit")
+                #expect(try await driver.text("#target-saved") == "Đã lưu chỉ tiêu.")
+                #expect(try await driver.text("#breakdown").contains("Tổ dân phố 3"))
+                let split = try await TargetRecord.query(on: t.app.db).filter(\.$indicatorCode == "vneid_level2.done").filter(\.$method == "even").all()
+                #expect(!split.isEmpty && split.map(\.value).reduce(0, +) == 1_000)
                 try await driver.click("#breakdown tbody a")
                 #expect(try await driver.text("h1").contains("Tổ dân phố 3"))
+                // The hamlet's target, set by the commune: a bad number, then a frozen target changed without a reason, are refused.
+                try await driver.clear("#target-value")
+                try await driver.type("#target-value", "mười")
+                try await driver.click("#target-submit")
+                #expect(try await driver.text("#form-errors").contains("Chỉ tiêu: Phải là số nguyên không âm."))
+                try await driver.clear("#target-value")
+                try await driver.type("#target-value", "1.200")
+                try await driver.click("#target-submit")
+                #expect(try await driver.text("#form-errors").contains("Lý do: Kỳ đã bắt đầu"))
+                try await driver.screenshot("dashboard-target-form")
+                #expect(try await driver.execute("return document.getElementById('target-value').value") as? String == "1.200")
+                try await driver.type("#target-reason", "Thôn đông dân hơn dự kiến")
+                try await driver.click("#target-submit")
+                #expect(try await driver.text("#target-saved") == "Đã lưu chỉ tiêu.")
+                #expect(try await driver.text("#indicators").contains("1.200"))
                 try await driver.click("#ranking-link")
                 #expect(try await driver.text("#quiet").contains("Không có"))   // the village has no team yet
                 #expect(try await driver.text("h1").contains("Xếp hạng"))

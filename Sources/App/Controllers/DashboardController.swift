@@ -28,6 +28,38 @@ enum DashboardController {
         var breakdownChart: String
         var breakdown: [Row]
         var rankingLink: String
+        var targets: TargetForms?
+    }
+
+    /// The forms to set the shown unit's target and split it among its children (chỉ tiêu), for accounts that may.
+    struct TargetForms: Encodable {
+        var indicator: String
+        var period: String
+        var hierarchy: String
+        var canSet: Bool
+        var canSplit: Bool
+        var value: String
+        var reason: String
+        var frozen: Bool
+        var methods: [SelectOption]
+        var children: [ChildTarget]
+        var errors: [String]
+        var saved: Bool
+    }
+
+    struct ChildTarget: Encodable {
+        var code: String
+        var name: String
+        var value: String
+    }
+
+    /// What was typed in a target form, shown again with the errors.
+    struct TargetInput {
+        var value: String?
+        var reason: String?
+        var method: String?
+        var values: [String: String]?
+        var errors: [String] = []
     }
 
     /// The unit asked for, or the account's own area.
@@ -54,13 +86,18 @@ enum DashboardController {
     }
 
     static func show(req: Request) async throws -> View {
-        let service = DashboardService(scope: try req.scope, clock: req.clock)
-        let hierarchy = try DashboardAPIController.hierarchy(req)
-        let period = try DashboardAPIController.period(req)
-        let code = try await unitCode(req)
+        try await render(req: req, code: try await unitCode(req), period: try DashboardAPIController.period(req),
+                         hierarchy: try DashboardAPIController.hierarchy(req), chosen: req.query[String.self, at: "indicator"],
+                         input: TargetInput(), saved: req.query[String.self, at: "saved"] == "1")
+    }
+
+    static func render(req: Request, code: String, period: ReportPeriod, hierarchy: LocalDate, chosen asked: String?, input: TargetInput,
+                       saved: Bool) async throws -> View {
+        let scope = try req.scope
+        let service = DashboardService(scope: scope, clock: req.clock)
         let place = try await service.place(code: code, asOf: hierarchy)
         let board = try await service.dashboard(place: place, period: period, hierarchy: hierarchy)
-        let chosen = req.query[String.self, at: "indicator"] ?? board.indicators.first?.code ?? ""
+        let chosen = asked ?? board.indicators.first?.code ?? ""
         let query = "period=\(period)&hierarchy=\(hierarchy.iso)"
         func percent(_ p: Double?) -> String { p.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—" }
         let rows = board.indicators.map { i in
@@ -81,11 +118,88 @@ enum DashboardController {
                 target: format(b.target, kind: selected!.kind, req: req), percent: percent(b.percentOfPlan),
                 link: "/dashboard?unit=\(b.unit.code)&\(query)&indicator=\(chosen)", selected: false, finding: nil)
         } ?? []
+        var forms: TargetForms?
+        if let selected {
+            let targets = TargetService(scope: scope, clock: req.clock)
+            let canSet = (try? targets.authorizeSetting(for: place)) != nil
+            let canSplit = selected.target != nil && !selected.breakdown.isEmpty
+                && (try? scope.authorize(.setTargets, at: place.path == "/" ? scope.actor.scopePath : place.path)) != nil
+            let plain: (Double?) -> String = { v in v.map { $0 == $0.rounded() ? String(Int64($0)) : String($0) } ?? "" }
+            forms = TargetForms(
+                indicator: selected.code, period: period.description, hierarchy: hierarchy.iso, canSet: canSet, canSplit: canSplit,
+                value: input.value ?? plain(selected.target), reason: input.reason ?? "", frozen: period.start <= req.clock.today(),
+                methods: SplitMethod.allCases.map { SelectOption(value: $0.rawValue, label: req.t("target.method.\($0.rawValue)"),
+                                                                 selected: $0.rawValue == (input.method ?? SplitMethod.population.rawValue)) },
+                children: selected.breakdown.map { ChildTarget(code: $0.unit.code, name: $0.unit.name,
+                                                               value: input.values?[$0.unit.code] ?? plain($0.target)) },
+                errors: input.errors, saved: saved)
+        }
         let page = Page(layout: Layout(request: req, title: req.t("dashboard.title")), unit: place.ref, unitCode: place.ref.code,
                         period: period.description, hierarchy: hierarchy.iso, rows: rows, selected: rows.first { $0.selected },
                         trendChart: trend, breakdownChart: bars, breakdown: breakdown,
-                        rankingLink: "/rankings?unit=\(place.ref.code)&\(query)&indicator=\(chosen)")
+                        rankingLink: "/rankings?unit=\(place.ref.code)&\(query)&indicator=\(chosen)", targets: forms)
         return try await req.view.render("dashboard/show", page)
+    }
+
+    struct TargetForm: Content {
+        var unit: String?
+        var indicator: String?
+        var period: String?
+        var hierarchy: String?
+        var value: String?
+        var reason: String?
+        var method: String?
+        var values: [String: String]?
+    }
+
+    /// A number as officials type it: `1.000` or `1 000` for a thousand, `12,5` (or `12.5`) for twelve and a half.
+    static func parseNumber(_ text: String) -> Double? {
+        var t = String(text.filter { !$0.isWhitespace })
+        if t.contains(",") {
+            t = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
+        } else if t.contains("."), t.components(separatedBy: ".").dropFirst().allSatisfy({ $0.count == 3 }) {
+            t = t.replacingOccurrences(of: ".", with: "")
+        }
+        return Double(t).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// `POST /dashboard/targets`: sets the shown unit's target; `POST /dashboard/targets/split`: splits it among the units under it.
+    static func saveTarget(req: Request, split: Bool) async throws -> Response {
+        let form = try req.content.decode(TargetForm.self)
+        let hierarchy = form.hierarchy.flatMap(LocalDate.init) ?? req.clock.today()
+        let period = form.period.flatMap(ReportPeriod.init) ?? ReportPeriod.year(req.clock.today().year)
+        let service = TargetService(scope: try req.scope, clock: req.clock)
+        var input = TargetInput(value: form.value, reason: form.reason, method: form.method, values: form.values)
+        do {
+            if split {
+                var typed: [String: Double]?
+                if form.method == SplitMethod.typed.rawValue {
+                    typed = [:]
+                    for (code, text) in form.values ?? [:] where !text.trimmingWhitespace().isEmpty {
+                        guard let v = parseNumber(text) else { throw AppError.invalid("values.\(code)", "error.whole_number") }
+                        typed![code] = v
+                    }
+                }
+                _ = try await service.split(SplitTargetRequest(unit: form.unit, indicator: form.indicator, period: form.period,
+                                                               method: form.method, values: typed, reason: form.reason))
+            } else {
+                let text = (form.value ?? "").trimmingWhitespace()
+                let value = text.isEmpty ? nil : parseNumber(text)
+                if !text.isEmpty, value == nil { throw AppError.invalid("value", "error.whole_number") }
+                _ = try await service.set(SetTargetRequest(unit: form.unit, indicator: form.indicator, period: form.period, value: value,
+                                                           reason: form.reason))
+            }
+        } catch let error as AppError {
+            guard case let .invalid(fields) = error else { throw error }
+            input.errors = fields.map { f in
+                let label = f.field.hasPrefix("values.") ? req.t("target.child_value", String(f.field.dropFirst(7))) : req.t("field.\(f.field)")
+                return label + ": " + req.application.catalogue.text(f.key, req.language, f.args)
+            }
+            return try await render(req: req, code: form.unit ?? "", period: period, hierarchy: hierarchy, chosen: form.indicator, input: input,
+                                    saved: false).encodeResponse(status: error.status, for: req)
+        }
+        let back = "/dashboard?unit=\(form.unit ?? "")&period=\(period)&hierarchy=\(hierarchy.iso)&indicator=\(form.indicator ?? "")&saved=1"
+        return req.redirect(to: (back.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? back) + "#target-forms")
     }
 
     struct RankRow: Encodable {

@@ -114,8 +114,7 @@ struct TargetService {
                     if let d = f.denominator { key = d } else { key = try await eligibleKey(indicator) }
                 }
                 // Weighted by what is recorded now.
-                let stocks = try await FigureReader(db: scope.db).sums(units: children.map(\.id), keys: [key],
-                                                                                     periods: [RollupPeriods.total])
+                let stocks = try await FigureReader(db: scope.db).sums(units: children.map(\.id), keys: [key], periods: [RollupPeriods.total])
                 let weights = children.map { stocks[$0.id]?[key] ?? 0 }
                 values = TargetSplit.proportional(Int64(parent.value), weights: weights).map(Double.init)
             case .typed:
