@@ -87,4 +87,6 @@ func routes(_ app: Application) throws {
     pages.post("dashboard", "targets") { try await DashboardController.saveTarget(req: $0, split: false) }
     pages.post("dashboard", "targets", "split") { try await DashboardController.saveTarget(req: $0, split: true) }
     pages.get("rankings", use: DashboardController.rankings)
+    pages.get("campaigns", use: CampaignsController.index)
+    pages.get("campaigns", ":id", use: CampaignsController.show)
 }

@@ -282,6 +282,13 @@ struct DashboardTests {
             #expect(done.trend.first { $0.date == "2026-11-04" }?.value == 0)
             #expect(done.trend.first { $0.date == "2026-11-05" }?.value == 1)
             #expect(done.trend.last?.value == 2)
+            // The same progress on the web: listed, then shown with its day-by-day chart and its units.
+            let web = try await WebSession.signIn(t, login: "tinh", password: "mat-khau-123")
+            let list = try await web.send(.GET, "/campaigns")
+            #expect(list.status == .ok && list.text.contains("92 ngày đêm cao điểm VNeID") && list.text.contains("/campaigns/\(id.uuidString.lowercased())"))
+            let page = try await web.send(.GET, "/campaigns/\(id.uuidString.lowercased())")
+            #expect(page.status == .ok && page.text.contains("<strong id=\"selected-actual\">2</strong>"))
+            #expect(page.text.contains("<polyline") && page.text.contains("Phường Ba Đình"))
             var bad = Body()
             bad.end = "2026-10-01"
             let refused = try await t.send(.POST, "/api/v1/campaigns", token: province, json: bad)

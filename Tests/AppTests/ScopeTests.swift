@@ -123,6 +123,14 @@ struct ScopeTests {
                 "GET /audit": Probe(method: .GET, path: "/audit", expect: .showsNothingOf),
                 "GET /dashboard": Probe(method: .GET, path: "/dashboard?unit=\(Fixtures.communeB)", expect: .refused),
                 "GET /rankings": Probe(method: .GET, path: "/rankings?unit=\(Fixtures.provinceB)", expect: .refused),
+                "POST /dashboard/targets": Probe(method: .POST, path: "/dashboard/targets",
+                                                 json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027", "value": "5"],
+                                                 expect: .refused),
+                "POST /dashboard/targets/split": Probe(method: .POST, path: "/dashboard/targets/split",
+                                                       json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027",
+                                                              "method": "even"], expect: .refused),
+                "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
+                "GET /campaigns/:id": Probe(method: .GET, path: "/campaigns/\(UUID())", expect: .refused),
             ]
 
             // Every registered route has a probe, and every probe a route.

@@ -85,6 +85,29 @@ enum DashboardController {
         return kind == .coverage ? req.t("dashboard.percent", number(value, req: req)) : number(value, req: req)
     }
 
+    /// The table rows, charts and breakdown of a dashboard's indicators, for the dashboard and campaign pages.
+    static func views(_ indicators: [DashboardIndicator], chosen: String, req: Request, indicatorLink: (String) -> String,
+                      unitLink: (String) -> String) -> (rows: [Row], trend: String, bars: String, breakdown: [Row]) {
+        func percent(_ p: Double?) -> String { p.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—" }
+        let rows = indicators.map { i in
+            Row(code: i.code, name: i.name, actual: format(i.actual, kind: i.kind, req: req), target: format(i.target, kind: i.kind, req: req),
+                percent: percent(i.percentOfPlan), link: indicatorLink(i.code), selected: i.code == chosen,
+                finding: i.splitFinding.map { req.t("target.finding.\($0.kind.rawValue)", number(Double($0.amount), req: req)) })
+        }
+        guard let selected = indicators.first(where: { $0.code == chosen }) else { return (rows, "", "", []) }
+        let trend = SVGChart.line(title: req.t("dashboard.trend", selected.name),
+                                  points: selected.trend.map { SVGChart.Point(label: LocalDate($0.date)?.vietnamese ?? $0.date, value: $0.value) },
+                                  target: selected.target)
+        let bars = SVGChart.bars(title: req.t("dashboard.breakdown", selected.name),
+                                 bars: selected.breakdown.map { SVGChart.Bar(label: $0.unit.name, value: $0.actual, target: $0.target) })
+        let breakdown = selected.breakdown.map { b in
+            Row(code: b.unit.code, name: b.unit.name, actual: format(b.actual, kind: selected.kind, req: req),
+                target: format(b.target, kind: selected.kind, req: req), percent: percent(b.percentOfPlan), link: unitLink(b.unit.code),
+                selected: false, finding: nil)
+        }
+        return (rows, trend, bars, breakdown)
+    }
+
     static func show(req: Request) async throws -> View {
         try await render(req: req, code: try await unitCode(req), period: try DashboardAPIController.period(req),
                          hierarchy: try DashboardAPIController.hierarchy(req), chosen: req.query[String.self, at: "indicator"],
@@ -99,25 +122,11 @@ enum DashboardController {
         let board = try await service.dashboard(place: place, period: period, hierarchy: hierarchy)
         let chosen = asked ?? board.indicators.first?.code ?? ""
         let query = "period=\(period)&hierarchy=\(hierarchy.iso)"
-        func percent(_ p: Double?) -> String { p.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—" }
-        let rows = board.indicators.map { i in
-            Row(code: i.code, name: i.name, actual: format(i.actual, kind: i.kind, req: req), target: format(i.target, kind: i.kind, req: req),
-                percent: percent(i.percentOfPlan), link: "/dashboard?unit=\(place.ref.code)&\(query)&indicator=\(i.code)", selected: i.code == chosen,
-                finding: i.splitFinding.map { req.t("target.finding.\($0.kind.rawValue)", number(Double($0.amount), req: req)) })
-        }
         let selected = board.indicators.first { $0.code == chosen }
-        let trend = selected.map { s in
-            SVGChart.line(title: req.t("dashboard.trend", s.name), points: s.trend.map { SVGChart.Point(label: LocalDate($0.date)?.vietnamese ?? $0.date, value: $0.value) },
-                          target: s.target)
-        } ?? ""
-        let bars = selected.map { s in
-            SVGChart.bars(title: req.t("dashboard.breakdown", s.name), bars: s.breakdown.map { SVGChart.Bar(label: $0.unit.name, value: $0.actual, target: $0.target) })
-        } ?? ""
-        let breakdown = selected?.breakdown.map { b in
-            Row(code: b.unit.code, name: b.unit.name, actual: format(b.actual, kind: selected!.kind, req: req),
-                target: format(b.target, kind: selected!.kind, req: req), percent: percent(b.percentOfPlan),
-                link: "/dashboard?unit=\(b.unit.code)&\(query)&indicator=\(chosen)", selected: false, finding: nil)
-        } ?? []
+        let views = views(board.indicators, chosen: chosen, req: req,
+                          indicatorLink: { "/dashboard?unit=\(place.ref.code)&\(query)&indicator=\($0)" },
+                          unitLink: { "/dashboard?unit=\($0)&\(query)&indicator=\(chosen)" })
+        let (rows, trend, bars, breakdown) = (views.rows, views.trend, views.bars, views.breakdown)
         var forms: TargetForms?
         if let selected {
             let targets = TargetService(scope: scope, clock: req.clock)
