@@ -84,6 +84,9 @@ schemas = {
         "maximumMembersCommune": {"type": "integer", "description": "Absent when there is no maximum."},
         "leaderMustBeHamletHead": {"type": "boolean"},
     }, ["province", "own", "minimumMembers", "leaderMustBeHamletHead"], "The composition rules a province's teams are checked against."),
+    "FormerCommuneRequest": obj({
+        "formerCommune": s("Code of the commune the hamlet belonged to before 1 July 2025: one of the predecessors of its commune."),
+    }, ["formerCommune"], "Corrects a hamlet's former commune (xã cũ); its figures move to the right former commune, district and province."),
     "CompositionPolicyRequest": obj({
         "minimumMembers": {"type": "integer", "minimum": 1, "maximum": 100, "description": "National default (5) when absent."},
         "maximumMembersHamlet": {"type": "integer", "maximum": 200, "description": "Between minimumMembers and 200; no maximum when absent."},
@@ -321,6 +324,13 @@ paths = {
         "get": op("getUnit", "Show a unit as of a date", "units", 200, "Unit", ["401", "404", "422"], params=[P("asOf")])},
     "/units/{code}/lineage": {"parameters": [P("code")],
         "get": op("getUnitLineage", "A unit's predecessors and successors", "units", 200, "Lineage", ["401", "404", "422"], params=[P("asOf")])},
+    "/units/{code}/former-commune": {"parameters": [P("code")],
+        "put": op("setFormerCommune", "Correct a hamlet's commune before 1 July 2025", "units", 200, "Unit", ["401", "403", "404", "422"],
+                  body=json_body("FormerCommuneRequest"),
+                  description="A hamlet's former commune defaults to a predecessor of its commune (one merged whole, lowest code). "
+                              "Correcting it moves every figure of the hamlet, in the same transaction, so that figures read under the "
+                              "hierarchy before 1 July 2025 put it in the right former commune. `code` must be a hamlet (422 otherwise)."),
+    },
     "/units/{code}/composition-policy": {"parameters": [P("code")],
         "get": op("getCompositionPolicy", "A province's team composition rules", "units", 200, "CompositionPolicy", ["401", "403", "404", "422"],
                   description="`code` must be a province (422 otherwise). Readable from inside the province and from above it."),

@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     authed.post("units", use: UnitsAPIController.create)
     authed.get("units", ":code", use: UnitsAPIController.show)
     authed.get("units", ":code", "lineage", use: UnitsAPIController.lineage)
+    authed.put("units", ":code", "former-commune", use: UnitsAPIController.setFormerCommune)
     authed.get("units", ":code", "composition-policy", use: CommuneAPIController.showPolicy)
     authed.put("units", ":code", "composition-policy", use: CommuneAPIController.updatePolicy)
     authed.on(.POST, "units", ":code", "team-imports", body: .collect(maxSize: "20mb"), use: CommuneAPIController.importTeams)

@@ -174,6 +174,28 @@ struct DashboardTests {
                 "code": "the_sim_chinh_chu", "name": "Thuê bao chính chủ", "pillar": "society", "province": "15", "minimumAge": 16,
             ] as [String: AnyEncodable])
             #expect(service.status == .created, "\(service.text)")
+            // A hamlet's former commune corrected: its figures move from one former commune to another.
+            var moved = false
+            for hamlet in try await Unit.query(on: t.app.db).filter(\.$tier == .hamlet).filter(\.$formerPath != "").all() where !moved {
+                let olds = try await UnitLineage.query(on: t.app.db).filter(\.$newUnitID == hamlet.parentID!).all(\.$oldUnitID)
+                let communes = try await Unit.query(on: t.app.db).filter(\.$id ~~ olds).filter(\.$tier == .commune).all()
+                guard let from = communes.first(where: { hamlet.formerPath.hasPrefix($0.path) }),
+                      let to = communes.first(where: { !hamlet.formerPath.hasPrefix($0.path) }) else { continue }
+                let key = "done.vneid_level2"
+                let reader = FigureReader(db: t.app.db)
+                let own = try await reader.sums(units: [hamlet.id!], keys: [key], periods: ["T"])[hamlet.id!]?[key] ?? 0
+                guard own > 0 else { continue }
+                let before = try await reader.sums(units: [from.id!, to.id!], keys: [key], periods: ["T"])
+                let bad = try await t.send(.PUT, "/api/v1/units/\(hamlet.code)/former-commune", token: admin, json: ["formerCommune": hamlet.code])
+                #expect(bad.status == .unprocessableEntity && bad.text.contains("formerCommune"))
+                let done = try await t.send(.PUT, "/api/v1/units/\(hamlet.code)/former-commune", token: admin, json: ["formerCommune": to.code])
+                #expect(done.status == .ok, "\(done.text)")
+                let after = try await reader.sums(units: [from.id!, to.id!], keys: [key], periods: ["T"])
+                #expect((after[from.id!]?[key] ?? 0) == (before[from.id!]?[key] ?? 0) - own)
+                #expect((after[to.id!]?[key] ?? 0) == (before[to.id!]?[key] ?? 0) + own)
+                moved = true
+            }
+            #expect(moved)
             let incremental = try await Self.rollups(t.app.db)
             #expect(incremental.contains { $0.contains("|elig.16|T|") })
             #expect(incremental.contains { $0.contains("|manual.products_online|T|12") })

@@ -54,6 +54,8 @@ struct ScopeTests {
                 "POST /api/v1/units": Probe(method: .POST, path: "/api/v1/units", json: ["parentCode": Fixtures.communeB, "name": "Thôn Lạ"], expect: .refused),
                 "GET /api/v1/units/:code": Probe(method: .GET, path: "/api/v1/units/\(hamletB)", expect: .refused),
                 "GET /api/v1/units/:code/lineage": Probe(method: .GET, path: "/api/v1/units/\(hamletB)/lineage", expect: .refused),
+                "PUT /api/v1/units/:code/former-commune": Probe(method: .PUT, path: "/api/v1/units/\(hamletB)/former-commune",
+                                                                json: ["formerCommune": Fixtures.communeB], expect: .refused),
                 "GET /api/v1/units/:code/composition-policy": Probe(method: .GET, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", expect: .refused),
                 "PUT /api/v1/units/:code/composition-policy": Probe(method: .PUT, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", json: ["minimumMembers": "3"], expect: .refused),
                 "POST /api/v1/units/:code/team-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/team-imports", body: csv, expect: .refused),

@@ -49,6 +49,12 @@ enum Rollups {
             for unit in units { values[Cell(unit: unit, key: key, period: RollupPeriods.total), default: 0] += value }
         }
 
+        /// Adds `value` to one period key of each of `units`.
+        mutating func addCell(_ units: [UUID], _ key: String, _ period: String, _ value: Int64) {
+            guard value != 0 else { return }
+            for unit in units { values[Cell(unit: unit, key: key, period: period), default: 0] += value }
+        }
+
         mutating func merge(_ other: Deltas) {
             for (cell, v) in other.values { values[cell, default: 0] += v }
         }
@@ -107,6 +113,22 @@ enum Rollups {
         return ids
     }
 
+    /// A hamlet's former commune corrected: every figure of the hamlet (its own rows hold exactly what it added) is
+    /// taken from the units of the old former chain and added to those of the new one.
+    static func formerChainChanged(hamlet: UUID, path: String, from old: String, to new: String, on db: any Database) async throws {
+        let before = chain(path: path, formerPath: old), after = chain(path: path, formerPath: new)
+        let leaving = before.filter { !after.contains($0) }, joining = after.filter { !before.contains($0) }
+        var deltas = Deltas()
+        for row in try await (db as! any SQLDatabase).select().column("key").column("period").column("value").from(schema)
+            .where("unit_id", .equal, SQLBind(hamlet)).all() {
+            let key = try row.decode(column: "key", as: String.self), period = try row.decode(column: "period", as: String.self)
+            let value = try row.decode(column: "value", as: Int64.self)
+            deltas.addCell(leaving, key, period, -value)
+            deltas.addCell(joining, key, period, value)
+        }
+        try await deltas.write(on: db)
+    }
+
     /// The chains of the units at the ends of `paths`.
     static func chains(for paths: some Collection<String>, on db: any Database) async throws -> [String: [UUID]] {
         let cached = collector.map { c in c.lock.withLock { c.chains } } ?? [:]
@@ -114,8 +136,9 @@ enum Rollups {
         var former: [UUID: String] = [:]
         let ids = Set(paths.filter { cached[$0] == nil }.compactMap(lastID))
         for chunk in Array(ids).chunked(500) {
+            // Shared lock (PostgreSQL): a correction of a former commune waits for this write, or this write for it.
             for row in try await (db as! any SQLDatabase).select().column("id").column("former_path").from(Unit.schema)
-                .where("id", .in, SQLBind.group(Array(chunk))).where("former_path", .notEqual, "").all() {
+                .where("id", .in, SQLBind.group(Array(chunk))).where("former_path", .notEqual, "").for(.share).all() {
                 former[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "former_path", as: String.self)
             }
         }

@@ -188,4 +188,38 @@ struct UnitService {
                                   before: Nothing?.none, after: Self.response(unit))
         return unit
     }
+
+    /// Corrects a hamlet's former commune (xã cũ, before 1 July 2025), which defaults to one of its commune's
+    /// predecessors: the figures of the hamlet move to the right former commune, district and province in the same
+    /// transaction.
+    func setFormerCommune(hamletCode: String, formerCode: String?) async throws -> Unit {
+        let today = clock.today()
+        let hamlet = try await find(code: hamletCode, asOf: today)
+        guard hamlet.tier == .hamlet, let parentID = hamlet.parentID else { throw AppError.invalid("code", "error.not_hamlet", hamletCode) }
+        try scope.authorize(.manageUnitsAndTeams, at: hamlet.path)
+        guard let formerCode = formerCode?.trimmingWhitespace(), !formerCode.isEmpty else { throw AppError.invalid("formerCommune", "error.required") }
+        let predecessors = try await UnitLineage.query(on: scope.db).filter(\.$newUnitID == parentID).all(\.$oldUnitID)
+        guard let former = try await Unit.query(on: scope.db).filter(\.$id ~~ predecessors).filter(\.$tier == .commune)
+            .filter(\.$code == formerCode).first() else {
+            throw AppError.invalid("formerCommune", "error.not_predecessor", formerCode)
+        }
+        let formerPath = former.path + hamlet.id!.uuidString.lowercased() + "/"
+        guard formerPath != hamlet.formerPath else { return hamlet }
+        return try await scope.db.transaction { db in
+            let before = hamlet.formerPath
+            // The unit row first: a sync of the hamlet reads it with a shared lock, so it either ends before this
+            // correction reads the hamlet's figures or starts after it, under the new former commune.
+            hamlet.formerPath = formerPath
+            try await hamlet.save(on: db)
+            try await UnitParent.query(on: db).filter(\.$unitID == hamlet.id!).filter(\.$validTo == ReferenceData.reorganisation.previousDay.iso)
+                .delete()
+            try await UnitParent(unitID: hamlet.id!, parentID: former.id!,
+                                 period: ValidPeriod(from: .distantPast, to: ReferenceData.reorganisation.previousDay)).create(on: db)
+            try await Rollups.formerChainChanged(hamlet: hamlet.id!, path: hamlet.path, from: before, to: formerPath, on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "unit", entityID: hamlet.id,
+                                      unitPath: hamlet.path, summary: "\(hamlet.code) \(hamlet.name): xã cũ \(former.code) \(former.name)",
+                                      before: ["formerPath": before], after: ["formerPath": formerPath])
+            return hamlet
+        }
+    }
 }

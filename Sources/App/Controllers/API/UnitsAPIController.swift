@@ -32,6 +32,15 @@ enum UnitsAPIController {
         return try await service.lineage(of: unit)
     }
 
+    /// `PUT /api/v1/units/{code}/former-commune` `{"formerCommune": "CODE"}`: corrects a hamlet's commune before 1 July 2025.
+    static func setFormerCommune(req: Request) async throws -> UnitResponse {
+        struct Body: Content { var formerCommune: String? }
+        let service = UnitService(scope: try req.scope, clock: req.clock)
+        let unit = try await service.setFormerCommune(hamletCode: try req.parameters.require("code"),
+                                                      formerCode: try req.content.decode(Body.self).formerCommune)
+        return try await service.responses([unit], asOf: req.clock.today())[0]
+    }
+
     static func create(req: Request) async throws -> Response {
         let body = try req.content.decode(CreateHamletRequest.self)
         let service = UnitService(scope: try req.scope, clock: req.clock)
