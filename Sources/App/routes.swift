@@ -70,6 +70,7 @@ func routes(_ app: Application) throws {
     pages.get("units", ":code", use: UnitsController.show)
     pages.post("units", ":code", "hamlets", use: UnitsController.createHamlet)
     pages.post("units", ":code", "composition-policy", use: UnitsController.updatePolicy)
+    pages.post("units", ":code", "former-commune", use: UnitsController.setFormerCommune)
     pages.get("units", ":code", "import", use: ImportController.show)
     pages.get("units", ":code", "sweep", use: SweepController.show)
     pages.on(.POST, "units", ":code", "import", body: .collect(maxSize: "20mb"), use: ImportController.submit)

@@ -125,6 +125,8 @@ struct ScopeTests {
                 "GET /audit": Probe(method: .GET, path: "/audit", expect: .showsNothingOf),
                 "GET /dashboard": Probe(method: .GET, path: "/dashboard?unit=\(Fixtures.communeB)", expect: .refused),
                 "GET /rankings": Probe(method: .GET, path: "/rankings?unit=\(Fixtures.provinceB)", expect: .refused),
+                "POST /units/:code/former-commune": Probe(method: .POST, path: "/units/\(hamletB)/former-commune",
+                                                          json: ["formerCommune": Fixtures.communeB], expect: .refused),
                 "POST /dashboard/targets": Probe(method: .POST, path: "/dashboard/targets",
                                                  json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027", "value": "5"],
                                                  expect: .refused),

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 @testable import App
@@ -92,6 +93,27 @@ struct UnitsTests {
             // Another commune's account does not see the hamlet.
             let other = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
             #expect(try await t.send(.GET, "/api/v1/units/\(code)", token: other).status == .notFound)
+        }
+    }
+
+    @Test("A commune corrects a hamlet's former commune on its page, among its commune's predecessors only", arguments: Engine.available)
+    func formerCommune(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let code = try await t.hamlet("Tổ dân phố số 5", in: Fixtures.communeA, token: commune)
+            let web = try await WebSession.signIn(t, login: "xa", password: "mat-khau-123")
+            let page = try await web.send(.GET, "/units/\(code)")
+            #expect(page.status == .ok && page.text.contains("id=\"former-form\"") && page.text.contains("Phường Quán Thánh (00013)"))
+            let saved = try await web.send(.POST, "/units/\(code)/former-commune", form: ["formerCommune": "00013"])
+            #expect(saved.status == .seeOther || saved.status == .found, "\(saved.status)")
+            #expect(try await web.send(.GET, "/units/\(code)").text.contains("<p id=\"former-name\">Phường Quán Thánh</p>"))
+            let hamlet = try #require(try await Unit.query(on: t.app.db).filter(\.$code == code).first())
+            let links = try await UnitParent.query(on: t.app.db).filter(\.$unitID == hamlet.id!).all()
+            let quanThanh = try #require(try await Unit.query(on: t.app.db).filter(\.$code == "00013").filter(\.$tier == .commune).first())
+            #expect(links.count == 2 && links.contains { $0.parentID == quanThanh.id! } && hamlet.formerPath.hasPrefix(quanThanh.path))
+            // A commune of another place is refused, naming the field.
+            let wrong = try await web.send(.POST, "/units/\(code)/former-commune", form: ["formerCommune": "00097"])
+            #expect(wrong.status == .unprocessableEntity && wrong.text.contains("Xã cũ (trước 01/07/2025): 00097 không phải xã cũ"))
         }
     }
 }

@@ -44,6 +44,16 @@ enum UnitsController {
             if unit.validFrom != LocalDate.distantPast.iso { return req.t("unit.valid_from", LocalDate(unit.validFrom)!.vietnamese) }
             return ""
         }()
+        var former: FormerCommuneView?
+        if unit.tier == .hamlet, let parentID = unit.parentID {
+            let olds = try await UnitLineage.query(on: req.db).filter(\.$newUnitID == parentID).all(\.$oldUnitID)
+            let communes = try await Unit.query(on: req.db).filter(\.$id ~~ olds).filter(\.$tier == .commune).sort(\.$code).all()
+            let current = communes.first { !unit.formerPath.isEmpty && unit.formerPath.hasPrefix($0.path) }
+            if !communes.isEmpty {
+                former = FormerCommuneView(name: current?.name ?? "—", code: current?.code ?? "",
+                                           options: communes.map { SelectOption(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.id == current?.id) })
+            }
+        }
         let page = UnitPage(
             layout: Layout(request: req, title: unit.name), unit: try await rows([unit], req: req, asOf: viewDate)[0],
             crumbs: try await service.ancestors(of: unit).map { Crumb(code: $0.code, name: $0.name) },
@@ -56,7 +66,7 @@ enum UnitsController {
             successors: lineage.successors.map { row($0.unit, share: $0.share, req: req) },
             validity: validity,
             hamletKinds: UnitKind.hamletKinds.map { SelectOption(value: $0.rawValue, label: $0.vietnameseName, selected: $0.rawValue == form.kind) },
-            form: form, errors: errors)
+            form: form, errors: errors, former: former)
         return try await req.view.render("units/show", page)
     }
 
@@ -70,6 +80,20 @@ enum UnitsController {
     }
 
     /// `POST /units/{code}/composition-policy` from the province page.
+    /// `POST /units/{code}/former-commune`: corrects a hamlet's commune before 1 July 2025.
+    static func setFormerCommune(req: Request) async throws -> Response {
+        struct Form: Content { var formerCommune: String? }
+        let code = try req.parameters.require("code")
+        do {
+            _ = try await UnitService(scope: try req.scope, clock: req.clock)
+                .setFormerCommune(hamletCode: code, formerCode: try req.content.decode(Form.self).formerCommune)
+            return req.redirect(to: "/units/\(code)#former")
+        } catch let error as AppError {
+            guard let messages = formErrors(error, req: req) else { throw error }
+            return try await render(req: req, code: code, form: HamletForm(name: "", kind: ""), errors: messages).encodeResponse(status: error.status, for: req)
+        }
+    }
+
     static func updatePolicy(req: Request) async throws -> Response {
         struct Form: Content {
             var minimumMembers: String?

@@ -97,6 +97,14 @@ struct UnitPage: Encodable {
     var hamletKinds: [SelectOption]
     var form: HamletForm
     var errors: [String]
+    var former: FormerCommuneView?
+}
+
+/// A hamlet's commune before 1 July 2025 (xã cũ), and the predecessors of its commune it may be corrected to.
+struct FormerCommuneView: Encodable {
+    var name: String
+    var code: String
+    var options: [SelectOption]
 }
 
 /// A province's composition rules as shown and edited on its page.
