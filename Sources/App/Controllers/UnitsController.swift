@@ -51,7 +51,9 @@ enum UnitsController {
             let current = communes.first { !unit.formerPath.isEmpty && unit.formerPath.hasPrefix($0.path) }
             if !communes.isEmpty {
                 former = FormerCommuneView(name: current?.name ?? "—", code: current?.code ?? "",
-                                           options: communes.map { SelectOption(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.id == current?.id) })
+                                           options: communes.map {
+                                               SelectOption(value: $0.code, label: "\($0.name) (\($0.code))", selected: $0.id == current?.id)
+                                           })
             }
         }
         let page = UnitPage(
@@ -90,7 +92,8 @@ enum UnitsController {
             return req.redirect(to: "/units/\(code)#former")
         } catch let error as AppError {
             guard let messages = formErrors(error, req: req) else { throw error }
-            return try await render(req: req, code: code, form: HamletForm(name: "", kind: ""), errors: messages).encodeResponse(status: error.status, for: req)
+            return try await render(req: req, code: code, form: HamletForm(name: "", kind: ""), errors: messages)
+                .encodeResponse(status: error.status, for: req)
         }
     }
 

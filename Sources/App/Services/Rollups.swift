@@ -68,7 +68,8 @@ enum Rollups {
         /// a province's) wait for each other instead of deadlocking.
         func write(on db: any Database) async throws {
             let sql = db as! any SQLDatabase
-            let cells = values.filter { $0.value != 0 }.map { (order: UUIDText.upper($0.key.unit) + "|" + $0.key.key + "|" + $0.key.period, cell: $0.key, value: $0.value) }
+            let cells = values.filter { $0.value != 0 }
+                .map { (order: UUIDText.upper($0.key.unit) + "|" + $0.key.key + "|" + $0.key.period, cell: $0.key, value: $0.value) }
                 .sorted { $0.order < $1.order }
             for chunk in cells.chunked(400) {
                 var insert = sql.insert(into: Rollups.schema).columns("unit_id", "key", "period", "value")

@@ -197,7 +197,9 @@ struct UnitService {
         let hamlet = try await find(code: hamletCode, asOf: today)
         guard hamlet.tier == .hamlet, let parentID = hamlet.parentID else { throw AppError.invalid("code", "error.not_hamlet", hamletCode) }
         try scope.authorize(.manageUnitsAndTeams, at: hamlet.path)
-        guard let formerCode = formerCode?.trimmingWhitespace(), !formerCode.isEmpty else { throw AppError.invalid("formerCommune", "error.required") }
+        guard let formerCode = formerCode?.trimmingWhitespace(), !formerCode.isEmpty else {
+            throw AppError.invalid("formerCommune", "error.required")
+        }
         let predecessors = try await UnitLineage.query(on: scope.db).filter(\.$newUnitID == parentID).all(\.$oldUnitID)
         guard let former = try await Unit.query(on: scope.db).filter(\.$id ~~ predecessors).filter(\.$tier == .commune)
             .filter(\.$code == formerCode).first() else {
