@@ -38,59 +38,40 @@ struct RollupBuilder: Sendable {
         for row in try await sql.select().column("id").column("former_path").from(Unit.schema).where("former_path", .notEqual, "").all() {
             formers[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "former_path", as: String.self)
         }
-        var chains: [String: [UUID]] = [:]
-        func chain(_ path: String) -> [UUID] {
-            if let known = chains[path] { return known }
-            let c = Rollups.chain(path: path, formerPath: Rollups.lastID(path).flatMap { formers[$0] } ?? "")
-            chains[path] = c
-            return c
-        }
-        var deltas = Rollups.Deltas()
-        func flushIfLarge() async throws {
-            if deltas.values.count > 500_000 { try await deltas.apply(on: db); deltas = Rollups.Deltas() }
-        }
+        let sums = Sums(formers: formers)
 
         progress("supports")
-        // Supports done that no correction superseded.
-        var rows: [(String, String, String, Int64)] = []
-        for row in try await sql.raw("""
+        // Supports done that no correction superseded; streamed, since a national log groups into millions of rows.
+        try await sql.raw("""
             SELECT unit_path, service_code, happened_on, CAST(SUM(CASE WHEN anonymous_count > 0 THEN anonymous_count ELSE 1 END) AS BIGINT) AS n
             FROM support_activities a WHERE outcome = 'done'
             AND NOT EXISTS (SELECT 1 FROM support_activities s WHERE s.supersedes_id = a.id)
             GROUP BY unit_path, service_code, happened_on
-            """).all() {
-            rows.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "service_code", as: String.self)) ?? "",
-                         (try? row.decode(column: "happened_on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+            """).run { row in
+            guard let path = try? row.decode(column: "unit_path", as: String.self), let service = try? row.decode(column: "service_code", as: String.self),
+                  let on = (try? row.decode(column: "happened_on", as: String.self)).flatMap(LocalDate.init),
+                  let n = try? row.decode(column: "n", as: Int64.self) else { return }
+            sums.add(path, Rollups.doneKey(service), on: on, n)
         }
-        for (path, service, on, n) in rows {
-            deltas.add(chain(path), Rollups.doneKey(service), on: LocalDate(on)!, n)
-            try await flushIfLarge()
-        }
-        rows = []
 
         progress("services done")
-        for row in try await sql.raw("""
+        try await sql.raw("""
             SELECT unit_path, service_code, first_done_on, COUNT(*) AS n FROM service_status GROUP BY unit_path, service_code, first_done_on
-            """).all() {
-            rows.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "service_code", as: String.self)) ?? "",
-                         (try? row.decode(column: "first_done_on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
+            """).run { row in
+            guard let path = try? row.decode(column: "unit_path", as: String.self), let service = try? row.decode(column: "service_code", as: String.self),
+                  let on = (try? row.decode(column: "first_done_on", as: String.self)).flatMap(LocalDate.init),
+                  let n = try? row.decode(column: "n", as: Int64.self) else { return }
+            sums.add(path, Rollups.firstKey(service), on: on, n)
         }
-        for (path, service, on, n) in rows {
-            deltas.add(chain(path), Rollups.firstKey(service), on: LocalDate(on)!, n)
-            try await flushIfLarge()
-        }
-        rows = []
 
         progress("residents")
         let ages = try await Rollups.eligibilityAges(on: db)
         for cohort in try await Self.residentCohorts(on: db) {
-            let units = chain(cohort.path)
-            deltas.add(units, "residents", on: cohort.recorded, cohort.count)
+            sums.add(cohort.path, "residents", on: cohort.recorded, cohort.count)
             for age in ages {
-                deltas.add(units, Rollups.eligibleKey(age), on: Rollups.eligibleFrom(birthYear: cohort.birthYear, age: age, recorded: cohort.recorded),
-                           cohort.count)
+                sums.add(cohort.path, Rollups.eligibleKey(age), on: Rollups.eligibleFrom(birthYear: cohort.birthYear, age: age, recorded: cohort.recorded),
+                         cohort.count)
             }
-            try await flushIfLarge()
         }
 
         progress("households")
@@ -103,7 +84,7 @@ struct RollupBuilder: Sendable {
         var households = countedHouseholds.withLockedValue { $0 }
         for (key, n) in households {
             let parts = key.split(separator: "|").map(String.init)
-            deltas.add(chain(parts[0]), "households", on: LocalDate(parts[1])!, n)
+            sums.add(parts[0], "households", on: LocalDate(parts[1])!, n)
         }
         households = [:]
 
@@ -122,7 +103,7 @@ struct RollupBuilder: Sendable {
             pairs.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "first_on", as: String.self)) ?? "",
                           (try? row.decode(column: "n", as: Int64.self)) ?? 0))
         }
-        for (path, on, n) in pairs { deltas.add(chain(path), "households_visited", on: LocalDate(on)!, n) }
+        for (path, on, n) in pairs { sums.add(path, "households_visited", on: LocalDate(on)!, n) }
         try await sql.raw("""
             INSERT INTO team_activity (team_id, last_on)
             SELECT team_id, MAX(happened_on) FROM support_activities WHERE team_id IS NOT NULL GROUP BY team_id
@@ -138,7 +119,7 @@ struct RollupBuilder: Sendable {
             pairs.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "date", as: String.self)) ?? "",
                           kind == "founded" ? n : -n))
         }
-        for (path, on, n) in pairs { deltas.add(chain(path), "teams", on: LocalDate(on)!, n) }
+        for (path, on, n) in pairs { sums.add(path, "teams", on: LocalDate(on)!, n) }
         var memberships: [(String, String, String, Int64)] = []
         for row in try await sql.raw("""
             SELECT unit_path, valid_from, valid_to, COUNT(*) AS n FROM memberships GROUP BY unit_path, valid_from, valid_to
@@ -147,15 +128,15 @@ struct RollupBuilder: Sendable {
                                 (try? row.decode(column: "valid_to", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
         }
         for (path, from, to, n) in memberships {
-            deltas.add(chain(path), "members", on: LocalDate(from)!, n)
-            if let end = LocalDate(to), end != .distantFuture { deltas.add(chain(path), "members", on: end.nextDay, -n) }
+            sums.add(path, "members", on: LocalDate(from)!, n)
+            if let end = LocalDate(to), end != .distantFuture { sums.add(path, "members", on: end.nextDay, -n) }
         }
         var compliant: [(String, Int64)] = []
         for row in try await sql.raw("SELECT unit_path, COUNT(*) AS n FROM teams WHERE status = 'active' AND compliant = \(bind: true) GROUP BY unit_path")
             .all() {
                 compliant.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
             }
-        for (path, n) in compliant { deltas.addCurrent(chain(path), "teams_compliant", n) }
+        for (path, n) in compliant { sums.addCurrent(path, "teams_compliant", n) }
 
         progress("reported values")
         var manual: [(String, String, String, Int64)] = []
@@ -165,9 +146,38 @@ struct RollupBuilder: Sendable {
             manual.append(((try? row.decode(column: "unit_path", as: String.self)) ?? "", (try? row.decode(column: "indicator_code", as: String.self)) ?? "",
                            (try? row.decode(column: "on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
         }
-        for (path, code, on, n) in manual { deltas.add(chain(path), Rollups.manualKey(code), on: LocalDate(on)!, n) }
-        try await deltas.apply(on: db)
-        // Rows that sum to zero carry nothing.
-        try await sql.raw("DELETE FROM rollups WHERE value = 0").run()
+        for (path, code, on, n) in manual { sums.add(path, Rollups.manualKey(code), on: LocalDate(on)!, n) }
+        let cells = sums.cells
+        progress("writing \(cells.count) rows")
+        // Rows that sum to zero carry nothing and are not written.
+        try await cells.write(on: db)
+    }
+}
+
+/// The rollup rows of a rebuild as they are summed, with each hamlet path's chain of units; locked, since rows
+/// streamed from the database arrive in a closure.
+private final class Sums: @unchecked Sendable {
+    private let lock = NIOLock()
+    private let formers: [UUID: String]
+    private var chains: [String: [UInt64]] = [:]
+    private var summed = RollupCells()
+
+    init(formers: [UUID: String]) { self.formers = formers }
+
+    var cells: RollupCells { lock.withLock { summed } }
+
+    private func unlockedChain(_ path: String) -> [UInt64] {
+        if let known = chains[path] { return known }
+        let c = summed.units(Rollups.chain(path: path, formerPath: Rollups.lastID(path).flatMap { formers[$0] } ?? ""))
+        chains[path] = c
+        return c
+    }
+
+    func add(_ path: String, _ key: String, on date: LocalDate, _ value: Int64) {
+        lock.withLock { summed.add(unlockedChain(path), key, on: date, value) }
+    }
+
+    func addCurrent(_ path: String, _ key: String, _ value: Int64) {
+        lock.withLock { summed.addCurrent(unlockedChain(path), key, value) }
     }
 }

@@ -84,153 +84,157 @@ struct SyntheticData {
         let quietFrom = options.today.adding(days: -60)
         var counts = Counts()
         var phone = 900_000_000
-        let now = Date()
+        // The raw tables' secondary indexes are built once, after the load, instead of row by row.
+        var indexes = DeferredIndexes(db: db)
+        try await indexes.drop(on: Self.tables + [SupportActivity.schema])
+        do {
+            try await load()
+        } catch {
+            try? await indexes.restore()
+            throw error
+        }
+        progress("indexes", plan.count, plan.count)
+        try await indexes.restore()
+        return counts
 
-        for (index, (commune, hamletCount, pace)) in plan.enumerated() {
-            progress(commune.name, index, plan.count)
-            var rows: [String: [[any SQLExpression]]] = [:]
-            var activities: [SupportActivity] = []
-            var statuses: [String: (UUID, UUID, String, String, String)] = [:]
-            let formers = (predecessors[commune.id!] ?? []).sorted { $0.code < $1.code }
-            for n in 1...hamletCount {
-                let id = uuid()
-                let path = commune.path + id.uuidString.lowercased() + "/"
-                let former = formers.isEmpty ? nil : formers[(n - 1) % formers.count]
-                let name = "Thôn \(DemoData.hamletNames[n % DemoData.hamletNames.count]) \(n)"
-                rows["units", default: []].append([
-                    SQLBind(id), SQLBind(HamletCode.make(communeCode: commune.code, number: n)), SQLBind(Tier.hamlet.rawValue),
-                    SQLBind(UnitKind.thon.rawValue), SQLBind(name), SQLBind(String(name.dropFirst(5))), SQLBind(TextFolding.fold(name).capitalized),
-                    SQLBind(Unit.searchKey(name: name, code: HamletCode.make(communeCode: commune.code, number: n))), SQLBind(commune.id!), SQLBind(path),
-                    SQLBind(former.map { $0.path + id.uuidString.lowercased() + "/" } ?? ""), SQLBind(start.iso), SQLBind(LocalDate.distantFuture.iso),
-                    SQLBind(false),
-                ])
-                rows["unit_parents", default: []].append([SQLBind(uuid()), SQLBind(id), SQLBind(commune.id!), SQLBind(start.iso),
-                                                          SQLBind(LocalDate.distantFuture.iso)])
-                if let former {
-                    rows["unit_parents", default: []].append([SQLBind(uuid()), SQLBind(id), SQLBind(former.id!), SQLBind(LocalDate.distantPast.iso),
-                                                              SQLBind(ReferenceData.reorganisation.previousDay.iso)])
-                }
-                counts.hamlets += 1
-                // A team in six hamlets out of seven; one team in six has gone quiet.
-                var teamID: UUID?
-                var quiet = false
-                if random.int(0...6) > 0 {
-                    let team = uuid()
-                    teamID = team
-                    quiet = random.int(0...5) == 0
-                    let founded = start.adding(days: random.int(0...400)).iso
-                    rows["teams", default: []].append([
-                        SQLBind(team), SQLBind(now), SQLBind(now), SQLBind(id), SQLBind(path), SQLBind("Tổ CNSCĐ \(name)"),
-                        SQLBind("\(random.int(1...999))/QĐ-UBND"), SQLBind(founded), SQLBind("Chủ tịch UBND xã"), SQLBind("active"),
-                        SQLBind(random.int(0...9) < 7), SQLBind(""), SQLBind(options.membersPerTeam), SQLBind(false),
+        func load() async throws {
+            let now = Date()
+
+            for (index, (commune, hamletCount, pace)) in plan.enumerated() {
+                progress(commune.name, index, plan.count)
+                var rows: [String: [[BulkValue]]] = [:]
+                var activities: [SupportActivity] = []
+                var statuses: [String: (UUID, UUID, String, String, String)] = [:]
+                let formers = (predecessors[commune.id!] ?? []).sorted { $0.code < $1.code }
+                for n in 1...hamletCount {
+                    let id = uuid()
+                    let path = commune.path + id.uuidString.lowercased() + "/"
+                    let former = formers.isEmpty ? nil : formers[(n - 1) % formers.count]
+                    let name = "Thôn \(DemoData.hamletNames[n % DemoData.hamletNames.count]) \(n)"
+                    rows["units", default: []].append([
+                        BulkValue(id), BulkValue(HamletCode.make(communeCode: commune.code, number: n)), BulkValue(Tier.hamlet.rawValue),
+                        BulkValue(UnitKind.thon.rawValue), BulkValue(name), BulkValue(String(name.dropFirst(5))), BulkValue(TextFolding.fold(name).capitalized),
+                        BulkValue(Unit.searchKey(name: name, code: HamletCode.make(communeCode: commune.code, number: n))), BulkValue(commune.id!), BulkValue(path),
+                        BulkValue(former.map { $0.path + id.uuidString.lowercased() + "/" } ?? ""), BulkValue(start.iso), BulkValue(LocalDate.distantFuture.iso),
+                        BulkValue(false),
                     ])
-                    rows["team_events", default: []].append([SQLBind(uuid()), SQLBind(now), SQLBind(team), SQLBind(path), SQLBind("founded"),
-                                                             SQLBind(founded), SQLBind(""), SQLBind(""), SQLBind("")])
-                    for m in 0..<options.membersPerTeam {
-                        let member = uuid()
-                        phone += 1
-                        rows["members", default: []].append([
-                            SQLBind(member), SQLBind(now), SQLBind(now),
-                            SQLBind("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
-                            SQLBind("0\(phone)"), SQLBind(random.int(0...1) == 0 ? "male" : "female"), SQLBind(random.int(1960...2006)),
-                            SQLBind(""), SQLBind(path), SQLBind(false),
-                        ])
-                        rows["memberships", default: []].append([
-                            SQLBind(uuid()), SQLBind(now), SQLBind(team), SQLBind(member), SQLBind(path),
-                            SQLBind(m == 0 ? "leader" : m == 1 ? "deputy" : "member"), SQLBind(founded), SQLBind(LocalDate.distantFuture.iso), SQLBind(""),
-                        ])
-                        counts.members += 1
+                    rows["unit_parents", default: []].append([BulkValue(uuid()), BulkValue(id), BulkValue(commune.id!), BulkValue(start.iso),
+                                                              BulkValue(LocalDate.distantFuture.iso)])
+                    if let former {
+                        rows["unit_parents", default: []].append([BulkValue(uuid()), BulkValue(id), BulkValue(former.id!), BulkValue(LocalDate.distantPast.iso),
+                                                                  BulkValue(ReferenceData.reorganisation.previousDay.iso)])
                     }
-                    counts.teams += 1
-                }
-                // Households of four, recorded during the hamlet's sweep: ten days at some point since 2024.
-                let sweep = random.int(0...max(0, span - 10))
-                var residents: [(id: UUID, household: UUID, birthYear: Int, recorded: Int)] = []
-                var households: [UUID] = []
-                var household = uuid()
-                for r in 0..<options.residentsPerHamlet {
-                    if r % 4 == 0 {
-                        household = uuid()
-                        households.append(household)
+                    counts.hamlets += 1
+                    // A team in six hamlets out of seven; one team in six has gone quiet.
+                    var teamID: UUID?
+                    var quiet = false
+                    if random.int(0...6) > 0 {
+                        let team = uuid()
+                        teamID = team
+                        quiet = random.int(0...5) == 0
+                        let founded = start.adding(days: random.int(0...400)).iso
+                        rows["teams", default: []].append([
+                            BulkValue(team), BulkValue(now), BulkValue(now), BulkValue(id), BulkValue(path), BulkValue("Tổ CNSCĐ \(name)"),
+                            BulkValue("\(random.int(1...999))/QĐ-UBND"), BulkValue(founded), BulkValue("Chủ tịch UBND xã"), BulkValue("active"),
+                            BulkValue(random.int(0...9) < 7), BulkValue(""), BulkValue(options.membersPerTeam), BulkValue(false),
+                        ])
+                        rows["team_events", default: []].append([BulkValue(uuid()), BulkValue(now), BulkValue(team), BulkValue(path), BulkValue("founded"),
+                                                                 BulkValue(founded), BulkValue(""), BulkValue(""), BulkValue("")])
+                        for m in 0..<options.membersPerTeam {
+                            let member = uuid()
+                            phone += 1
+                            rows["members", default: []].append([
+                                BulkValue(member), BulkValue(now), BulkValue(now),
+                                BulkValue("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
+                                BulkValue("0\(phone)"), BulkValue(random.int(0...1) == 0 ? "male" : "female"), BulkValue(random.int(1960...2006)),
+                                BulkValue(""), BulkValue(path), BulkValue(false),
+                            ])
+                            rows["memberships", default: []].append([
+                                BulkValue(uuid()), BulkValue(now), BulkValue(team), BulkValue(member), BulkValue(path),
+                                BulkValue(m == 0 ? "leader" : m == 1 ? "deputy" : "member"), BulkValue(founded), BulkValue(LocalDate.distantFuture.iso), BulkValue(""),
+                            ])
+                            counts.members += 1
+                        }
+                        counts.teams += 1
+                    }
+                    // Households of four, recorded during the hamlet's sweep: ten days at some point since 2024.
+                    let sweep = random.int(0...max(0, span - 10))
+                    var residents: [(id: UUID, household: UUID, birthYear: Int, recorded: Int)] = []
+                    var households: [UUID] = []
+                    var household = uuid()
+                    for r in 0..<options.residentsPerHamlet {
+                        if r % 4 == 0 {
+                            household = uuid()
+                            households.append(household)
+                            let recorded = sweep + random.int(0...9)
+                            rows["households", default: []].append([
+                                BulkValue(household), BulkValue(Self.instant(start.adding(days: recorded))), BulkValue(now), BulkValue(id), BulkValue(path),
+                                BulkValue("Số \(r / 4 + 1), \(name)"), BulkValue(random.pick(DemoData.familyNames) + " " + random.pick(DemoData.givenNames)),
+                                BulkValue(""), BulkValue("synth"),
+                            ])
+                        }
+                        let rid = uuid()
                         let recorded = sweep + random.int(0...9)
-                        rows["households", default: []].append([
-                            SQLBind(household), SQLBind(Self.instant(start.adding(days: recorded))), SQLBind(now), SQLBind(id), SQLBind(path),
-                            SQLBind("Số \(r / 4 + 1), \(name)"), SQLBind(random.pick(DemoData.familyNames) + " " + random.pick(DemoData.givenNames)),
-                            SQLBind(""), SQLBind("synth"),
+                        let year = 1940 + random.int(0...(options.today.year - 1940))
+                        residents.append((rid, household, year, recorded))
+                        rows["residents", default: []].append([
+                            BulkValue(rid), BulkValue(Self.instant(start.adding(days: recorded))), BulkValue(now), BulkValue(household), BulkValue(id), BulkValue(path),
+                            BulkValue("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
+                            BulkValue(random.int(0...1) == 0 ? "male" : "female"), BulkValue(year), BulkValue(""), BulkValue(""), BulkValue(""), BulkValue(""),
+                            BulkValue(random.int(0...3) > 0), BulkValue(start.adding(days: recorded).iso), BulkValue("synth"), BulkValue(nil as Date?),
                         ])
                     }
-                    let rid = uuid()
-                    let recorded = sweep + random.int(0...9)
-                    let year = 1940 + random.int(0...(options.today.year - 1940))
-                    residents.append((rid, household, year, recorded))
-                    rows["residents", default: []].append([
-                        SQLBind(rid), SQLBind(Self.instant(start.adding(days: recorded))), SQLBind(now), SQLBind(household), SQLBind(id), SQLBind(path),
-                        SQLBind("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
-                        SQLBind(random.int(0...1) == 0 ? "male" : "female"), SQLBind(year), SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(""),
-                        SQLBind(random.int(0...3) > 0), SQLBind(start.adding(days: recorded).iso), SQLBind("synth"), SQLBind(nil as Date?),
-                    ])
-                }
-                counts.households += households.count
-                counts.residents += residents.count
-                // Supports: the commune's pace, none in a hamlet without a team, none lately in a quiet one.
-                guard teamID != nil else { continue }
-                let expected = perUnitPace * pace
-                let count = Int(expected) + (uniform() < expected - Double(Int(expected)) ? 1 : 0)
-                for _ in 0..<count {
-                    let resident = residents[random.int(0...(residents.count - 1))]
-                    var pick = random.int(0...99)
-                    var service = Self.services[0]
-                    for s in Self.services { if pick < s.weight { service = s; break }; pick -= s.weight }
-                    let from = resident.recorded
-                    var day = start.adding(days: from + random.int(0...max(0, span - from)))
-                    if quiet, day >= quietFrom { day = quietFrom.adding(days: -random.int(1...300)) }
-                    if day < start { day = start }
-                    let a = SupportActivity()
-                    a.id = uuid()
-                    a.receivedAt = now
-                    a.hamletID = id
-                    a.unitPath = path
-                    a.teamID = teamID
-                    a.recordedBy = nil
-                    let meeting = random.int(0...49) == 0
-                    a.residentID = meeting || service.household ? nil : resident.id
-                    a.householdID = !meeting && service.household ? resident.household : nil
-                    a.anonymousCount = meeting ? random.int(5...40) : 0
-                    a.serviceCode = service.code
-                    a.outcome = random.int(0...9) < 8 ? .done : .guided
-                    a.reason = a.outcome == .guided ? UnfinishedReason.needsFollowUp.rawValue : ""
-                    a.channel = meeting ? .communityMeeting : .doorToDoor
-                    a.happenedOn = day.iso
-                    a.supersedesID = nil
-                    activities.append(a)
-                    if a.outcome == .done, let subject = a.residentID ?? a.householdID {
-                        let key = "\(subject)|\(service.code)"
-                        if statuses[key].map({ a.happenedOn < $0.3 }) ?? true { statuses[key] = (uuid(), subject, service.code, a.happenedOn, path) }
+                    counts.households += households.count
+                    counts.residents += residents.count
+                    // Supports: the commune's pace, none in a hamlet without a team, none lately in a quiet one.
+                    guard teamID != nil else { continue }
+                    let expected = perUnitPace * pace
+                    let count = Int(expected) + (uniform() < expected - Double(Int(expected)) ? 1 : 0)
+                    for _ in 0..<count {
+                        let resident = residents[random.int(0...(residents.count - 1))]
+                        var pick = random.int(0...99)
+                        var service = Self.services[0]
+                        for s in Self.services { if pick < s.weight { service = s; break }; pick -= s.weight }
+                        let from = resident.recorded
+                        var day = start.adding(days: from + random.int(0...max(0, span - from)))
+                        if quiet, day >= quietFrom { day = quietFrom.adding(days: -random.int(1...300)) }
+                        if day < start { day = start }
+                        let a = SupportActivity()
+                        a.id = uuid()
+                        a.receivedAt = now
+                        a.hamletID = id
+                        a.unitPath = path
+                        a.teamID = teamID
+                        a.recordedBy = nil
+                        let meeting = random.int(0...49) == 0
+                        a.residentID = meeting || service.household ? nil : resident.id
+                        a.householdID = !meeting && service.household ? resident.household : nil
+                        a.anonymousCount = meeting ? random.int(5...40) : 0
+                        a.serviceCode = service.code
+                        a.outcome = random.int(0...9) < 8 ? .done : .guided
+                        a.reason = a.outcome == .guided ? UnfinishedReason.needsFollowUp.rawValue : ""
+                        a.channel = meeting ? .communityMeeting : .doorToDoor
+                        a.happenedOn = day.iso
+                        a.supersedesID = nil
+                        activities.append(a)
+                        if a.outcome == .done, let subject = a.residentID ?? a.householdID {
+                            let key = "\(subject)|\(service.code)"
+                            if statuses[key].map({ a.happenedOn < $0.3 }) ?? true { statuses[key] = (uuid(), subject, service.code, a.happenedOn, path) }
+                        }
                     }
                 }
-            }
-            for (_, s) in statuses.sorted(by: { $0.key < $1.key }) {
-                rows["service_status", default: []].append([SQLBind(s.0), SQLBind(s.1), SQLBind(s.2), SQLBind(s.4), SQLBind(s.3)])
-            }
-            counts.activities += activities.count
-            let batch = rows
-            let acts = activities
-            try await db.transaction { db in
-                let sql = db as! any SQLDatabase
-                for table in ["units", "unit_parents", "teams", "team_events", "members", "memberships", "households", "residents", "service_status"] {
-                    guard let list = batch[table], !list.isEmpty else { continue }
-                    let columns = Self.columns[table]!
-                    for chunk in list.chunked(max(1, 30_000 / columns.count)) {
-                        var insert = sql.insert(into: table).columns(columns)
-                        for row in chunk { insert = insert.values(row) }
-                        try await insert.run()
-                    }
+                for (_, s) in statuses.sorted(by: { $0.key < $1.key }) {
+                    rows["service_status", default: []].append([BulkValue(s.0), BulkValue(s.1), BulkValue(s.2), BulkValue(s.4), BulkValue(s.3)])
                 }
-                try await OutreachService.insertRows(acts, ignoringTaken: false, on: sql)
+                counts.activities += activities.count
+                let batch = rows, acts = activities.map(Self.row)
+                try await db.transaction { db in
+                    let writer = BulkWriter(db: db)
+                    for table in Self.tables { try await writer.write(table, columns: Self.columns[table]!, rows: batch[table] ?? []) }
+                    try await writer.write(SupportActivity.schema, columns: Self.activityColumns, rows: acts)
+                }
             }
         }
-        progress("rollups", plan.count, plan.count)
-        return counts
     }
 
     /// Nine in the morning, Vietnam time, of a day.
@@ -238,6 +242,18 @@ struct SyntheticData {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = AppClock.vietnam
         return calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day, hour: 9))!
+    }
+
+    /// The tables written per commune, in order (parents first).
+    static let tables = ["units", "unit_parents", "teams", "team_events", "members", "memberships", "households", "residents", "service_status"]
+
+    static let activityColumns = ["id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
+                                  "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id"]
+
+    static func row(_ a: SupportActivity) -> [BulkValue] {
+        [BulkValue(a.id!), BulkValue(a.receivedAt), BulkValue(a.hamletID), BulkValue(a.unitPath), BulkValue(a.teamID), BulkValue(a.recordedBy),
+         BulkValue(a.residentID), BulkValue(a.householdID), BulkValue(a.anonymousCount), BulkValue(a.serviceCode), BulkValue(a.outcome.rawValue),
+         BulkValue(a.reason), BulkValue(a.channel.rawValue), BulkValue(a.happenedOn), BulkValue(a.supersedesID)]
     }
 
     static let columns: [String: [String]] = [
