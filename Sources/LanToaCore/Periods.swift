@@ -13,20 +13,27 @@ extension LocalDate {
 
     /// Days from `self` to `other` (negative when `other` is earlier).
     public func days(to other: LocalDate) -> Int {
-        func ordinal(_ d: LocalDate) -> Int {
-            // Days since 0000-03-01 in the proleptic Gregorian calendar.
-            let y = d.month <= 2 ? d.year - 1 : d.year
-            let m = d.month <= 2 ? d.month + 9 : d.month - 3
-            return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d.day - 1
-        }
-        return ordinal(other) - ordinal(self)
+        other.ordinal - ordinal
     }
 
-    /// The date `n` days later (or earlier, for a negative `n`).
+    /// Days since 0000-03-01 in the proleptic Gregorian calendar.
+    var ordinal: Int {
+        let y = month <= 2 ? year - 1 : year
+        let m = month <= 2 ? month + 9 : month - 3
+        return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day - 1
+    }
+
+    /// The date `n` days later (or earlier, for a negative `n`), kept within `distantPast...distantFuture`.
     public func adding(days n: Int) -> LocalDate {
-        var d = self
-        if n >= 0 { for _ in 0..<n { d = d.nextDay } } else { for _ in 0..<(-n) { d = d.previousDay } }
-        return d
+        let z = min(max(ordinal + n, LocalDate.distantPast.ordinal), LocalDate.distantFuture.ordinal)
+        // The inverse of `ordinal`, by 400-year eras.
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return LocalDate(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: dayOfYear - (153 * mp + 2) / 5 + 1)!
     }
 }
 

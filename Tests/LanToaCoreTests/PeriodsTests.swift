@@ -17,6 +17,21 @@ struct PeriodsTests {
         for bad in ["2026-13", "2026-Q5", "26", "2026-08-31..2026-06-01", ""] { #expect(ReportPeriod(bad) == nil, "\(bad)") }
     }
 
+    @Test("Adding days is stepping day by day, across months, leap years and centuries, within the stored ends")
+    func addingDays() throws {
+        var stepped = try #require(LocalDate(year: 1899, month: 12, day: 1))
+        let start = stepped
+        for n in 0...(366 * 3 + 200) {
+            #expect(start.adding(days: n) == stepped && stepped.adding(days: -n) == start, "\(n)")
+            #expect(start.days(to: stepped) == n)
+            stepped = stepped.nextDay
+        }
+        #expect(LocalDate("2000-02-28")!.adding(days: 1).iso == "2000-02-29" && LocalDate("2100-02-28")!.adding(days: 1).iso == "2100-03-01")
+        #expect(LocalDate("2024-03-01")!.adding(days: -1).iso == "2024-02-29" && LocalDate("2026-12-31")!.adding(days: 1).iso == "2027-01-01")
+        #expect(LocalDate.distantFuture.adding(days: 5) == .distantFuture && LocalDate.distantPast.adding(days: -5) == .distantPast)
+        #expect(LocalDate.distantPast.adding(days: 3_652_058) == .distantFuture)
+    }
+
     @Test("Every range of days is covered exactly once by the fewest year, month and day keys")
     func cover() throws {
         #expect(RollupPeriods.cover(from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!) == ["Y2026"])

@@ -34,6 +34,22 @@ enum BulkValue: Sendable {
         }
     }
 
+    /// Appends the value as an SQLite literal, as SQLiteNIO stores it bound (UUIDs as upper-case text, dates as seconds
+    /// since 1970, booleans as 0 or 1); false for a text that must be bound instead (one holding a NUL character).
+    func appendSQLiteLiteral(to out: inout String) -> Bool {
+        switch self {
+        case let .text(v):
+            if v.utf8.contains(0) { return false }
+            out += "'" + (v.utf8.contains(0x27) ? v.replacingOccurrences(of: "'", with: "''") : v) + "'"
+        case let .int(v): out += String(v)
+        case let .bool(v): out += v ? "1" : "0"
+        case let .uuid(v): out += "'" + UUIDText.upper(v) + "'"
+        case let .date(v): out += String(v.timeIntervalSince1970)
+        case .null: out += "NULL"
+        }
+        return true
+    }
+
     /// `2026-07-01 02:00:00.000000+00`: an instant as PostgreSQL reads a `timestamptz`.
     static func utcText(_ date: Date) -> String {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
@@ -101,10 +117,26 @@ struct BulkWriter {
             for chunk in rows.chunked(Self.copyRows) { try await copy(table, columns: columns, rows: chunk) }
             return
         }
+        // Values are written as literals, stored exactly as the bound values of the rows written one by one: binding
+        // each value through the driver cost more than SQLite's own work.
+        let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
         for chunk in rows.chunked(max(1, 32_000 / columns.count)) {
-            var insert = sql.insert(into: table).columns(columns)
-            for row in chunk { insert = insert.values(row.map(\.bind)) }
-            try await insert.run()
+            var query = SQLQueryString("")
+            var text = head
+            for (r, row) in chunk.enumerated() {
+                text += r == 0 ? "(" : ", ("
+                for (i, value) in row.enumerated() {
+                    if i > 0 { text += ", " }
+                    if !value.appendSQLiteLiteral(to: &text) {
+                        query.appendLiteral(text)
+                        query.appendInterpolation(value.bind)
+                        text = ""
+                    }
+                }
+                text += ")"
+            }
+            query.appendLiteral(text)
+            try await sql.raw(query).run()
         }
     }
 

@@ -84,6 +84,8 @@ struct SyntheticData {
         let quietFrom = options.today.adding(days: -60)
         var counts = Counts()
         var phone = 900_000_000
+        var pending: [String: [[BulkValue]]] = [:]
+        var pendingRows = 0
         // The raw tables' secondary indexes are built once, after the load, instead of row by row.
         var indexes = DeferredIndexes(db: db)
         try await indexes.drop(on: Self.tables + [SupportActivity.schema])
@@ -103,7 +105,7 @@ struct SyntheticData {
             for (index, (commune, hamletCount, pace)) in plan.enumerated() {
                 progress(commune.name, index, plan.count)
                 var rows: [String: [[BulkValue]]] = [:]
-                var activities: [SupportActivity] = []
+                var activities: [[BulkValue]] = []
                 var statuses: [String: (UUID, UUID, String, String, String)] = [:]
                 let formers = (predecessors[commune.id!] ?? []).sorted { $0.code < $1.code }
                 for n in 1...hamletCount {
@@ -199,27 +201,23 @@ struct SyntheticData {
                         var day = start.adding(days: from + random.int(0...max(0, span - from)))
                         if quiet, day >= quietFrom { day = quietFrom.adding(days: -random.int(1...300)) }
                         if day < start { day = start }
-                        let a = SupportActivity()
-                        a.id = uuid()
-                        a.receivedAt = now
-                        a.hamletID = id
-                        a.unitPath = path
-                        a.teamID = teamID
-                        a.recordedBy = nil
+                        // As `OutreachService` writes an activity, column for column (`activityColumns`).
+                        let activityID = uuid()
                         let meeting = random.int(0...49) == 0
-                        a.residentID = meeting || service.household ? nil : resident.id
-                        a.householdID = !meeting && service.household ? resident.household : nil
-                        a.anonymousCount = meeting ? random.int(5...40) : 0
-                        a.serviceCode = service.code
-                        a.outcome = random.int(0...9) < 8 ? .done : .guided
-                        a.reason = a.outcome == .guided ? UnfinishedReason.needsFollowUp.rawValue : ""
-                        a.channel = meeting ? .communityMeeting : .doorToDoor
-                        a.happenedOn = day.iso
-                        a.supersedesID = nil
-                        activities.append(a)
-                        if a.outcome == .done, let subject = a.residentID ?? a.householdID {
+                        let residentID = meeting || service.household ? nil : resident.id
+                        let householdID = !meeting && service.household ? resident.household : nil
+                        let anonymous = meeting ? random.int(5...40) : 0
+                        let done = random.int(0...9) < 8
+                        let on = day.iso
+                        activities.append([
+                            BulkValue(activityID), BulkValue(now), BulkValue(id), BulkValue(path), BulkValue(teamID), .null, BulkValue(residentID),
+                            BulkValue(householdID), BulkValue(anonymous), BulkValue(service.code),
+                            BulkValue((done ? SupportOutcome.done : .guided).rawValue), BulkValue(done ? "" : UnfinishedReason.needsFollowUp.rawValue),
+                            BulkValue((meeting ? SupportChannel.communityMeeting : .doorToDoor).rawValue), BulkValue(on), .null,
+                        ])
+                        if done, let subject = residentID ?? householdID {
                             let key = "\(subject)|\(service.code)"
-                            if statuses[key].map({ a.happenedOn < $0.3 }) ?? true { statuses[key] = (uuid(), subject, service.code, a.happenedOn, path) }
+                            if statuses[key].map({ on < $0.3 }) ?? true { statuses[key] = (uuid(), subject, service.code, on, path) }
                         }
                     }
                 }
@@ -227,12 +225,23 @@ struct SyntheticData {
                     rows["service_status", default: []].append([BulkValue(s.0), BulkValue(s.1), BulkValue(s.2), BulkValue(s.4), BulkValue(s.3)])
                 }
                 counts.activities += activities.count
-                let batch = rows, acts = activities.map(Self.row)
-                try await db.transaction { db in
-                    let writer = BulkWriter(db: db)
-                    for table in Self.tables { try await writer.write(table, columns: Self.columns[table]!, rows: batch[table] ?? []) }
-                    try await writer.write(SupportActivity.schema, columns: Self.activityColumns, rows: acts)
-                }
+                rows[SupportActivity.schema] = activities
+                for (table, list) in rows { pending[table, default: []] += list }
+                pendingRows += rows.values.reduce(0) { $0 + $1.count }
+                if pendingRows >= 200_000 { try await flush() }
+            }
+            if pendingRows > 0 { try await flush() }
+        }
+
+        /// Writes the rows of the communes done so far, in one transaction.
+        func flush() async throws {
+            let batch = pending
+            pending = [:]
+            pendingRows = 0
+            try await db.transaction { db in
+                let writer = BulkWriter(db: db)
+                for table in Self.tables { try await writer.write(table, columns: Self.columns[table]!, rows: batch[table] ?? []) }
+                try await writer.write(SupportActivity.schema, columns: Self.activityColumns, rows: batch[SupportActivity.schema] ?? [])
             }
         }
     }
@@ -249,12 +258,6 @@ struct SyntheticData {
 
     static let activityColumns = ["id", "received_at", "hamlet_id", "unit_path", "team_id", "recorded_by", "resident_id", "household_id",
                                   "anonymous_count", "service_code", "outcome", "reason", "channel", "happened_on", "supersedes_id"]
-
-    static func row(_ a: SupportActivity) -> [BulkValue] {
-        [BulkValue(a.id!), BulkValue(a.receivedAt), BulkValue(a.hamletID), BulkValue(a.unitPath), BulkValue(a.teamID), BulkValue(a.recordedBy),
-         BulkValue(a.residentID), BulkValue(a.householdID), BulkValue(a.anonymousCount), BulkValue(a.serviceCode), BulkValue(a.outcome.rawValue),
-         BulkValue(a.reason), BulkValue(a.channel.rawValue), BulkValue(a.happenedOn), BulkValue(a.supersedesID)]
-    }
 
     static let columns: [String: [String]] = [
         "units": ["id", "code", "tier", "kind", "name", "short_name", "name_en", "search_key", "parent_id", "path", "former_path", "valid_from",
