@@ -34,7 +34,24 @@ struct SyntheticData {
 
     struct Counts { var hamlets = 0, teams = 0, members = 0, households = 0, residents = 0, activities = 0 }
 
+    /// Generates and writes everything, with the raw tables' secondary indexes built once, after the load, instead of
+    /// row by row.
     func run() async throws -> Counts {
+        var indexes = DeferredIndexes(db: db)
+        try await indexes.drop(on: Self.tables + [SupportActivity.schema])
+        let counts: Counts
+        do {
+            counts = try await generate()
+        } catch {
+            try? await indexes.restore()
+            throw error
+        }
+        progress("indexes", 1, 1)
+        try await indexes.restore()
+        return counts
+    }
+
+    private func generate() async throws -> Counts {
         let random = DemoData.Seeded(state: options.seed)
         func uuid() -> UUID {
             let (a, b) = (random.next(), random.next())
@@ -86,152 +103,138 @@ struct SyntheticData {
         var phone = 900_000_000
         var pending: [String: [[BulkValue]]] = [:]
         var pendingRows = 0
-        // The raw tables' secondary indexes are built once, after the load, instead of row by row.
-        var indexes = DeferredIndexes(db: db)
-        try await indexes.drop(on: Self.tables + [SupportActivity.schema])
-        do {
-            try await load()
-        } catch {
-            try? await indexes.restore()
-            throw error
-        }
-        progress("indexes", plan.count, plan.count)
-        try await indexes.restore()
-        return counts
+        let now = Date()
 
-        func load() async throws {
-            let now = Date()
-
-            for (index, (commune, hamletCount, pace)) in plan.enumerated() {
-                progress(commune.name, index, plan.count)
-                var rows: [String: [[BulkValue]]] = [:]
-                var activities: [[BulkValue]] = []
-                var statuses: [String: (UUID, UUID, String, String, String)] = [:]
-                let formers = (predecessors[commune.id!] ?? []).sorted { $0.code < $1.code }
-                for n in 1...hamletCount {
-                    let id = uuid()
-                    let path = commune.path + id.uuidString.lowercased() + "/"
-                    let former = formers.isEmpty ? nil : formers[(n - 1) % formers.count]
-                    let name = "Thôn \(DemoData.hamletNames[n % DemoData.hamletNames.count]) \(n)"
-                    rows["units", default: []].append([
-                        BulkValue(id), BulkValue(HamletCode.make(communeCode: commune.code, number: n)), BulkValue(Tier.hamlet.rawValue),
-                        BulkValue(UnitKind.thon.rawValue), BulkValue(name), BulkValue(String(name.dropFirst(5))), BulkValue(TextFolding.fold(name).capitalized),
-                        BulkValue(Unit.searchKey(name: name, code: HamletCode.make(communeCode: commune.code, number: n))), BulkValue(commune.id!), BulkValue(path),
-                        BulkValue(former.map { $0.path + id.uuidString.lowercased() + "/" } ?? ""), BulkValue(start.iso), BulkValue(LocalDate.distantFuture.iso),
-                        BulkValue(false),
+        for (index, (commune, hamletCount, pace)) in plan.enumerated() {
+            progress(commune.name, index, plan.count)
+            var rows: [String: [[BulkValue]]] = [:]
+            var activities: [[BulkValue]] = []
+            var statuses: [String: (UUID, UUID, String, String, String)] = [:]
+            let formers = (predecessors[commune.id!] ?? []).sorted { $0.code < $1.code }
+            for n in 1...hamletCount {
+                let id = uuid()
+                let path = commune.path + id.uuidString.lowercased() + "/"
+                let former = formers.isEmpty ? nil : formers[(n - 1) % formers.count]
+                let name = "Thôn \(DemoData.hamletNames[n % DemoData.hamletNames.count]) \(n)"
+                rows["units", default: []].append([
+                    BulkValue(id), BulkValue(HamletCode.make(communeCode: commune.code, number: n)), BulkValue(Tier.hamlet.rawValue),
+                    BulkValue(UnitKind.thon.rawValue), BulkValue(name), BulkValue(String(name.dropFirst(5))), BulkValue(TextFolding.fold(name).capitalized),
+                    BulkValue(Unit.searchKey(name: name, code: HamletCode.make(communeCode: commune.code, number: n))), BulkValue(commune.id!), BulkValue(path),
+                    BulkValue(former.map { $0.path + id.uuidString.lowercased() + "/" } ?? ""), BulkValue(start.iso), BulkValue(LocalDate.distantFuture.iso),
+                    BulkValue(false),
+                ])
+                rows["unit_parents", default: []].append([BulkValue(uuid()), BulkValue(id), BulkValue(commune.id!), BulkValue(start.iso),
+                                                          BulkValue(LocalDate.distantFuture.iso)])
+                if let former {
+                    rows["unit_parents", default: []].append([BulkValue(uuid()), BulkValue(id), BulkValue(former.id!), BulkValue(LocalDate.distantPast.iso),
+                                                              BulkValue(ReferenceData.reorganisation.previousDay.iso)])
+                }
+                counts.hamlets += 1
+                // A team in six hamlets out of seven; one team in six has gone quiet.
+                var teamID: UUID?
+                var quiet = false
+                if random.int(0...6) > 0 {
+                    let team = uuid()
+                    teamID = team
+                    quiet = random.int(0...5) == 0
+                    let founded = start.adding(days: random.int(0...400)).iso
+                    rows["teams", default: []].append([
+                        BulkValue(team), BulkValue(now), BulkValue(now), BulkValue(id), BulkValue(path), BulkValue("Tổ CNSCĐ \(name)"),
+                        BulkValue("\(random.int(1...999))/QĐ-UBND"), BulkValue(founded), BulkValue("Chủ tịch UBND xã"), BulkValue("active"),
+                        BulkValue(random.int(0...9) < 7), BulkValue(""), BulkValue(options.membersPerTeam), BulkValue(false),
                     ])
-                    rows["unit_parents", default: []].append([BulkValue(uuid()), BulkValue(id), BulkValue(commune.id!), BulkValue(start.iso),
-                                                              BulkValue(LocalDate.distantFuture.iso)])
-                    if let former {
-                        rows["unit_parents", default: []].append([BulkValue(uuid()), BulkValue(id), BulkValue(former.id!), BulkValue(LocalDate.distantPast.iso),
-                                                                  BulkValue(ReferenceData.reorganisation.previousDay.iso)])
-                    }
-                    counts.hamlets += 1
-                    // A team in six hamlets out of seven; one team in six has gone quiet.
-                    var teamID: UUID?
-                    var quiet = false
-                    if random.int(0...6) > 0 {
-                        let team = uuid()
-                        teamID = team
-                        quiet = random.int(0...5) == 0
-                        let founded = start.adding(days: random.int(0...400)).iso
-                        rows["teams", default: []].append([
-                            BulkValue(team), BulkValue(now), BulkValue(now), BulkValue(id), BulkValue(path), BulkValue("Tổ CNSCĐ \(name)"),
-                            BulkValue("\(random.int(1...999))/QĐ-UBND"), BulkValue(founded), BulkValue("Chủ tịch UBND xã"), BulkValue("active"),
-                            BulkValue(random.int(0...9) < 7), BulkValue(""), BulkValue(options.membersPerTeam), BulkValue(false),
-                        ])
-                        rows["team_events", default: []].append([BulkValue(uuid()), BulkValue(now), BulkValue(team), BulkValue(path), BulkValue("founded"),
-                                                                 BulkValue(founded), BulkValue(""), BulkValue(""), BulkValue("")])
-                        for m in 0..<options.membersPerTeam {
-                            let member = uuid()
-                            phone += 1
-                            rows["members", default: []].append([
-                                BulkValue(member), BulkValue(now), BulkValue(now),
-                                BulkValue("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
-                                BulkValue("0\(phone)"), BulkValue(random.int(0...1) == 0 ? "male" : "female"), BulkValue(random.int(1960...2006)),
-                                BulkValue(""), BulkValue(path), BulkValue(false),
-                            ])
-                            rows["memberships", default: []].append([
-                                BulkValue(uuid()), BulkValue(now), BulkValue(team), BulkValue(member), BulkValue(path),
-                                BulkValue(m == 0 ? "leader" : m == 1 ? "deputy" : "member"), BulkValue(founded), BulkValue(LocalDate.distantFuture.iso), BulkValue(""),
-                            ])
-                            counts.members += 1
-                        }
-                        counts.teams += 1
-                    }
-                    // Households of four, recorded during the hamlet's sweep: ten days at some point since 2024.
-                    let sweep = random.int(0...max(0, span - 10))
-                    var residents: [(id: UUID, household: UUID, birthYear: Int, recorded: Int)] = []
-                    var households: [UUID] = []
-                    var household = uuid()
-                    for r in 0..<options.residentsPerHamlet {
-                        if r % 4 == 0 {
-                            household = uuid()
-                            households.append(household)
-                            let recorded = sweep + random.int(0...9)
-                            rows["households", default: []].append([
-                                BulkValue(household), BulkValue(Self.instant(start.adding(days: recorded))), BulkValue(now), BulkValue(id), BulkValue(path),
-                                BulkValue("Số \(r / 4 + 1), \(name)"), BulkValue(random.pick(DemoData.familyNames) + " " + random.pick(DemoData.givenNames)),
-                                BulkValue(""), BulkValue("synth"),
-                            ])
-                        }
-                        let rid = uuid()
-                        let recorded = sweep + random.int(0...9)
-                        let year = 1940 + random.int(0...(options.today.year - 1940))
-                        residents.append((rid, household, year, recorded))
-                        rows["residents", default: []].append([
-                            BulkValue(rid), BulkValue(Self.instant(start.adding(days: recorded))), BulkValue(now), BulkValue(household), BulkValue(id), BulkValue(path),
+                    rows["team_events", default: []].append([BulkValue(uuid()), BulkValue(now), BulkValue(team), BulkValue(path), BulkValue("founded"),
+                                                             BulkValue(founded), BulkValue(""), BulkValue(""), BulkValue("")])
+                    for m in 0..<options.membersPerTeam {
+                        let member = uuid()
+                        phone += 1
+                        rows["members", default: []].append([
+                            BulkValue(member), BulkValue(now), BulkValue(now),
                             BulkValue("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
-                            BulkValue(random.int(0...1) == 0 ? "male" : "female"), BulkValue(year), BulkValue(""), BulkValue(""), BulkValue(""), BulkValue(""),
-                            BulkValue(random.int(0...3) > 0), BulkValue(start.adding(days: recorded).iso), BulkValue("synth"), BulkValue(nil as Date?),
+                            BulkValue("0\(phone)"), BulkValue(random.int(0...1) == 0 ? "male" : "female"), BulkValue(random.int(1960...2006)),
+                            BulkValue(""), BulkValue(path), BulkValue(false),
+                        ])
+                        rows["memberships", default: []].append([
+                            BulkValue(uuid()), BulkValue(now), BulkValue(team), BulkValue(member), BulkValue(path),
+                            BulkValue(m == 0 ? "leader" : m == 1 ? "deputy" : "member"), BulkValue(founded), BulkValue(LocalDate.distantFuture.iso), BulkValue(""),
+                        ])
+                        counts.members += 1
+                    }
+                    counts.teams += 1
+                }
+                // Households of four, recorded during the hamlet's sweep: ten days at some point since 2024.
+                let sweep = random.int(0...max(0, span - 10))
+                var residents: [(id: UUID, household: UUID, birthYear: Int, recorded: Int)] = []
+                var households: [UUID] = []
+                var household = uuid()
+                for r in 0..<options.residentsPerHamlet {
+                    if r % 4 == 0 {
+                        household = uuid()
+                        households.append(household)
+                        let recorded = sweep + random.int(0...9)
+                        rows["households", default: []].append([
+                            BulkValue(household), BulkValue(Self.instant(start.adding(days: recorded))), BulkValue(now), BulkValue(id), BulkValue(path),
+                            BulkValue("Số \(r / 4 + 1), \(name)"), BulkValue(random.pick(DemoData.familyNames) + " " + random.pick(DemoData.givenNames)),
+                            BulkValue(""), BulkValue("synth"),
                         ])
                     }
-                    counts.households += households.count
-                    counts.residents += residents.count
-                    // Supports: the commune's pace, none in a hamlet without a team, none lately in a quiet one.
-                    guard teamID != nil else { continue }
-                    let expected = perUnitPace * pace
-                    let count = Int(expected) + (uniform() < expected - Double(Int(expected)) ? 1 : 0)
-                    for _ in 0..<count {
-                        let resident = residents[random.int(0...(residents.count - 1))]
-                        var pick = random.int(0...99)
-                        var service = Self.services[0]
-                        for s in Self.services { if pick < s.weight { service = s; break }; pick -= s.weight }
-                        let from = resident.recorded
-                        var day = start.adding(days: from + random.int(0...max(0, span - from)))
-                        if quiet, day >= quietFrom { day = quietFrom.adding(days: -random.int(1...300)) }
-                        if day < start { day = start }
-                        // As `OutreachService` writes an activity, column for column (`activityColumns`).
-                        let activityID = uuid()
-                        let meeting = random.int(0...49) == 0
-                        let residentID = meeting || service.household ? nil : resident.id
-                        let householdID = !meeting && service.household ? resident.household : nil
-                        let anonymous = meeting ? random.int(5...40) : 0
-                        let done = random.int(0...9) < 8
-                        let on = day.iso
-                        activities.append([
-                            BulkValue(activityID), BulkValue(now), BulkValue(id), BulkValue(path), BulkValue(teamID), .null, BulkValue(residentID),
-                            BulkValue(householdID), BulkValue(anonymous), BulkValue(service.code),
-                            BulkValue((done ? SupportOutcome.done : .guided).rawValue), BulkValue(done ? "" : UnfinishedReason.needsFollowUp.rawValue),
-                            BulkValue((meeting ? SupportChannel.communityMeeting : .doorToDoor).rawValue), BulkValue(on), .null,
-                        ])
-                        if done, let subject = residentID ?? householdID {
-                            let key = "\(subject)|\(service.code)"
-                            if statuses[key].map({ on < $0.3 }) ?? true { statuses[key] = (uuid(), subject, service.code, on, path) }
-                        }
+                    let rid = uuid()
+                    let recorded = sweep + random.int(0...9)
+                    let year = 1940 + random.int(0...(options.today.year - 1940))
+                    residents.append((rid, household, year, recorded))
+                    rows["residents", default: []].append([
+                        BulkValue(rid), BulkValue(Self.instant(start.adding(days: recorded))), BulkValue(now), BulkValue(household), BulkValue(id), BulkValue(path),
+                        BulkValue("\(random.pick(DemoData.familyNames)) \(random.pick(DemoData.middleNames)) \(random.pick(DemoData.givenNames))"),
+                        BulkValue(random.int(0...1) == 0 ? "male" : "female"), BulkValue(year), BulkValue(""), BulkValue(""), BulkValue(""), BulkValue(""),
+                        BulkValue(random.int(0...3) > 0), BulkValue(start.adding(days: recorded).iso), BulkValue("synth"), BulkValue(nil as Date?),
+                    ])
+                }
+                counts.households += households.count
+                counts.residents += residents.count
+                // Supports: the commune's pace, none in a hamlet without a team, none lately in a quiet one.
+                guard teamID != nil else { continue }
+                let expected = perUnitPace * pace
+                let count = Int(expected) + (uniform() < expected - Double(Int(expected)) ? 1 : 0)
+                for _ in 0..<count {
+                    let resident = residents[random.int(0...(residents.count - 1))]
+                    var pick = random.int(0...99)
+                    var service = Self.services[0]
+                    for s in Self.services { if pick < s.weight { service = s; break }; pick -= s.weight }
+                    let from = resident.recorded
+                    var day = start.adding(days: from + random.int(0...max(0, span - from)))
+                    if quiet, day >= quietFrom { day = quietFrom.adding(days: -random.int(1...300)) }
+                    if day < start { day = start }
+                    // As `OutreachService` writes an activity, column for column (`activityColumns`).
+                    let activityID = uuid()
+                    let meeting = random.int(0...49) == 0
+                    let residentID = meeting || service.household ? nil : resident.id
+                    let householdID = !meeting && service.household ? resident.household : nil
+                    let anonymous = meeting ? random.int(5...40) : 0
+                    let done = random.int(0...9) < 8
+                    let on = day.iso
+                    activities.append([
+                        BulkValue(activityID), BulkValue(now), BulkValue(id), BulkValue(path), BulkValue(teamID), .null, BulkValue(residentID),
+                        BulkValue(householdID), BulkValue(anonymous), BulkValue(service.code),
+                        BulkValue((done ? SupportOutcome.done : .guided).rawValue), BulkValue(done ? "" : UnfinishedReason.needsFollowUp.rawValue),
+                        BulkValue((meeting ? SupportChannel.communityMeeting : .doorToDoor).rawValue), BulkValue(on), .null,
+                    ])
+                    if done, let subject = residentID ?? householdID {
+                        let key = "\(subject)|\(service.code)"
+                        if statuses[key].map({ on < $0.3 }) ?? true { statuses[key] = (uuid(), subject, service.code, on, path) }
                     }
                 }
-                for (_, s) in statuses.sorted(by: { $0.key < $1.key }) {
-                    rows["service_status", default: []].append([BulkValue(s.0), BulkValue(s.1), BulkValue(s.2), BulkValue(s.4), BulkValue(s.3)])
-                }
-                counts.activities += activities.count
-                rows[SupportActivity.schema] = activities
-                for (table, list) in rows { pending[table, default: []] += list }
-                pendingRows += rows.values.reduce(0) { $0 + $1.count }
-                if pendingRows >= 200_000 { try await flush() }
             }
-            if pendingRows > 0 { try await flush() }
+            for (_, s) in statuses.sorted(by: { $0.key < $1.key }) {
+                rows["service_status", default: []].append([BulkValue(s.0), BulkValue(s.1), BulkValue(s.2), BulkValue(s.4), BulkValue(s.3)])
+            }
+            counts.activities += activities.count
+            rows[SupportActivity.schema] = activities
+            for (table, list) in rows { pending[table, default: []] += list }
+            pendingRows += rows.values.reduce(0) { $0 + $1.count }
+            if pendingRows >= 200_000 { try await flush() }
         }
+        if pendingRows > 0 { try await flush() }
+        return counts
 
         /// Writes the rows of the communes done so far, in one transaction.
         func flush() async throws {
