@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LanToaCore
+import SQLKit
 import Testing
 import Vapor
 @testable import App
@@ -40,6 +41,50 @@ struct CommandTests {
             try await run(ImportTeamsCommand(), [good.path, "--commune", Fixtures.communeB], on: t.app)
             #expect(try await Team.query(on: t.app.db).count() == 5)
             #expect(try await Member.query(on: t.app.db).count() == 40)
+        }
+    }
+
+    /// The names of the database's indexes.
+    static func indexes(_ db: any Database) async throws -> [String] {
+        let sql = db as! any SQLDatabase
+        let query: SQLQueryString = sql.dialect.name == "postgresql"
+            ? "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+            : "SELECT name FROM sqlite_master WHERE type = 'index'"
+        return try await sql.raw(query).all().map { try $0.decode(column: "name", as: String.self) }.sorted()
+    }
+
+    @Test("synth fills a new database at a small scale, with its indexes built again and its rollups summed, and refuses a filled one",
+          arguments: Engine.available)
+    func synth(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let before = try await Self.indexes(t.app.db)
+            #expect(before.contains("support_activities_path") && before.contains("residents_path"))
+            try await run(SynthCommand(), ["--scale", "province", "--province", "20", "--hamlets-per-commune", "1", "--residents-per-hamlet", "4",
+                                           "--activities", "300"], on: t.app)
+            #expect(try await Self.indexes(t.app.db) == before)
+            let province = try #require(try await Unit.query(on: t.app.db).filter(\.$code == "20").filter(\.$tier == .province)
+                .filter(\.$validTo >= testToday.iso).first())
+            let communes = try await Unit.query(on: t.app.db).filter(\.$tier == .commune).filter(\.$validTo >= testToday.iso).all()
+                .filter { $0.path.hasPrefix(province.path) }.count
+            let hamlets = try await Unit.query(on: t.app.db).filter(\.$tier == .hamlet).count()
+            #expect(communes > 50 && hamlets == communes)
+            #expect(try await Resident.query(on: t.app.db).count() == hamlets * 4)
+            let activities = try await SupportActivity.query(on: t.app.db).all()
+            #expect((200...400).contains(activities.count))
+            // The nation's all-time supports of a service are the log's, weighted by a meeting's count.
+            let done = activities.filter { $0.outcome == .done && $0.serviceCode == "vneid_level2" }
+                .reduce(Int64(0)) { $0 + Int64($1.anonymousCount > 0 ? $1.anonymousCount : 1) }
+            let national = try await FigureReader(db: t.app.db).sums(units: [Rollups.nation], keys: ["done.vneid_level2"], periods: ["T"])
+            #expect(done > 0 && national[Rollups.nation]?["done.vneid_level2"] == done)
+
+            await #expect(throws: CommandFailed.self) {
+                try await run(SynthCommand(), ["--scale", "province", "--province", "20", "--activities", "10"], on: t.app)
+            }
+            await #expect(throws: CommandFailed.self) {
+                try await run(SynthCommand(), ["--scale", "province", "--hamlets-per-commune", "0"], on: t.app)
+            }
+            #expect(try await Self.indexes(t.app.db) == before)
+            #expect(try await SupportActivity.query(on: t.app.db).count() == activities.count)
         }
     }
 

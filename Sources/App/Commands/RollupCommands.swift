@@ -37,6 +37,8 @@ struct SynthCommand: AsyncCommand {
         var activities: Int?
         @Option(name: "residents-per-hamlet", help: "residents per hamlet (default 50)")
         var residentsPerHamlet: Int?
+        @Option(name: "hamlets-per-commune", help: "hamlets per commune on average (default 30)")
+        var hamletsPerCommune: Int?
     }
 
     var help: String { "Builds synthetic hamlets, teams, members, residents and supports on the real unit structure (a new database)." }
@@ -54,6 +56,11 @@ struct SynthCommand: AsyncCommand {
         options.seed = signature.seed ?? 2026
         options.activities = signature.activities ?? (scale == "national" ? 20_000_000 : 500_000)
         options.residentsPerHamlet = signature.residentsPerHamlet ?? 50
+        options.hamletsPerCommune = signature.hamletsPerCommune ?? 30
+        guard options.residentsPerHamlet > 0, options.hamletsPerCommune > 0, options.activities >= 0 else {
+            context.console.error("--residents-per-hamlet and --hamlets-per-commune are at least 1, --activities at least 0.")
+            throw CommandFailed()
+        }
         let bar = context.console.progressBar(title: "Synthetic \(scale) data")
         let box = ProgressBox(bar: bar)
         let started = Date()

@@ -37,6 +37,7 @@ struct SyntheticData {
     /// Generates and writes everything, with the raw tables' secondary indexes built once, after the load, instead of
     /// row by row.
     func run() async throws -> Counts {
+        guard try await Team.query(on: db).count() == 0 else { throw SynthError.notEmpty }
         var indexes = DeferredIndexes(db: db)
         try await indexes.drop(on: Self.tables + [SupportActivity.schema])
         let counts: Counts
@@ -67,7 +68,6 @@ struct SyntheticData {
             let (u, v) = (max(uniform(), 1e-12), uniform())
             return exp(sigma * sqrt(-2 * log(u)) * cos(2 * .pi * v))
         }
-        guard try await Team.query(on: db).count() == 0 else { throw SynthError.notEmpty }
         let today = options.today.iso
         var communes = try await Unit.query(on: db).filter(\.$tier == .commune).filter(\.$validFrom <= today).filter(\.$validTo >= today)
             .sort(\.$code).all()
