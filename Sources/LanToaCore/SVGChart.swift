@@ -40,10 +40,11 @@ public enum SVGChart {
     /// A line chart of `points` in order (e.g. cumulative actual by day), with an optional horizontal dashed target line.
     /// `<svg>` with role="img", viewBox, width="100%", a <title> (escaped), an accessible <desc> summary, y axis with 3–5
     /// round ticks (0 … max(max value, target) rounded up to a nice number), first and last x labels, a polyline.
-    public static func line(title: String, points: [Point], target: Double?, width: Int = 640, height: Int = 220) -> String {
+    public static func line(title: String, points: [Point], target: Double?, width: Int = 640, height: Int = 220,
+                            describe: (Summary) -> String = english) -> String {
         let width = Double(max(width, 160))
         let height = Double(max(height, 100))
-        guard !points.isEmpty else { return empty(title: title, width: width) }
+        guard !points.isEmpty else { return empty(title: title, width: width, desc: describe(.empty)) }
 
         let values = points.map { clamped($0.value) }
         let target = target.flatMap { $0.isFinite ? max($0, 0) : nil }
@@ -65,17 +66,10 @@ public enum SVGChart {
             plotBottom - value / scale.top * (plotBottom - plotTop)
         }
 
-        var desc = "Line chart of \(values.count) \(values.count == 1 ? "point" : "points")"
-        if let first = points.first, let last = points.last {
-            desc += values.count == 1 ? " at \(first.label)" : " from \(first.label) to \(last.label)"
-        }
         let lastValue = values[values.count - 1]
-        desc += ". Last value \(valueLabel(lastValue)); highest \(valueLabel(values.max() ?? 0))."
-        if let target {
-            desc += " Target \(valueLabel(target))"
-            if target > 0 { desc += ", \(valueLabel((lastValue / target * 1000).rounded() / 10))% reached" }
-            desc += "."
-        }
+        let desc = describe(.line(points: values.count, first: points[0].label, last: points[points.count - 1].label,
+                                  lastValue: valueLabel(lastValue), highest: valueLabel(values.max() ?? 0), target: target.map(valueLabel),
+                                  reached: target.flatMap { $0 > 0 ? valueLabel((lastValue / $0 * 1000).rounded() / 10) : nil }))
 
         var svg = open(title: title, desc: desc, width: width, height: height)
         // y axis: grid lines and tick labels
@@ -112,9 +106,9 @@ public enum SVGChart {
 
     /// A horizontal bar chart (one row per bar, label on the left, value label at the bar's end, a thin tick mark at the
     /// target when there is one); height grows with the number of bars (e.g. 22 px per bar + margins).
-    public static func bars(title: String, bars: [Bar], width: Int = 640) -> String {
+    public static func bars(title: String, bars: [Bar], width: Int = 640, describe: (Summary) -> String = english) -> String {
         let width = Double(max(width, 200))
-        guard !bars.isEmpty else { return empty(title: title, width: width) }
+        guard !bars.isEmpty else { return empty(title: title, width: width, desc: describe(.empty)) }
 
         let values = bars.map { clamped($0.value) }
         let targets = bars.map { $0.target.flatMap { $0.isFinite ? max($0, 0) : nil } }
@@ -129,15 +123,10 @@ public enum SVGChart {
         let height = margin * 2 + rowHeight * Double(bars.count)
         let maxLabelChars = max(3, Int((labelWidth - 8) / charWidth))
 
-        var desc = "Bar chart of \(bars.count) \(bars.count == 1 ? "row" : "rows")."
-        if let highest = values.indices.max(by: { values[$0] < values[$1] }) {
-            desc += " Highest: \(bars[highest].label) (\(valueLabel(values[highest])))."
-        }
+        let highest = values.indices.max(by: { values[$0] < values[$1] })
         let withTarget = zip(values, targets).compactMap { value, target in target.map { (value, $0) } }
-        if !withTarget.isEmpty {
-            let reached = withTarget.filter { $0.0 >= $0.1 }.count
-            desc += " \(reached) of \(withTarget.count) reached the target."
-        }
+        let desc = describe(.bars(rows: bars.count, highest: highest.map { bars[$0].label }, highestValue: highest.map { valueLabel(values[$0]) },
+                                  reached: withTarget.filter { $0.0 >= $0.1 }.count, withTarget: withTarget.count))
 
         var svg = open(title: title, desc: desc, width: width, height: height)
         for (index, bar) in bars.enumerated() {
@@ -162,6 +151,45 @@ public enum SVGChart {
     }
 }
 
+// MARK: - Descriptions
+
+extension SVGChart {
+    /// What a chart's accessible description (`<desc>`) says, for the caller to word in the reader's language; values
+    /// come formatted as the chart labels them.
+    public enum Summary: Sendable, Equatable {
+        /// A line chart: its number of points, first and last labels, last and highest values, and the target with the
+        /// percentage of it reached (when the target is above zero).
+        case line(points: Int, first: String, last: String, lastValue: String, highest: String, target: String?, reached: String?)
+        /// A bar chart: its number of rows, the highest row and its value, and how many of the rows with a target reached it.
+        case bars(rows: Int, highest: String?, highestValue: String?, reached: Int, withTarget: Int)
+        /// Nothing to draw.
+        case empty
+    }
+
+    /// The description in English.
+    public static func english(_ summary: Summary) -> String {
+        switch summary {
+        case let .line(count, first, last, lastValue, highest, target, reached):
+            var desc = "Line chart of \(count) \(count == 1 ? "point" : "points")"
+            desc += count == 1 ? " at \(first)" : " from \(first) to \(last)"
+            desc += ". Last value \(lastValue); highest \(highest)."
+            if let target {
+                desc += " Target \(target)"
+                if let reached { desc += ", \(reached)% reached" }
+                desc += "."
+            }
+            return desc
+        case let .bars(rows, highest, highestValue, reached, withTarget):
+            var desc = "Bar chart of \(rows) \(rows == 1 ? "row" : "rows")."
+            if let highest, let highestValue { desc += " Highest: \(highest) (\(highestValue))." }
+            if withTarget > 0 { desc += " \(reached) of \(withTarget) reached the target." }
+            return desc
+        case .empty:
+            return "Nothing to draw: no data."
+        }
+    }
+}
+
 // MARK: - Drawing helpers
 
 extension SVGChart {
@@ -173,9 +201,9 @@ extension SVGChart {
             + "<title>\(escape(title))</title><desc>\(escape(desc))</desc>"
     }
 
-    private static func empty(title: String, width: Double) -> String {
+    private static func empty(title: String, width: Double, desc: String) -> String {
         let height = 40.0
-        return open(title: title, desc: "Nothing to draw: no data.", width: width, height: height)
+        return open(title: title, desc: desc, width: width, height: height)
             + ##"<text class="chart-label" x="\##(n(width / 2))" y="24" text-anchor="middle" fill="#57606a">–</text></svg>"##
     }
 

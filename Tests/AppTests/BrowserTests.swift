@@ -82,6 +82,11 @@ struct BrowserTests {
                 try await driver.click("#indicators tbody tr:nth-child(2) a")   // supports done for VNeID
                 #expect(try await driver.text("#selected-actual") == "1")
                 #expect(try await driver.execute("return document.querySelectorAll('#trend-chart svg polyline').length") as? Int == 1)
+                // The charts' descriptions, read out by screen readers, are in the page's language.
+                let trendDesc = try await driver.execute("return document.querySelector('#trend-chart svg desc').textContent") as? String
+                #expect(trendDesc?.hasPrefix("Biểu đồ đường gồm") == true, "\(String(describing: trendDesc))")
+                let barsDesc = try await driver.execute("return document.querySelector('#breakdown-chart svg desc').textContent") as? String
+                #expect(barsDesc?.hasPrefix("Biểu đồ cột gồm") == true, "\(String(describing: barsDesc))")
                 #expect(try await driver.text("#breakdown").contains("Tổ dân phố 3"))
                 let width = try await driver.execute("return document.documentElement.scrollWidth")
                 #expect((width as? Int ?? 999) <= 360, "the dashboard scrolls sideways at 360 px: \(String(describing: width))")

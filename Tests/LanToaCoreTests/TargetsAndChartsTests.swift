@@ -110,7 +110,17 @@ struct SVGChartTests {
         #expect(svg.contains("role=\"img\""))
         #expect(svg.contains("viewBox=\"0 0 640 220\""))
         #expect(svg.contains("width=\"100%\""))
-        #expect(svg.contains("<desc>"))
+        #expect(svg.contains("<desc>Line chart of 10 points from 1/07 to 10/07. Last value 900; highest 900. Target 1000, 90% reached.</desc>"))
+        // The caller words the description in its reader's language from the same facts.
+        var told: [SVGChart.Summary] = []
+        let worded = SVGChart.line(title: "t", points: points, target: 1000) { told.append($0); return "Biểu đồ <đường>" }
+        #expect(told == [.line(points: 10, first: "1/07", last: "10/07", lastValue: "900", highest: "900", target: "1000", reached: "90")])
+        #expect(worded.contains("<desc>Biểu đồ &lt;đường&gt;</desc>"))
+        let bars = SVGChart.bars(title: "t", bars: [.init(label: "Xã A", value: 5, target: 4), .init(label: "Xã B", value: 7, target: 9)]) {
+            told.append($0); return "cột"
+        }
+        #expect(told.last == .bars(rows: 2, highest: "Xã B", highestValue: "7", reached: 1, withTarget: 2) && bars.contains("<desc>cột</desc>"))
+        #expect(SVGChart.bars(title: "t", bars: []) { told.append($0); return "trống" }.contains("<desc>trống</desc>") && told.last == .empty)
         #expect(svg.contains(">1/07</text>"))
         #expect(svg.contains(">10/07</text>"))
         #expect(!svg.contains(">5/07</text>"))

@@ -97,9 +97,10 @@ enum DashboardController {
         guard let selected = indicators.first(where: { $0.code == chosen }) else { return (rows, "", "", []) }
         let trend = SVGChart.line(title: req.t("dashboard.trend", selected.name),
                                   points: selected.trend.map { SVGChart.Point(label: LocalDate($0.date)?.vietnamese ?? $0.date, value: $0.value) },
-                                  target: selected.target)
+                                  target: selected.target, describe: req.chartSummary)
         let bars = SVGChart.bars(title: req.t("dashboard.breakdown", selected.name),
-                                 bars: selected.breakdown.map { SVGChart.Bar(label: $0.unit.name, value: $0.actual, target: $0.target) })
+                                 bars: selected.breakdown.map { SVGChart.Bar(label: $0.unit.name, value: $0.actual, target: $0.target) },
+                                 describe: req.chartSummary)
         let breakdown = selected.breakdown.map { b in
             Row(code: b.unit.code, name: b.unit.name, actual: format(b.actual, kind: selected.kind, req: req),
                 target: format(b.target, kind: selected.kind, req: req), percent: percent(b.percentOfPlan), link: unitLink(b.unit.code),

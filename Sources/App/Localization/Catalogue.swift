@@ -70,6 +70,23 @@ extension Request {
         application.catalogue.text(key, language, args)
     }
 
+    /// A chart's accessible description (`<desc>`) in the request's language.
+    func chartSummary(_ summary: SVGChart.Summary) -> String {
+        switch summary {
+        case let .line(count, first, last, lastValue, highest, target, reached):
+            var text = count == 1 ? t("chart.line_one", first, lastValue) : t("chart.line", String(count), first, last, lastValue, highest)
+            if let target { text += " " + (reached.map { t("chart.line_reached", target, $0) } ?? t("chart.line_target", target)) }
+            return text
+        case let .bars(rows, highest, highestValue, reached, withTarget):
+            var text = t("chart.bars", String(rows))
+            if let highest, let highestValue { text += " " + t("chart.bars_highest", highest, highestValue) }
+            if withTarget > 0 { text += " " + t("chart.bars_reached", String(reached), String(withTarget)) }
+            return text
+        case .empty:
+            return t("chart.empty")
+        }
+    }
+
     /// A composition finding in the request's language.
     func describeFinding(_ finding: CompositionFinding) -> String {
         application.catalogue.describe(finding, language)
