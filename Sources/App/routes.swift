@@ -90,5 +90,6 @@ func routes(_ app: Application) throws {
     pages.post("dashboard", "targets", "split") { try await DashboardController.saveTarget(req: $0, split: true) }
     pages.get("rankings", use: DashboardController.rankings)
     pages.get("campaigns", use: CampaignsController.index)
+    pages.post("campaigns", use: CampaignsController.create)
     pages.get("campaigns", ":id", use: CampaignsController.show)
 }

@@ -315,6 +315,29 @@ struct DashboardTests {
             bad.end = "2026-10-01"
             let refused = try await t.send(.POST, "/api/v1/campaigns", token: province, json: bad)
             #expect(refused.status == .unprocessableEntity && refused.text.contains("end"))
+
+            // Launched from the web form: errors name the fields in Vietnamese and write nothing; then it is launched.
+            let form = try await web.send(.GET, "/campaigns")
+            #expect(form.text.contains("id=\"campaign-form\"") && form.text.contains("value=\"\(Fixtures.communeA)\""))
+            func fields(_ start: String, _ value: String) -> [(String, String)] {
+                [("name", "Tháng cao điểm thanh toán số"), ("start", start), ("end", "2026-12-31"), ("units[]", Fixtures.communeA),
+                 ("indicators[]", "epayment_account.done"), ("values[]", value), ("indicators[]", ""), ("values[]", "")]
+            }
+            let wrong = try await web.send(.POST, "/campaigns", pairs: fields("31/12/2026x", "mười"))
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.text.contains("Giá trị dòng 1: "), "\(wrong.text)")
+            let late = try await web.send(.POST, "/campaigns", pairs: fields("2027-01-05", "1.500"))
+            #expect(late.status == .unprocessableEntity && late.text.contains("Ngày kết thúc: "), "\(late.text)")
+            #expect(late.text.contains("value=\"Tháng cao điểm thanh toán số\"") && late.text.contains("value=\"1.500\""))
+            #expect(try await CampaignRecord.query(on: t.app.db).count() == 1)
+            let launched = try await web.send(.POST, "/campaigns", pairs: fields("01/12/2026", "1.500"))
+            #expect(launched.status == .seeOther, "\(launched.text)")
+            let made = try #require(try await CampaignRecord.query(on: t.app.db).filter(\.$name == "Tháng cao điểm thanh toán số").first())
+            #expect(made.startOn == "2026-12-01" && made.endOn == "2026-12-31" && made.unitCodes == Fixtures.communeA)
+            #expect(made.indicatorCodes == "epayment_account.done" && made.unitPath.hasSuffix("/") && made.ownerID != Rollups.nation)
+            let target = try await TargetRecord.query(on: t.app.db).filter(\.$campaignID == made.id).all()
+            #expect(target.map(\.value) == [1_500])
+            #expect(launched.headers.first(name: .location) == "/campaigns/\(made.id!.uuidString.lowercased())")
         }
     }
 }

@@ -135,6 +135,8 @@ struct ScopeTests {
                                                               "method": "even"], expect: .refused),
                 "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
                 "GET /campaigns/:id": Probe(method: .GET, path: "/campaigns/\(UUID())", expect: .refused),
+                "POST /campaigns": Probe(method: .POST, path: "/campaigns", json: ["owner": Fixtures.communeB, "name": "Chiến dịch lạ",
+                                                                                   "start": "2027-01-01", "end": "2027-01-31"], expect: .refused),
             ]
 
             // Every registered route has a probe, and every probe a route.
@@ -235,6 +237,12 @@ struct WebSession {
     static func csrfToken(_ html: String) -> String {
         guard let range = html.range(of: #"name="_csrf" value=""#) else { return "" }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// A form with repeated fields (`units[]`), in order, with the CSRF token.
+    func send(_ method: HTTPMethod, _ path: String, pairs: [(String, String)]) async throws -> TestApp.Reply {
+        let encoded = ([("_csrf", csrf)] + pairs).map { "\($0.0.formEncoded)=\($0.1.formEncoded)" }.joined(separator: "&")
+        return try await t.send(method, path, body: Data(encoded.utf8), contentType: "application/x-www-form-urlencoded", headers: [("Cookie", cookie)])
     }
 
     func send(_ method: HTTPMethod, _ path: String, form: [String: String] = [:], csrf: Bool = true) async throws -> TestApp.Reply {
