@@ -95,7 +95,8 @@ struct SyntheticData {
             plan.append((c, max(1, options.hamletsPerCommune / 2 + random.int(0...options.hamletsPerCommune)), provincePace[province]! * lognormal(0.4)))
         }
         let weight = plan.reduce(0.0) { $0 + Double($1.hamlets) * $1.pace }
-        let perUnitPace = Double(options.activities) / max(weight, 1)
+        // Only hamlets with a team (six in seven) record supports: their pace makes up the whole of `activities`.
+        let perUnitPace = Double(options.activities) / max(weight * Self.teamShare, 1)
         let start = LocalDate(year: 2024, month: 1, day: 1)!
         let span = start.days(to: options.today)
         let quietFrom = options.today.adding(days: -60)
@@ -133,7 +134,7 @@ struct SyntheticData {
                 // A team in six hamlets out of seven; one team in six has gone quiet.
                 var teamID: UUID?
                 var quiet = false
-                if random.int(0...6) > 0 {
+                if random.int(0...6) > 0 {   // `teamShare`
                     let team = uuid()
                     teamID = team
                     quiet = random.int(0...5) == 0
@@ -255,6 +256,9 @@ struct SyntheticData {
         calendar.timeZone = AppClock.vietnam
         return calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day, hour: 9))!
     }
+
+    /// The share of hamlets that have a team.
+    static let teamShare = 6.0 / 7.0
 
     /// The tables written per commune, in order (parents first).
     static let tables = ["units", "unit_parents", "teams", "team_events", "members", "memberships", "households", "residents", "service_status"]
