@@ -85,6 +85,17 @@ struct CommandTests {
             }
             #expect(try await Self.indexes(t.app.db) == before)
             #expect(try await SupportActivity.query(on: t.app.db).count() == activities.count)
+
+            // A support whose date cannot be read stops a rebuild, which then leaves every figure as it was.
+            let rollups = try await DashboardTests.rollups(t.app.db)
+            let a = activities[0]
+            try await (t.app.db as! any SQLDatabase).raw("""
+                INSERT INTO support_activities (id, received_at, hamlet_id, unit_path, team_id, resident_id, anonymous_count, service_code,
+                outcome, reason, channel, happened_on) VALUES (\(bind: UUID()), \(bind: Date()), \(bind: a.hamletID), \(bind: a.unitPath),
+                \(bind: a.teamID), \(bind: a.residentID), 0, 'vneid_level2', 'done', '', 'door_to_door', 'hôm qua')
+                """).run()
+            await #expect(throws: RollupBuildError.self) { try await RollupBuilder(db: t.app.db).rebuild() }
+            #expect(try await DashboardTests.rollups(t.app.db) == rollups)
         }
     }
 

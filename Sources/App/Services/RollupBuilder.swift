@@ -50,7 +50,7 @@ struct RollupBuilder: Sendable {
             """).run { row in
             guard let path = try? row.decode(column: "unit_path", as: String.self), let service = try? row.decode(column: "service_code", as: String.self),
                   let on = (try? row.decode(column: "happened_on", as: String.self)).flatMap(LocalDate.init),
-                  let n = try? row.decode(column: "n", as: Int64.self) else { return }
+                  let n = try? row.decode(column: "n", as: Int64.self) else { return sums.unreadable() }
             sums.add(path, Rollups.doneKey(service), on: on, n)
         }
 
@@ -60,9 +60,11 @@ struct RollupBuilder: Sendable {
             """).run { row in
             guard let path = try? row.decode(column: "unit_path", as: String.self), let service = try? row.decode(column: "service_code", as: String.self),
                   let on = (try? row.decode(column: "first_done_on", as: String.self)).flatMap(LocalDate.init),
-                  let n = try? row.decode(column: "n", as: Int64.self) else { return }
+                  let n = try? row.decode(column: "n", as: Int64.self) else { return sums.unreadable() }
             sums.add(path, Rollups.firstKey(service), on: on, n)
         }
+        // A row that could not be read would leave figures short: the rebuild stops (and its transaction rolls back).
+        if sums.unreadableRows > 0 { throw RollupBuildError.unreadableRows(sums.unreadableRows) }
 
         progress("residents")
         let ages = try await Rollups.eligibilityAges(on: db)
@@ -162,7 +164,13 @@ private final class Sums: @unchecked Sendable {
     private var chains: [String: [UInt64]] = [:]
     private var summed = RollupCells()
 
+    private var unread = 0
+
     init(formers: [UUID: String]) { self.formers = formers }
+
+    var unreadableRows: Int { lock.withLock { unread } }
+
+    func unreadable() { lock.withLock { unread += 1 } }
 
     var cells: RollupCells { lock.withLock { summed } }
 
@@ -179,5 +187,15 @@ private final class Sums: @unchecked Sendable {
 
     func addCurrent(_ path: String, _ key: String, _ value: Int64) {
         lock.withLock { summed.addCurrent(unlockedChain(path), key, value) }
+    }
+}
+
+enum RollupBuildError: Error, CustomStringConvertible {
+    case unreadableRows(Int)
+
+    var description: String {
+        switch self {
+        case let .unreadableRows(n): "\(n) grouped rows of the support log or the service statuses could not be read; nothing was rebuilt."
+        }
     }
 }
