@@ -79,7 +79,7 @@ struct RollupCells {
 
     /// Writes the non-zero rows, in the primary key's order (unit, key, period as the database compares them), into the
     /// rollups, which must hold none of them.
-    func write(on db: any Database, progress: (Int, Int) -> Void = { _, _ in }) async throws {
+    func write(on db: any Database) async throws {
         // Ranks that sort as the stored text does: units by their upper-case text, keys and periods as strings
         // (days "D…" before months "M…", the total "T", years "Y…"; within a grain, by date).
         let unitRank = Self.ranks(units.map(UUIDText.upper))
@@ -93,7 +93,6 @@ struct RollupCells {
         rows.sort { $0.order < $1.order }
         var periods: [UInt64: String] = [:]
         let writer = BulkWriter(db: db)
-        var written = 0
         for chunk in rows.chunked(BulkWriter.copyRows) {
             var batch: [[BulkValue]] = []
             batch.reserveCapacity(chunk.count)
@@ -105,8 +104,6 @@ struct RollupCells {
                               .text(period), .int(row.value)])
             }
             try await writer.write(Rollups.schema, columns: ["unit_id", "key", "period", "value"], rows: batch)
-            written += chunk.count
-            progress(written, rows.count)
         }
     }
 
