@@ -46,6 +46,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(LoadReferenceUnits())
     app.migrations.add(CreateOutreach())
     app.migrations.add(CreateRollups())
+    app.migrations.add(WidenRollups())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"

@@ -4,36 +4,37 @@ import Foundation
 /// here (about 2 µs each): a ranking of all communes parses and prints thousands of them.
 public enum UUIDText {
     /// The UUID written in `text` (either case), or nil.
+    @inlinable
     public static func parse(_ text: some StringProtocol) -> UUID? {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var index = 0
-        var high: UInt8?
-        var position = 0
-        for c in text.utf8 {
-            defer { position += 1 }
+        if let parsed = text.utf8.withContiguousStorageIfAvailable({ parse(utf8: $0) }) { return parsed }
+        var copy = String(text)
+        return copy.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// The UUID written in these UTF-8 bytes (either case), or nil.
+    public static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard text.count == 36 else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0
+        var digits = 0
+        for (position, c) in text.enumerated() {
             if position == 8 || position == 13 || position == 18 || position == 23 {
                 guard c == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            let nibble: UInt8
+            let nibble: UInt64
             switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = c - UInt8(ascii: "A") + 10
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt64(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt64(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = UInt64(c - UInt8(ascii: "A") + 10)
             default: return nil
             }
-            guard index < 16 else { return nil }
-            if let h = high {
-                bytes[index] = h << 4 | nibble
-                index += 1
-                high = nil
-            } else {
-                high = nibble
-            }
+            if digits < 16 { high = high << 4 | nibble } else { low = low << 4 | nibble }
+            digits += 1
         }
-        guard position == 36, index == 16 else { return nil }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        func byte(_ word: UInt64, _ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> (56 - 8 * i)) }
+        return UUID(uuid: (byte(high, 0), byte(high, 1), byte(high, 2), byte(high, 3), byte(high, 4), byte(high, 5), byte(high, 6),
+                           byte(high, 7), byte(low, 0), byte(low, 1), byte(low, 2), byte(low, 3), byte(low, 4), byte(low, 5),
+                           byte(low, 6), byte(low, 7)))
     }
 
     /// The upper-case text of `id`, as `UUID.uuidString` writes it.

@@ -164,6 +164,7 @@ struct UUIDTextTests {
             #expect(UUIDText.upper(id) == id.uuidString)
             #expect(UUIDText.parse(id.uuidString) == id)
             #expect(UUIDText.parse(id.uuidString.lowercased()) == id)
+            #expect(UUIDText.parse(("|" + id.uuidString + "|").dropFirst().dropLast()) == id)
         }
         let good = "C31FE8F3-0E25-47C4-9FBC-C6343820DEBA"
         for bad in ["", "C31FE8F3-0E25-47C4-9FBC-C6343820DEB", good + "0", good.replacingOccurrences(of: "-", with: "_"),

@@ -11,6 +11,8 @@ enum BulkValue: Sendable {
     case bool(Bool)
     case uuid(UUID)
     case date(Date)
+    /// A JSON text, stored as `jsonb` on PostgreSQL and as SQLite's JSONB.
+    case json(String)
     case null
 
     init(_ value: String) { self = .text(value) }
@@ -30,6 +32,7 @@ enum BulkValue: Sendable {
         case let .bool(v): SQLBind(v)
         case let .uuid(v): SQLBind(v)
         case let .date(v): SQLBind(v)
+        case let .json(v): SQLFunction("jsonb", args: SQLBind(v))
         case .null: SQLLiteral.null
         }
     }
@@ -45,6 +48,9 @@ enum BulkValue: Sendable {
         case let .bool(v): out += v ? "1" : "0"
         case let .uuid(v): out += "'" + UUIDText.upper(v) + "'"
         case let .date(v): out += String(v.timeIntervalSince1970)
+        case let .json(v):
+            if v.utf8.contains(0) { return false }
+            out += "jsonb('" + (v.utf8.contains(0x27) ? v.replacingOccurrences(of: "'", with: "''") : v) + "')"
         case .null: out += "NULL"
         }
         return true
@@ -78,7 +84,7 @@ enum BulkValue: Sendable {
     /// A field of PostgreSQL's `COPY` text format: `\N` for null, backslash, tab and line breaks escaped.
     func appendCopyText(to out: inout String) {
         switch self {
-        case let .text(v):
+        case let .text(v), let .json(v):
             if v.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
                 for c in v.unicodeScalars {
                     switch c {

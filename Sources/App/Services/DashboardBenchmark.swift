@@ -70,8 +70,8 @@ public enum DashboardBenchmark {
         func busiest(_ tier: Tier) async throws -> DashboardService.Place {
             let row = try await sql.raw("""
                 SELECT r.unit_id AS id FROM rollups r JOIN units u ON u.id = r.unit_id
-                WHERE u.tier = \(bind: tier.rawValue) AND u.valid_to >= \(bind: today.iso) AND r.key = 'done.vneid_level2' AND r.period = 'T'
-                ORDER BY r.value DESC LIMIT 1
+                WHERE u.tier = \(bind: tier.rawValue) AND u.valid_to >= \(bind: today.iso) AND r.period = 'T'
+                ORDER BY COALESCE(\(RollupRows.extract("done.vneid_level2", sql, table: "r")), 0) DESC LIMIT 1
                 """).first()
             guard let id = try row?.decode(column: "id", as: UUID.self), let unit = try await Unit.find(id, on: app.db) else {
                 throw Abort(.badRequest, reason: "no \(tier.rawValue) with supports")

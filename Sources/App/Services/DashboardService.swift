@@ -70,10 +70,12 @@ struct DashboardService {
         var query: SQLQueryString = "SELECT id, code, name, tier, path FROM units WHERE " + filter
         let within = scope.actor.scopePath
         if within != "/" { query += " AND path >= \(bind: within) AND path < \(bind: String(within.dropLast()) + "0")" }
-        return try await (scope.db as! any SQLDatabase).packedRows(query, columns: ["id", "code", "name", "tier", "path"]).map { row in
-            guard let id = UUIDText.parse(row[0]), let tier = Tier(rawValue: row[3]) else { throw PackedRowsError.malformed }
-            return Place(id: id, ref: UnitRef(code: row[1], name: row[2], tier: tier), path: row[4], tier: tier)
-        }.sorted { $0.ref.code < $1.ref.code }
+        var out: [Place] = []
+        try await (scope.db as! any SQLDatabase).forEachPackedRow(query, columns: ["id", "code", "name", "tier", "path"]) { row in
+            guard let id = row.uuid(0), let tier = Tier(rawValue: row.string(3)) else { throw PackedRowsError.malformed }
+            out.append(Place(id: id, ref: UnitRef(code: row.string(1), name: row.string(2), tier: tier), path: row.string(4), tier: tier))
+        }
+        return out.sorted { $0.ref.code < $1.ref.code }
     }
 
     // MARK: indicators
@@ -283,11 +285,11 @@ struct DashboardService {
         guard !units.isEmpty else { return [:] }
         let sql = scope.db as! any SQLDatabase
         var out: [UUID: [String: Double]] = [:]
-        for row in try await sql.packedRows("""
+        try await sql.forEachPackedRow("""
             SELECT unit_id, indicator_code, value FROM targets WHERE period = \(bind: period.description) AND \(sql.among("unit_id", units))
-            """, columns: ["unit_id", "indicator_code", "value"]) {
-            guard let unit = UUIDText.parse(row[0]), let value = Double(row[2]) else { throw PackedRowsError.malformed }
-            out[unit, default: [:]][row[1]] = value
+            """, columns: ["unit_id", "indicator_code", "value"]) { row in
+            guard let unit = row.uuid(0), let value = Double(row.string(2)) else { throw PackedRowsError.malformed }
+            out[unit, default: [:]][row.string(1)] = value
         }
         return out
     }

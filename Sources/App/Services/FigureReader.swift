@@ -55,12 +55,16 @@ struct FigureQuery {
     }
 }
 
-/// Reads figures from the rollups. A whole `FigureQuery` is one statement: its parts are the branches of one
-/// `UNION ALL`, each a few range scans of the rollups' primary key (unit, key, period), whatever the size of the raw log.
+/// Reads figures from the rollups. A whole `FigureQuery` is one statement, whatever the size of the raw log.
 ///
-/// The database returns the sums packed into one text value (`SQLDatabase.packedRows`): a province's dashboard is
-/// a few thousand sums, and decoding that many rows one by one through the driver took several times longer than
-/// finding them.
+/// Its parts are gathered into scans: the parts over the same units, grouped the same way, whose periods are of one
+/// grain (years, months, days, the total) are read by one range scan per unit of the rollups' primary key (unit,
+/// period), from the first period any of them needs to the last. Each part's figure keys are columns of that scan,
+/// summed over the rows of the part's own periods. A ranking's figures for this year, last year and up to now are
+/// then one scan of a few year rows per commune.
+///
+/// The database returns the sums packed into one text value (`SQLDatabase.packedRows`): decoding thousands of rows
+/// one by one through the driver took several times longer than finding them.
 struct FigureReader {
     let db: any Database
 
@@ -68,50 +72,107 @@ struct FigureReader {
 
     typealias Figures = [UUID: [String: Int64]]
 
-    /// The sums of a query: by tag, then by unit (or period key) and figure key.
+    /// The sums of a query, by tag: by unit and figure key, or (for a trend) by figure key and period key.
     struct Results {
-        var values: [String: [String: [String: Int64]]] = [:]
+        var units: [String: Figures] = [:]
+        var periods: [String: [String: [String: Int64]]] = [:]
 
         /// A tag's sums by unit and figure key.
-        func figures(_ tag: String) -> Figures {
-            var out: Figures = [:]
-            for (group, byKey) in values[tag] ?? [:] {
-                guard let unit = UUIDText.parse(group) else { continue }
-                out[unit, default: [:]].merge(byKey, uniquingKeysWith: +)
-            }
-            return out
-        }
+        func figures(_ tag: String) -> Figures { units[tag] ?? [:] }
 
         /// A tag's sums by figure key and period key (for trends).
-        func byPeriod(_ tag: String) -> [String: [String: Int64]] {
-            var out: [String: [String: Int64]] = [:]
-            for (period, byKey) in values[tag] ?? [:] {
-                for (key, v) in byKey { out[key, default: [:]][period] = v }
+        func byPeriod(_ tag: String) -> [String: [String: Int64]] { periods[tag] ?? [:] }
+    }
+
+    /// One range scan per unit (or, grouped by period, over all the units) and the sums it returns.
+    struct Scan {
+        struct Column {
+            var part: Int
+            var key: String
+            /// The part's periods, where they are not the whole scan.
+            var periods: FigureQuery.Periods?
+        }
+
+        var units: [UUID]
+        var grouping: FigureQuery.Grouping
+        var low: String
+        var high: String
+        var columns: [Column] = []
+    }
+
+    /// The scans that read `query`'s parts.
+    static func scans(_ query: FigureQuery) -> [Scan] {
+        struct Group: Hashable { var units: [UUID]; var grouping: FigureQuery.Grouping; var grain: Character }
+        var order: [Group] = []
+        var pieces: [Group: [(part: Int, periods: FigureQuery.Periods, low: String, high: String)]] = [:]
+        func add(_ group: Group, _ piece: (part: Int, periods: FigureQuery.Periods, low: String, high: String)) {
+            if pieces[group] == nil { order.append(group) }
+            pieces[group, default: []].append(piece)
+        }
+        for (index, part) in query.parts.enumerated() {
+            switch part.periods {
+            case let .range(range):
+                add(Group(units: part.units, grouping: part.grouping, grain: range.low.first ?? " "), (index, part.periods, range.low, range.high))
+            case let .keys(keys):
+                for (grain, same) in Dictionary(grouping: keys, by: { $0.first ?? " " }).sorted(by: { $0.key < $1.key }) {
+                    add(Group(units: part.units, grouping: part.grouping, grain: grain), (index, .keys(same), same.min()!, same.max()!))
+                }
             }
-            return out
+        }
+        return order.map { group in
+            let list = pieces[group]!
+            var scan = Scan(units: group.units, grouping: group.grouping, low: list.map(\.low).min()!, high: list.map(\.high).max()!)
+            for piece in list {
+                // A range, or a single period key, that is the scan's whole span needs no condition.
+                var whole = piece.low == scan.low && piece.high == scan.high
+                if case let .keys(keys) = piece.periods, keys.count > 1 { whole = false }
+                for key in query.parts[piece.part].keys {
+                    scan.columns.append(Scan.Column(part: piece.part, key: key, periods: whole ? nil : piece.periods))
+                }
+            }
+            return scan
         }
     }
 
     func run(_ query: FigureQuery) async throws -> Results {
-        guard !query.parts.isEmpty else { return Results() }
+        let scans = Self.scans(query)
+        guard !scans.isEmpty else { return Results() }
         var union = SQLQueryString("")
-        for (index, part) in query.parts.enumerated() {
+        for (index, scan) in scans.enumerated() {
             if index > 0 { union += " UNION ALL " }
-            let group = part.grouping == .unit ? "unit_id" : "period"
-            union += "SELECT \(literal: index) AS p, CAST(\(unsafeRaw: group) AS TEXT) AS g, key AS k, SUM(value) AS v FROM rollups WHERE "
-            union += sql.among("unit_id", part.units)
-            union += " AND key IN (\(binds: part.keys)) AND "
-            switch part.periods {
-            case let .keys(keys): union += "period IN (\(binds: keys))"
-            case let .range(range): union += "period >= \(bind: range.low) AND period <= \(bind: range.high)"
+            let group = scan.grouping == .unit ? "unit_id" : "period"
+            union += "SELECT \(literal: index) AS p, CAST(\(unsafeRaw: group) AS TEXT) AS g, "
+            for (c, column) in scan.columns.enumerated() {
+                if c > 0 { union += " || ',' || " }
+                let value = RollupRows.extract(column.key, sql)
+                var sum: SQLQueryString
+                switch column.periods {
+                case nil: sum = "SUM(" + value + ")"
+                case let .range(range)?: sum = "SUM(CASE WHEN period >= \(bind: range.low) AND period <= \(bind: range.high) THEN " + value + " END)"
+                case let .keys(keys)?: sum = "SUM(CASE WHEN period IN (\(binds: keys)) THEN " + value + " END)"
+                }
+                union += "COALESCE(CAST(" + sum + " AS TEXT), '')"
             }
-            union += " GROUP BY \(unsafeRaw: group), key"
+            union += " AS v FROM rollups WHERE " + sql.among("unit_id", scan.units)
+            union += " AND period >= \(bind: scan.low) AND period <= \(bind: scan.high) GROUP BY \(unsafeRaw: group)"
         }
         var results = Results()
-        for row in try await sql.packedRows(union, columns: ["p", "g", "k", "v"]) {
-            guard let index = Int(row[0]), query.parts.indices.contains(index), let v = Int64(row[3]) else { throw PackedRowsError.malformed }
-            let part = query.parts[index]
-            results.values[part.tag, default: [:]][row[1], default: [:]][row[2], default: 0] += v
+        try await sql.forEachPackedRow(union, columns: ["p", "g", "v"]) { row in
+            guard let index = row.int(0), scans.indices.contains(index) else { throw PackedRowsError.malformed }
+            let scan = scans[index]
+            let unit = scan.grouping == .unit ? row.uuid(1) : nil
+            let period = scan.grouping == .period ? row.string(1) : ""
+            guard scan.grouping == .period || unit != nil else { throw PackedRowsError.malformed }
+            var c = 0
+            try row.forEachListed(2) { text in
+                guard c < scan.columns.count else { throw PackedRowsError.malformed }
+                defer { c += 1 }
+                guard let text else { return }
+                let column = scan.columns[c], tag = query.parts[column.part].tag
+                if let unit { results.units[tag, default: [:]][unit, default: [:]][column.key, default: 0] += text }
+                else { results.periods[tag, default: [:]][column.key, default: [:]][period, default: 0] += text }
+            }
+            guard c == scan.columns.count else { throw PackedRowsError.malformed }
         }
         return results
     }
@@ -134,38 +195,104 @@ enum PackedRowsError: Error {
 }
 
 extension SQLDatabase {
-    /// `column` is one of `ids`, with a single bound value however many ids (thousands of communes): an array on
-    /// PostgreSQL, a JSON array of the stored text on SQLite (which keeps UUIDs as upper-case text).
+    /// `column` is one of `ids`, however many ids (thousands of communes). On PostgreSQL one bound array. On SQLite
+    /// (which keeps UUIDs as upper-case text) a list of literals, printed here from the UUIDs, never text from a
+    /// request: SQLite sorts the list once and walks it in the primary key's order, so a `GROUP BY` on the column
+    /// needs no temporary index, which it did with the JSON array bound before (about a quarter of a province
+    /// dashboard's time). Written into PostgreSQL's statement instead, the literal array cost more in parsing and
+    /// planning than binding it.
     func among(_ column: String, _ ids: [UUID]) -> SQLQueryString {
         if dialect.name == "postgresql" { return "\(ident: column) = ANY(\(bind: ids))" }
-        let json = "[" + ids.map { "\"" + UUIDText.upper($0) + "\"" }.joined(separator: ",") + "]"
-        return "\(ident: column) IN (SELECT value FROM json_each(\(bind: json)))"
+        return "\(ident: column) IN (\(unsafeRaw: ids.isEmpty ? "NULL" : ids.map { "'" + UUIDText.upper($0) + "'" }.joined(separator: ",")))"
     }
 
     /// The rows of `query`, whose columns are `columns`, as text. The database packs them into one value (fields
     /// separated by U+001F, rows by U+001E), which is split here: for thousands of small rows this is several
     /// times faster than decoding each row through the driver. Values holding either separator are refused.
     func packedRows(_ query: SQLQueryString, columns: [String]) async throws -> [[String]] {
+        var rows: [[String]] = []
+        try await forEachPackedRow(query, columns: columns) { row in rows.append((0..<columns.count).map { row.string($0) }) }
+        return rows
+    }
+
+    /// `packedRows(_:columns:)` without copying each field: `body` reads the fields of each row where they lie.
+    func forEachPackedRow(_ query: SQLQueryString, columns names: [String], _ body: (PackedRow) throws -> Void) async throws {
         let postgres = dialect.name == "postgresql"
-        let fields = columns.map { "CAST(x.\($0) AS TEXT)" }.joined(separator: postgres ? " || chr(31) || " : " || char(31) || ")
+        let fields = names.map { "CAST(x.\($0) AS TEXT)" }.joined(separator: postgres ? " || chr(31) || " : " || char(31) || ")
         let aggregate = postgres ? "string_agg(\(fields), chr(30))" : "group_concat(\(fields), char(30))"
         let packed = try await raw("SELECT \(unsafeRaw: aggregate) AS packed FROM (" + query + ") AS x").first()?
             .decode(column: "packed", as: String?.self)
-        guard let packed, !packed.isEmpty else { return [] }
-        var rows: [[String]] = []
-        var row: [String] = []
-        var bytes = Array(packed.utf8)
-        bytes.append(0x1E)
-        var start = 0
-        for i in bytes.indices where bytes[i] == 0x1E || bytes[i] == 0x1F {
-            row.append(String(decoding: bytes[start..<i], as: UTF8.self))
-            start = i + 1
-            if bytes[i] == 0x1E {
-                guard row.count == columns.count else { throw PackedRowsError.malformed }
-                rows.append(row)
-                row = []
+        guard var packed, !packed.isEmpty else { return }
+        try packed.withUTF8 { bytes in
+            var row = PackedRow(bytes: bytes, fields: [])
+            row.fields.reserveCapacity(names.count)
+            var start = 0
+            for i in 0...bytes.count {
+                let end = i == bytes.count
+                guard end || bytes[i] == 0x1E || bytes[i] == 0x1F else { continue }
+                row.fields.append(start..<i)
+                start = i + 1
+                if end || bytes[i] == 0x1E {
+                    guard row.fields.count == names.count else { throw PackedRowsError.malformed }
+                    try body(row)
+                    row.fields.removeAll(keepingCapacity: true)
+                }
             }
         }
-        return rows
+    }
+}
+
+/// One row of packed text: its fields are read where they lie, during the call that hands it out.
+struct PackedRow {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var fields: [Range<Int>]
+
+    func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try body(UnsafeBufferPointer(rebasing: bytes[fields[i]]))
+    }
+
+    func string(_ i: Int) -> String { withBytes(i) { String(decoding: $0, as: UTF8.self) } }
+
+    /// The integers of a field that lists them separated by commas, an empty item as nil.
+    func forEachListed(_ i: Int, _ body: (Int64?) throws -> Void) throws {
+        try withBytes(i) { bytes in
+            var value: Int64 = 0, negative = false, any = false
+            for position in 0...bytes.count {
+                if position == bytes.count || bytes[position] == UInt8(ascii: ",") {
+                    try body(any ? (negative ? -value : value) : nil)
+                    value = 0; negative = false; any = false
+                    continue
+                }
+                let c = bytes[position]
+                if c == UInt8(ascii: "-"), !any, !negative { negative = true; continue }
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { throw PackedRowsError.malformed }
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int64(c - UInt8(ascii: "0")))
+                guard !o1, !o2 else { throw PackedRowsError.malformed }
+                value = sum
+                any = true
+            }
+        }
+    }
+
+    func uuid(_ i: Int) -> UUID? { withBytes(i) { UUIDText.parse(utf8: $0) } }
+
+    /// A decimal integer, optionally negative.
+    func int(_ i: Int) -> Int? {
+        withBytes(i) { digits in
+            var negative = false
+            var value = 0
+            var any = false
+            for (position, c) in digits.enumerated() {
+                if position == 0, c == UInt8(ascii: "-") { negative = true; continue }
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int(c - UInt8(ascii: "0")))
+                guard !o1, !o2 else { return nil }
+                value = sum
+                any = true
+            }
+            return any ? (negative ? -value : value) : nil
+        }
     }
 }

@@ -150,7 +150,7 @@ struct RollupBuilder: Sendable {
         }
         for (path, code, on, n) in manual { sums.add(path, Rollups.manualKey(code), on: LocalDate(on)!, n) }
         let cells = sums.cells
-        progress("writing \(cells.count) rows")
+        progress("writing \(cells.count) figures")
         // Rows that sum to zero carry nothing and are not written.
         try await cells.write(on: db)
     }

@@ -3,9 +3,10 @@ import LanToaCore
 import SQLKit
 import Fluent
 
-/// Rollup rows summed in memory for a rebuild (`RollupBuilder`): each row's unit, figure key and period packed into
-/// one integer, so that a national rebuild (well over a hundred million rows) fits in memory, then written once, in
-/// the primary key's order, into the emptied table through `BulkWriter`. Incremental writes use `Rollups.Deltas`.
+/// Rollup figures summed in memory for a rebuild (`RollupBuilder`): each figure's unit, key and period packed into
+/// one integer, so that a national rebuild (well over a hundred million figures) fits in memory, then written once,
+/// a row per unit and period in the primary key's order, into the emptied table through `BulkWriter`. Incremental
+/// writes use `Rollups.Deltas`.
 struct RollupCells {
     private var units: [UUID] = []
     private var unitIndex: [UUID: UInt64] = [:]
@@ -77,34 +78,40 @@ struct RollupCells {
         }
     }
 
-    /// Writes the non-zero rows, in the primary key's order (unit, key, period as the database compares them), into the
-    /// rollups, which must hold none of them.
+    /// Writes the non-zero figures into the rollups, which must hold none of them: one row per unit and period
+    /// (`RollupRows`), in the primary key's order (unit, period, as the database compares them).
     func write(on db: any Database) async throws {
-        // Ranks that sort as the stored text does: units by their upper-case text, keys and periods as strings
-        // (days "D…" before months "M…", the total "T", years "Y…"; within a grain, by date).
+        // Ranks that sort as the stored text does: units by their upper-case text, periods as strings (days "D…"
+        // before months "M…", the total "T", years "Y…"; within a grain, by date), which their packed bits already do.
         let unitRank = Self.ranks(units.map(UUIDText.upper))
-        let keyRank = Self.ranks(keys)
-        var rows: [(order: UInt64, packed: UInt64, value: Int64)] = []
-        rows.reserveCapacity(values.count)
+        let periodMask: UInt64 = 1 << Self.keyShift - 1
+        var cells: [(order: UInt64, packed: UInt64, value: Int64)] = []
+        cells.reserveCapacity(values.count)
         for (packed, value) in values where value != 0 {
-            let unit = unitRank[Int(packed >> Self.unitShift)], key = keyRank[Int(packed >> Self.keyShift & (1 << 12 - 1))]
-            rows.append((unit << Self.unitShift | key << Self.keyShift | packed & (1 << Self.keyShift - 1), packed, value))
+            cells.append((unitRank[Int(packed >> Self.unitShift)] << Self.keyShift | packed & periodMask, packed, value))
         }
-        rows.sort { $0.order < $1.order }
+        cells.sort { $0.order < $1.order }
         var periods: [UInt64: String] = [:]
         let writer = BulkWriter(db: db)
-        for chunk in rows.chunked(BulkWriter.copyRows) {
-            var batch: [[BulkValue]] = []
-            batch.reserveCapacity(chunk.count)
-            for row in chunk {
-                let periodBits = row.packed & (1 << Self.keyShift - 1)
-                let period: String
-                if let known = periods[periodBits] { period = known } else { period = Self.period(periodBits); periods[periodBits] = period }
-                batch.append([.uuid(units[Int(row.packed >> Self.unitShift)]), .text(keys[Int(row.packed >> Self.keyShift & (1 << 12 - 1))]),
-                              .text(period), .int(row.value)])
+        var batch: [[BulkValue]] = []
+        var start = 0
+        while start < cells.count {
+            var end = start
+            while end < cells.count, cells[end].order == cells[start].order { end += 1 }
+            let packed = cells[start].packed
+            let periodBits = packed & periodMask
+            let period: String
+            if let known = periods[periodBits] { period = known } else { period = Self.period(periodBits); periods[periodBits] = period }
+            let figures = cells[start..<end].map { (key: keys[Int($0.packed >> Self.keyShift & (1 << 12 - 1))], value: $0.value) }
+                .sorted { $0.key < $1.key }
+            batch.append([.uuid(units[Int(packed >> Self.unitShift)]), .text(period), .json(RollupRows.json(figures))])
+            if batch.count == BulkWriter.copyRows {
+                try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
+                batch.removeAll(keepingCapacity: true)
             }
-            try await writer.write(Rollups.schema, columns: ["unit_id", "key", "period", "value"], rows: batch)
+            start = end
         }
+        try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
     }
 
     /// Each element's position in the sorted list.

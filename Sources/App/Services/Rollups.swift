@@ -65,21 +65,24 @@ enum Rollups {
         }
 
         /// Rows are written in one order everywhere, so that concurrent transactions touching the same rows (the nation's,
-        /// a province's) wait for each other instead of deadlocking.
+        /// a province's) wait for each other instead of deadlocking. Each row's changes are one JSON object, added to
+        /// the stored one key by key (`RollupRows.merged`).
         func write(on db: any Database) async throws {
             let sql = db as! any SQLDatabase
-            let cells = values.filter { $0.value != 0 }
-                .map { (order: UUIDText.upper($0.key.unit) + "|" + $0.key.key + "|" + $0.key.period, cell: $0.key, value: $0.value) }
-                .sorted { $0.order < $1.order }
-            for chunk in cells.chunked(400) {
-                var insert = sql.insert(into: Rollups.schema).columns("unit_id", "key", "period", "value")
-                for (_, cell, value) in chunk {
-                    insert = insert.values([SQLBind(cell.unit), SQLBind(cell.key), SQLBind(cell.period), SQLBind(value)] as [any SQLExpression])
+            var rows: [String: (unit: UUID, period: String, figures: [(key: String, value: Int64)])] = [:]
+            for (cell, value) in values where value != 0 {
+                let order = UUIDText.upper(cell.unit) + "|" + cell.period
+                rows[order, default: (cell.unit, cell.period, [])].figures.append((cell.key, value))
+            }
+            let ordered = rows.sorted { $0.key < $1.key }.map(\.value)
+            for chunk in ordered.chunked(200) {
+                var insert = SQLQueryString("INSERT INTO \(unsafeRaw: Rollups.schema) (unit_id, period, figures) VALUES ")
+                for (i, row) in chunk.enumerated() {
+                    if i > 0 { insert += ", " }
+                    insert += "(\(bind: row.unit), \(bind: row.period), " + RollupRows.value(RollupRows.json(row.figures.sorted { $0.key < $1.key }), sql) + ")"
                 }
-                try await insert.onConflict(with: ["unit_id", "key", "period"]) { update in
-                    update.set("value", to: SQLBinaryExpression(SQLColumn("value", table: Rollups.schema), .add,
-                                                                SQLColumn("value", table: "excluded")))
-                }.run()
+                insert += " ON CONFLICT (unit_id, period) DO UPDATE SET figures = " + RollupRows.merged(sql)
+                try await sql.raw(insert).run()
             }
         }
     }
@@ -120,8 +123,8 @@ enum Rollups {
         let before = chain(path: path, formerPath: old), after = chain(path: path, formerPath: new)
         let leaving = before.filter { !after.contains($0) }, joining = after.filter { !before.contains($0) }
         var deltas = Deltas()
-        for row in try await (db as! any SQLDatabase).select().column("key").column("period").column("value").from(schema)
-            .where("unit_id", .equal, SQLBind(hamlet)).all() {
+        let sql = db as! any SQLDatabase
+        for row in try await sql.raw("SELECT key, period, value FROM " + RollupRows.cells(sql) + " AS c WHERE unit_id = \(bind: hamlet)").all() {
             let key = try row.decode(column: "key", as: String.self), period = try row.decode(column: "period", as: String.self)
             let value = try row.decode(column: "value", as: Int64.self)
             deltas.addCell(leaving, key, period, -value)
