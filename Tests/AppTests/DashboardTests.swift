@@ -207,6 +207,50 @@ struct DashboardTests {
         }
     }
 
+    @Test("Parts read together in one scan give each part the sums of exactly its own rows, on generated data", arguments: Engine.available)
+    func mergedScans(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            try await Self.synth(t)
+            // Every figure, as the oracle: the parts' sums are computed from these by filtering, with no scan merging.
+            var cells: [(unit: UUID, key: String, period: String, value: Int64)] = []
+            for line in try await Self.rollups(t.app.db) {
+                let f = line.split(separator: "|").map(String.init)
+                cells.append((UUID(uuidString: f[0])!, f[1], f[2], Int64(f[3])!))
+            }
+            let units = Array(Set(cells.map(\.unit))).sorted { $0.uuidString < $1.uuidString }
+            let someUnits = Array(units.prefix(40)), otherUnits = Array(units.suffix(25))
+            let keys = ["done.vneid_level2", "first.vneid_level2", "residents", "teams", "elig.14", "done.bank_account"]
+            var query = FigureQuery()
+            // Overlapping ranges of one grain over the same units (one scan), another unit set, single keys and key lists.
+            query.flows("a", units: someUnits, keys: keys, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!)
+            query.stocks("b", units: someUnits, keys: keys.suffix(3), at: LocalDate("2026-11-17")!)
+            query.flows("c", units: someUnits, keys: keys.prefix(2), from: LocalDate("2025-01-01")!, to: LocalDate("2025-12-31")!)
+            query.flows("d", units: otherUnits, keys: keys, from: LocalDate("2026-10-05")!, to: LocalDate("2026-11-20")!)
+            query.sums("e", units: someUnits, keys: keys, periods: ["T", "Y2026", "M2026-10", "M2026-11", "D2026-11-03"])
+            query.rows("f", units: otherUnits, keys: keys, periods: ["M2026-09", "M2026-11", "D2026-11-02", "D2026-11-05", "Y2025"])
+            let results = try await FigureReader(db: t.app.db).run(query)
+            #expect(FigureReader.scans(query).count < query.parts.count)
+            var expected: [String: [String: [String: Int64]]] = [:]
+            for part in query.parts {
+                for cell in cells where part.units.contains(cell.unit) && part.keys.contains(cell.key) {
+                    switch part.periods {
+                    case let .keys(list): guard list.contains(cell.period) else { continue }
+                    case let .range(range): guard cell.period >= range.low, cell.period <= range.high else { continue }
+                    }
+                    let group = part.grouping == .unit ? cell.unit.uuidString : cell.period
+                    expected[part.tag, default: [:]][group, default: [:]][cell.key, default: 0] += cell.value
+                }
+            }
+            var got: [String: [String: [String: Int64]]] = [:]
+            for (tag, byUnit) in results.units { for (unit, byKey) in byUnit { got[tag, default: [:]][unit.uuidString] = byKey } }
+            for (tag, byKey) in results.periods {
+                for (key, byPeriod) in byKey { for (period, v) in byPeriod { got[tag, default: [:]][period, default: [:]][key] = v } }
+            }
+            #expect(expected.keys.count == 6)
+            #expect(got == expected)
+        }
+    }
+
     @Test("2024 figures under the 63 old provinces and the 34 new ones give the same national total, province by province; rankings and review",
           arguments: Engine.available)
     func hierarchies(engine: Engine) async throws {
