@@ -207,6 +207,46 @@ struct DashboardTests {
         }
     }
 
+    @Test("Syncs sent at the same time, all adding to the same rollup rows, all count", arguments: Engine.available)
+    func concurrentSyncs(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let admin = try await t.account("bo", role: .admin, scope: nil)
+            let services = ["vneid_level2", "bank_account", "ehealth_book", "vssid"]
+            let before = try await Self.dashboard(t, unit: "VN", token: admin)
+            // 20 supports in 7 requests at once (no more than the test client's connections): every one adds to the
+            // nation's, the province's and the commune's rows for today, its month, year and total, and residents of
+            // one household visit it at once.
+            let pairs = v.residents.flatMap { r in services.map { (r, $0) } }
+            let replies = try await withThrowingTaskGroup(of: (HTTPStatus, String).self) { group in
+                for chunk in pairs.chunked(3) {
+                    var batch = OutreachTests.Batch()
+                    batch.activities = chunk.map { .init(id: UUID(), resident: $0.0, service: $0.1, outcome: "done") }
+                    let body = batch
+                    group.addTask {
+                        let reply = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: body)
+                        return (reply.status, reply.text)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.count == 7 && replies.allSatisfy { $0.0 == .ok }, "\(replies.filter { $0.0 != .ok })")
+            let created = try replies.map { try JSONDecoder().decode(SyncResponse.self, from: Data($0.1.utf8)).created }.reduce(0, +)
+            // The child of the village is too young for some services: those supports are refused, the rest count.
+            #expect(created >= 16)
+            let after = try await Self.dashboard(t, unit: "VN", token: admin)
+            var added = 0.0
+            for service in services {
+                added += try Self.indicator(after, "\(service).done").actual - Self.indicator(before, "\(service).done").actual
+            }
+            #expect(added == Double(created))
+            let incremental = try await Self.rollups(t.app.db)
+            try await CommandTests().run(RollupsCommand(), ["rebuild"], on: t.app)
+            let rebuilt = try await Self.rollups(t.app.db)
+            #expect(Set(rebuilt).symmetricDifference(incremental).sorted() == [])
+        }
+    }
+
     @Test("Parts read together in one scan give each part the sums of exactly its own rows, on generated data", arguments: Engine.available)
     func mergedScans(engine: Engine) async throws {
         try await TestApp.run(engine) { t in

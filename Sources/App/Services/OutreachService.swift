@@ -390,6 +390,13 @@ struct OutreachService {
         for a in acts + superseded where a.outcome == .done {
             if let subject = a.residentID ?? a.householdID { touched.insert(.init(subject: subject, service: a.serviceCode)) }
         }
+        // On PostgreSQL, batches of the same hamlets wait for each other from here to their commit: what is read next
+        // (first-done dates, households first visited) decides what counts for the first time, and two batches
+        // reading it at once would both count the same first time. SQLite has one writer at a time already.
+        if sql.dialect.name == "postgresql" {
+            let keys = Set((acts + superseded).map { Rollups.lockKey($0.hamletID) }).sorted()
+            try await sql.raw("SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(\(bind: keys)) AS k ORDER BY 1) AS locks").run()
+        }
         let before = try await Rollups.statuses(touched, on: db)
         // The earliest done date per resident (or household) and service in this batch, then one upsert per chunk
         // that keeps the earlier of the stored and the new date.

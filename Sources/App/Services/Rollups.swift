@@ -152,6 +152,12 @@ enum Rollups {
         return chains
     }
 
+    /// A 64-bit key for a PostgreSQL advisory lock on `id`: its first eight bytes (two ids sharing them only wait
+    /// for each other needlessly).
+    static func lockKey(_ id: UUID) -> Int64 {
+        withUnsafeBytes(of: id.uuid) { raw in raw.prefix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) } }
+    }
+
     static func lastID(_ path: String) -> UUID? {
         path.split(separator: "/").last.flatMap { UUID(uuidString: String($0)) }
     }
