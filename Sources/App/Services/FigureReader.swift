@@ -164,13 +164,13 @@ struct FigureReader {
             let period = scan.grouping == .period ? row.string(1) : ""
             guard scan.grouping == .period || unit != nil else { throw PackedRowsError.malformed }
             var c = 0
-            try row.forEachListed(2) { text in
+            try row.forEachListed(2) { sum in
                 guard c < scan.columns.count else { throw PackedRowsError.malformed }
                 defer { c += 1 }
-                guard let text else { return }
+                guard let sum else { return }
                 let column = scan.columns[c], tag = query.parts[column.part].tag
-                if let unit { results.units[tag, default: [:]][unit, default: [:]][column.key, default: 0] += text }
-                else { results.periods[tag, default: [:]][column.key, default: [:]][period, default: 0] += text }
+                if let unit { results.units[tag, default: [:]][unit, default: [:]][column.key, default: 0] += sum }
+                else { results.periods[tag, default: [:]][column.key, default: [:]][period, default: 0] += sum }
             }
             guard c == scan.columns.count else { throw PackedRowsError.malformed }
         }
