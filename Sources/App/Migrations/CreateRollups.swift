@@ -20,11 +20,7 @@ struct CreateRollups: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         let text = sql.dialect.name == "postgresql" ? #"TEXT COLLATE "C""# : "TEXT"
-        // One row per unit, figure and period; the key is the whole primary key, so reads are range scans of it.
-        try await sql.raw("""
-            CREATE TABLE rollups (unit_id UUID NOT NULL, key \(unsafeRaw: text) NOT NULL, period \(unsafeRaw: text) NOT NULL,
-            value BIGINT NOT NULL, PRIMARY KEY (unit_id, key, period))\(unsafeRaw: sql.dialect.name == "sqlite" ? " WITHOUT ROWID" : "")
-            """).run()
+        try await Self.createCellTable("rollups", on: sql)
         // Derived from the support log like the rollups (and rebuilt with them): each household's first visit, each
         // team's latest support.
         try await sql.raw("""
@@ -101,6 +97,16 @@ struct CreateRollups: AsyncMigration {
         try await Rollups.assignFormerCommunes(on: database)
     }
 
+    /// A table of one row per unit, figure key and period (the rollups until `WidenRollups`); the key is the whole
+    /// primary key, so reads are range scans of it.
+    static func createCellTable(_ name: String, on sql: any SQLDatabase) async throws {
+        let text = sql.dialect.name == "postgresql" ? #"TEXT COLLATE "C""# : "TEXT"
+        try await sql.raw("""
+            CREATE TABLE \(ident: name) (unit_id UUID NOT NULL, key \(unsafeRaw: text) NOT NULL, period \(unsafeRaw: text) NOT NULL,
+            value BIGINT NOT NULL, PRIMARY KEY (unit_id, key, period))\(unsafeRaw: sql.dialect.name == "sqlite" ? " WITHOUT ROWID" : "")
+            """).run()
+    }
+
     func revert(on database: any Database) async throws {
         try await database.schema(IndicatorValue.schema).delete()
         try await database.schema(CampaignRecord.schema).delete()
@@ -135,11 +141,7 @@ struct WidenRollups: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        let text = sql.dialect.name == "postgresql" ? #"TEXT COLLATE "C""# : "TEXT"
-        try await sql.raw("""
-            CREATE TABLE rollup_cells (unit_id UUID NOT NULL, key \(unsafeRaw: text) NOT NULL, period \(unsafeRaw: text) NOT NULL,
-            value BIGINT NOT NULL, PRIMARY KEY (unit_id, key, period))\(unsafeRaw: sql.dialect.name == "sqlite" ? " WITHOUT ROWID" : "")
-            """).run()
+        try await CreateRollups.createCellTable("rollup_cells", on: sql)
         try await sql.raw("INSERT INTO rollup_cells (unit_id, key, period, value) SELECT unit_id, key, period, value FROM " + RollupRows.cells(sql) + " AS c").run()
         try await sql.raw("DROP TABLE rollups").run()
         try await sql.raw("ALTER TABLE rollup_cells RENAME TO rollups").run()
