@@ -34,7 +34,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         if !url.contains("sslmode=require") {
             pg.coreConfiguration.tls = .disable
         }
-        app.databases.use(.postgres(configuration: pg, sqlLogLevel: .debug), as: .psql)
+        // Each event loop has its own pool. A sync waits, holding its connection, for another batch of its hamlet to
+        // commit (see `OutreachService.insert`): with one connection per loop, every request behind it on that loop
+        // would wait too, and give up after the pool's timeout. So at least two per loop, and the configured total
+        // shared among the loops.
+        let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
+        let perLoop = max(2, (config.databaseConnections + loops - 1) / loops)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .debug), as: .psql)
     }
 
     app.migrations.add(CreateUnits())

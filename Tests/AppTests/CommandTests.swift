@@ -119,5 +119,12 @@ struct CommandTests {
         #expect(!production.loadDemo && !production.createFirstAdmin && production.secureCookies)
         let development = try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DEMO": "false"])
         #expect(!development.loadDemo && development.createFirstAdmin)
+        #expect(development.databaseConnections == AppConfig.defaultDatabaseConnections)
+        #expect(try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DB_CONNECTIONS": "40"]).databaseConnections == 40)
+        for bad in ["0", "many", "2.5"] {
+            #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DB_CONNECTIONS": bad]) } throws: {
+                ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DB_CONNECTIONS"
+            }
+        }
     }
 }

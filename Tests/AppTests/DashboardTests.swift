@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import LanToaCore
 import SQLKit
@@ -244,6 +245,69 @@ struct DashboardTests {
             try await CommandTests().run(RollupsCommand(), ["rebuild"], on: t.app)
             let rebuilt = try await Self.rollups(t.app.db)
             #expect(Set(rebuilt).symmetricDifference(incremental).sorted() == [])
+        }
+    }
+
+    @Test("A sync waiting for another batch of its hamlet does not hold up other requests", arguments: Engine.available.filter { $0 == .postgres })
+    func waitingSyncLeavesRoom(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let admin = try await t.account("bo", role: .admin, scope: nil)
+            guard case let .postgres(url) = t.app.lantoaConfig.storage,
+                  let hamlet = try await Unit.query(on: t.app.db).filter(\.$code == v.hamlet).first() else { throw TestFailure("no hamlet") }
+            // Another session holds the hamlet's lock, as a batch of the same hamlet in the middle of its transaction.
+            let holder = try await Application.make(.testing)
+            var pg = try SQLPostgresConfiguration(url: url)
+            pg.coreConfiguration.tls = .disable
+            holder.databases.use(.postgres(configuration: pg), as: .psql)
+            let (release, releaser) = AsyncStream<Void>.makeStream()
+            let (locked, locker) = AsyncStream<Void>.makeStream()
+            let holding = Task {
+                try await holder.db.transaction { db in
+                    try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(bind: Rollups.lockKey(hamlet.id!)))").run()
+                    locker.yield()
+                    for await _ in release { break }
+                }
+            }
+            do {
+                for await _ in locked { break }
+                var batch = OutreachTests.Batch()
+                batch.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done")]
+                let body = batch
+                let waiting = Task { try await t.send(.POST, "/api/v1/sync", token: v.leader, json: body) }
+                let sql = t.app.db as! any SQLDatabase
+                func waiters() async throws -> Int {
+                    try await sql.raw("""
+                        SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """).first()?
+                        .decode(column: "n", as: Int.self) ?? 0
+                }
+                var polls = 0
+                while try await waiters() == 0 {
+                    polls += 1
+                    guard polls < 6000 else { throw TestFailure("the sync never came to wait for the hamlet's lock") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                // More requests than there are event loops, at once: some come to the loop of the waiting sync.
+                let replies = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                    for _ in 0..<8 { group.addTask { try await t.send(.GET, "/api/v1/dashboard?unit=VN&period=2026", token: admin).status } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(replies == Array(repeating: .ok, count: 8))
+                #expect(try await waiters() == 1, "the sync was still waiting while the others were answered")
+                releaser.yield()
+                try await holding.value
+                let reply = try await waiting.value
+                let created = try reply.json()["created"] as? Int
+                #expect(reply.status == .ok && created == 1, "\(reply.text)")
+            } catch {
+                releaser.yield()
+                _ = try? await holding.value
+                try? await holder.asyncShutdown()
+                throw error
+            }
+            try await holder.asyncShutdown()
         }
     }
 

@@ -1,3 +1,4 @@
+import AsyncKit
 import LanToaCore
 import Leaf
 import Vapor
@@ -48,6 +49,11 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 break
             }
             return (app.status, p)
+        case is ConnectionPoolTimeoutError:
+            // Every database connection stayed busy past the pool's timeout: the request did nothing, and the phone
+            // keeps its queue and sends it again.
+            request.logger.warning("No database connection in time", metadata: ["path": "\(request.url.path)"])
+            return (.serviceUnavailable, Problem(type: "urn:lantoa:problem:busy", title: request.t("error.busy"), status: 503))
         case let decoding as DecodingError:
             let field = decoding.fieldPath
             var p = Problem(type: "urn:lantoa:problem:invalid", title: request.t("error.invalid"), status: 422)
@@ -82,6 +88,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             try? response.content.encode(problem, using: JSONEncoder())
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
             if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             return response
         }
         if status == .unauthorized {

@@ -20,6 +20,8 @@ public struct AppConfig: Sendable {
     /// The key sealing personal data (32 bytes), and the one before it while a rotation runs.
     public var dataKey: Data
     public var previousDataKey: Data?
+    /// PostgreSQL connections the server may hold open in all (its pools, one per event loop, share them).
+    public var databaseConnections: Int
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -32,8 +34,10 @@ public struct AppConfig: Sendable {
     public static let developmentDataKey = Data(SHA256.hash(data: Data("lantoa development key: not for production".utf8)))
 
     public init(storage: Storage, loadDemo: Bool = false, createFirstAdmin: Bool = false, secureCookies: Bool = false,
-                today: LocalDate? = nil, dataKey: Data = AppConfig.developmentDataKey, previousDataKey: Data? = nil) {
+                today: LocalDate? = nil, dataKey: Data = AppConfig.developmentDataKey, previousDataKey: Data? = nil,
+                databaseConnections: Int = AppConfig.defaultDatabaseConnections) {
         self.storage = storage
+        self.databaseConnections = databaseConnections
         self.dataKey = dataKey
         self.previousDataKey = previousDataKey
         self.loadDemo = loadDemo
@@ -42,7 +46,11 @@ public struct AppConfig: Sendable {
         self.clock = today.map(AppClock.fixed) ?? .system
     }
 
-    /// Reads `DATABASE_URL`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES` and `LANTOA_TODAY` (the last for demos and tests).
+    /// Within PostgreSQL's default `max_connections` of 100 with room for a few servers and the operators' sessions.
+    public static let defaultDatabaseConnections = 16
+
+    /// Reads `DATABASE_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, the data keys and
+    /// `LANTOA_TODAY` (the last for demos and tests).
     public static func fromEnvironment(_ environment: Environment, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         let storage = try parseStorage(variables["DATABASE_URL"])
         let production = environment == .production
@@ -66,6 +74,13 @@ public struct AppConfig: Sendable {
             }
             return data
         }
+        var connections = defaultDatabaseConnections
+        if let raw = variables["LANTOA_DB_CONNECTIONS"], !raw.isEmpty {
+            guard let n = Int(raw), (1...1000).contains(n) else {
+                throw Invalid(variable: "LANTOA_DB_CONNECTIONS", problem: "expected a whole number from 1 to 1000, got \(raw)")
+            }
+            connections = n
+        }
         let dataKey = try key("LANTOA_DATA_KEY")
         if production && dataKey == nil {
             throw Invalid(variable: "LANTOA_DATA_KEY", problem: "required in production to seal personal data: 32 random bytes in base64 (openssl rand -base64 32)")
@@ -76,7 +91,8 @@ public struct AppConfig: Sendable {
                          secureCookies: try flag("LANTOA_SECURE_COOKIES", default: production),
                          today: today,
                          dataKey: dataKey ?? developmentDataKey,
-                         previousDataKey: try key("LANTOA_DATA_KEY_PREVIOUS"))
+                         previousDataKey: try key("LANTOA_DATA_KEY_PREVIOUS"),
+                         databaseConnections: connections)
     }
 
     static func parseStorage(_ url: String?) throws -> Storage {
