@@ -81,6 +81,17 @@ actor TestDatabases {
         try await app.asyncShutdown()
     }
 
+    /// Removes a test's database once its app is shut down, so that runs do not pile up files and databases.
+    static func drop(_ storage: AppConfig.Storage) async throws {
+        switch storage {
+        case let .sqlite(path):
+            for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        case let .postgres(url):
+            guard let name = URLComponents(string: url)?.path.dropFirst(), name.hasPrefix("lantoa_test_") else { return }
+            try await admin { sql in try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: String(name)) WITH (FORCE)").run() }
+        }
+    }
+
     /// The server URL with another database name.
     static func url(database: String) -> String {
         let base = ProcessInfo.processInfo.environment["LANTOA_TEST_POSTGRES_URL"]!
@@ -137,14 +148,17 @@ final class TestApp: @unchecked Sendable {
                                                  configuration: .init(redirectConfiguration: .disallow)))
         } catch {
             try? await app.asyncShutdown()
+            try? await TestDatabases.drop(storage)
             throw error
         }
         do {
             let result = try await body(testApp)
             try await testApp.shutdown()
+            try await TestDatabases.drop(storage)
             return result
         } catch {
             try? await testApp.shutdown()
+            try? await TestDatabases.drop(storage)
             throw error
         }
     }
