@@ -184,8 +184,8 @@ struct FigureReader {
     /// holds; otherwise, and on SQLite, as is. A statement of several scans (a dashboard) is planned as a Parallel
     /// Append of scans of a few milliseconds each, and waiting for the workers to start and gathering their rows took
     /// three times as long as the scans (22 ms instead of 7.6 for Phú Thọ, EXPLAIN ANALYZE). One scan over thousands
-    /// of units (a ranking) is split among the workers to its profit: 57 ms at p50 with them, 88 without, national
-    /// data. Inside a caller's transaction the setting holds until that one ends.
+    /// of units (a ranking), which the workers may split usefully, showed no such wait and is left to the planner.
+    /// Inside a caller's transaction the setting holds until that one ends.
     static func withoutParallelWorkers<T: Sendable>(_ db: any Database, if condition: Bool,
                                                    _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let sql = db as! any SQLDatabase
