@@ -1,5 +1,4 @@
 import Fluent
-import FluentPostgresDriver
 import Foundation
 import LanToaCore
 import SQLKit
@@ -256,17 +255,16 @@ struct DashboardTests {
             guard case let .postgres(url) = t.app.lantoaConfig.storage,
                   let hamlet = try await Unit.query(on: t.app.db).filter(\.$code == v.hamlet).first() else { throw TestFailure("no hamlet") }
             // Another session holds the hamlet's lock, as a batch of the same hamlet in the middle of its transaction.
-            let holder = try await Application.make(.testing)
-            var pg = try SQLPostgresConfiguration(url: url)
-            pg.coreConfiguration.tls = .disable
-            holder.databases.use(.postgres(configuration: pg), as: .psql)
             let (release, releaser) = AsyncStream<Void>.makeStream()
             let (locked, locker) = AsyncStream<Void>.makeStream()
+            let key = Rollups.lockKey(hamlet.id!)
             let holding = Task {
-                try await holder.db.transaction { db in
-                    try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(bind: Rollups.lockKey(hamlet.id!)))").run()
-                    locker.yield()
-                    for await _ in release { break }
+                try await TestDatabases.connect(url) { db in
+                    try await db.transaction { tx in
+                        try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(bind: key))").run()
+                        locker.yield()
+                        for await _ in release { break }
+                    }
                 }
             }
             do {
@@ -304,10 +302,8 @@ struct DashboardTests {
             } catch {
                 releaser.yield()
                 _ = try? await holding.value
-                try? await holder.asyncShutdown()
                 throw error
             }
-            try await holder.asyncShutdown()
         }
     }
 

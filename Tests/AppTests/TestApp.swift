@@ -102,12 +102,17 @@ actor TestDatabases {
 
     /// Runs SQL on the server's maintenance database (CREATE DATABASE cannot run inside the test database).
     static func admin(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await connect(url(database: "postgres")) { db in try await body(db as! any SQLDatabase) }
+    }
+
+    /// Runs `body` on a PostgreSQL database through sessions of its own, not those of an app under test.
+    static func connect(_ url: String, _ body: @Sendable (any Database) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
         do {
-            var config = try SQLPostgresConfiguration(url: url(database: "postgres"))
+            var config = try SQLPostgresConfiguration(url: url)
             config.coreConfiguration.tls = .disable
             app.databases.use(.postgres(configuration: config), as: .psql)
-            try await body(app.db as! any SQLDatabase)
+            try await body(app.db)
         } catch {
             try? await app.asyncShutdown()
             throw error
