@@ -245,7 +245,11 @@ T = {
  # import problems (row and column are shown beside them)
  "import.problem.empty_file": ("Tệp không có dữ liệu", "The file is empty"),
  "import.problem.no_rows": ("Tệp không có dòng dữ liệu nào", "The file has no data rows"),
+ "error.busy": ("Máy chủ đang bận, vui lòng thử lại sau giây lát", "The server is busy; please try again in a moment"),
  "import.problem.unreadable": ("Không đọc được tệp: cần .xlsx hoặc .csv (UTF-8)", "Cannot read the file: .xlsx or .csv (UTF-8) expected"),
+ "import.problem.too_many_rows": ("Tệp có hơn {0} dòng dữ liệu; hãy chia thành nhiều tệp (ví dụ mỗi thôn một tệp)", "The file has more than {0} data rows; split it (one file per hamlet, for example)"),
+ "import.problem.too_many_columns": ("Có ô dữ liệu nằm ngoài {0} cột đầu tiên", "A filled cell lies beyond the first {0} columns"),
+ "import.problem.too_large": ("Tệp giải nén ra hơn {0} MB; hãy chia thành nhiều tệp", "The workbook unpacks to more than {0} MB; split it"),
  "import.problem.missing_column": ("Thiếu cột “{0}”", "Column “{0}” is missing"),
  "import.problem.required": ("Chưa nhập", "Empty"),
  "import.problem.decision_differs": ("Khác quyết định ở dòng {0} của cùng tổ ({1})", "Differs from the decision on row {0} of the same team ({1})"),

@@ -6,6 +6,10 @@ import ZIPFoundation
 
 /// A sheet of text cells read from what officials upload: `.xlsx` or `.csv` (UTF-8, with or without BOM,
 /// separated by commas or semicolons).
+///
+/// Uploads come from any account, so reading is bounded: the bytes inflated from a workbook, the data rows and the
+/// columns kept are capped by `Limits`, cell references are read with checked arithmetic within Excel's own bounds,
+/// and a document type declaration (which no workbook carries) is refused before any XML is parsed.
 public struct Table: Sendable, Equatable {
     /// Rows in file order; the first is the header row. Trailing empty rows are dropped.
     public var rows: [[String]]
@@ -14,10 +18,40 @@ public struct Table: Sendable, Equatable {
         self.rows = rows
     }
 
+    /// How much one upload may hold.
+    public struct Limits: Sendable, Equatable {
+        /// Rows after the header row.
+        public var dataRows: Int
+        /// Columns whose cells are kept; a filled cell further right is refused.
+        public var columns: Int
+        /// Bytes inflated from all the parts of a workbook read together.
+        public var inflatedBytes: Int
+
+        public init(dataRows: Int, columns: Int, inflatedBytes: Int) {
+            self.dataRows = dataRows
+            self.columns = columns
+            self.inflatedBytes = inflatedBytes
+        }
+
+        /// What one import accepts: 20,000 data rows (a large commune's residents go hamlet by hamlet), 256 columns,
+        /// 64 MiB of inflated XML.
+        public static let imports = Limits(dataRows: 20_000, columns: 256, inflatedBytes: 64 << 20)
+    }
+
+    /// Excel's own bounds: a cell reference beyond them is not a spreadsheet's.
+    public static let excelRows = 1_048_576
+    public static let excelColumns = 16_384
+
     public enum ReadError: Error, Equatable, Sendable {
         case notUTF8
         case notASpreadsheet(String)
         case empty
+        /// More data rows than `Limits.dataRows` (the limit).
+        case tooManyRows(limit: Int)
+        /// A filled cell right of `Limits.columns` (the limit).
+        case tooManyColumns(limit: Int)
+        /// The workbook inflates to more than `Limits.inflatedBytes` (the limit).
+        case tooLarge(limit: Int)
     }
 
     public enum Format: String, Sendable {
@@ -26,20 +60,21 @@ public struct Table: Sendable, Equatable {
     }
 
     /// Reads a file by its content: a ZIP signature means `.xlsx`, anything else is read as CSV.
-    public static func read(_ data: Data) throws(ReadError) -> Table {
+    public static func read(_ data: Data, limits: Limits = .imports) throws(ReadError) -> Table {
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            return try readXLSX(data)
+            return try readXLSX(data, limits: limits)
         }
-        return try readCSV(data)
+        return try readCSV(data, limits: limits)
     }
 
-    public static func readCSV(_ data: Data) throws(ReadError) -> Table {
+    public static func readCSV(_ data: Data, limits: Limits = .imports) throws(ReadError) -> Table {
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         guard let text = String(data: bytes, encoding: .utf8) else { throw .notUTF8 }
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
         let delimiter: Character = firstLine.filter({ $0 == ";" }).count > firstLine.filter({ $0 == "," }).count ? ";" : ","
-        var rows: [[String]] = []
+        var sheet = SheetBuilder(limits: limits)
+        var line = 1
         var row: [String] = []
         var field = ""
         var inQuotes = false
@@ -48,6 +83,10 @@ public struct Table: Sendable, Equatable {
         func next() -> Character? {
             if let p = pending { pending = nil; return p }
             return iterator.next()
+        }
+        func endField() throws(ReadError) {
+            try sheet.put(field, column: row.count, in: &row)
+            field = ""
         }
         while let c = next() {
             if inQuotes {
@@ -66,65 +105,85 @@ public struct Table: Sendable, Equatable {
             case "\"" where field.isEmpty:
                 inQuotes = true
             case delimiter:
-                row.append(field)
-                field = ""
+                try endField()
             case "\n", "\r\n", "\r":
-                row.append(field)
-                rows.append(row)
+                try endField()
+                try sheet.append(row, number: line)
+                line += 1
                 row = []
-                field = ""
             default:
                 field.append(c)
             }
         }
         if !field.isEmpty || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
+            try endField()
+            try sheet.append(row, number: line)
         }
-        return try finish(rows)
+        return try finish(sheet.rows)
     }
 
-    public static func readXLSX(_ data: Data) throws(ReadError) -> Table {
+    public static func readXLSX(_ data: Data, limits: Limits = .imports) throws(ReadError) -> Table {
         do {
             let archive = try Archive(data: data, accessMode: .read)
+            var budget = limits.inflatedBytes
             func entryData(_ path: String) throws -> Data? {
                 guard let entry = archive[path] else { return nil }
+                // The declared size is checked first, the bytes actually inflated while they come: a zip bomb stops
+                // at the budget whatever its header says.
+                guard entry.uncompressedSize <= UInt64(budget) else { throw ReadError.tooLarge(limit: limits.inflatedBytes) }
                 var out = Data()
-                _ = try archive.extract(entry) { out.append($0) }
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    budget -= chunk.count
+                    guard budget >= 0 else { throw ReadError.tooLarge(limit: limits.inflatedBytes) }
+                    out.append(chunk)
+                }
+                guard !containsDocumentType(out) else { throw ReadError.notASpreadsheet("document type declaration") }
                 return out
             }
             var shared: [String] = []
             if let sharedData = try entryData("xl/sharedStrings.xml") {
-                shared = SharedStringsParser.parse(sharedData)
+                shared = try SharedStringsParser.parse(sharedData)
             }
-            let sheetPath = try firstSheetPath(archive: archive, entryData: entryData)
+            let sheetPath = try firstSheetPath(archive: archive)
             guard let sheetData = try entryData(sheetPath) else {
                 throw ReadError.notASpreadsheet("no worksheet")
             }
-            return try finish(SheetParser.parse(sheetData, shared: shared))
+            return try finish(SheetParser.parse(sheetData, shared: shared, limits: limits))
         } catch let error as ReadError {
             throw error
         } catch {
-            throw .notASpreadsheet(String(describing: error))
+            throw .notASpreadsheet(String(describing: type(of: error)))
         }
     }
 
-    private static func firstSheetPath(archive: Archive, entryData: (String) throws -> Data?) throws -> String {
+    private static func firstSheetPath(archive: Archive) throws -> String {
         if archive["xl/worksheets/sheet1.xml"] != nil { return "xl/worksheets/sheet1.xml" }
         let sheets = archive.map(\.path).filter { $0.hasPrefix("xl/worksheets/") && $0.hasSuffix(".xml") }.sorted()
         guard let first = sheets.first else { throw ReadError.notASpreadsheet("no worksheet") }
         return first
     }
 
+    /// A cell as typed before `XLSXWriter.neutralised` protected it from being read as a formula.
+    static func restored(_ cell: String) -> String {
+        guard cell.hasPrefix("'"), let second = cell.dropFirst().first, XLSXWriter.formulaStarts.contains(second) else { return cell }
+        return String(cell.dropFirst())
+    }
+
+    /// Whether XML declares a document type, the door to entity expansion; workbooks never do.
+    static func containsDocumentType(_ xml: Data) -> Bool {
+        xml.range(of: Data("<!DOCTYPE".utf8)) != nil || xml.range(of: Data("<!ENTITY".utf8)) != nil
+    }
+
     private static func finish(_ raw: [[String]]) throws(ReadError) -> Table {
-        var rows = raw.map { $0.map { $0.trimmingWhitespace() } }
+        var rows = raw.map { $0.map { restored($0.trimmingWhitespace()) } }
         while let last = rows.last, last.allSatisfy(\.isEmpty) { rows.removeLast() }
         guard !rows.isEmpty else { throw .empty }
         return Table(rows: rows)
     }
 
-    /// The zero-based column index of a cell reference's letters (`C7` → 2).
-    static func columnIndex(_ reference: String) -> Int? {
+    /// The zero-based column index of a cell reference's letters (`C7` → 2), nil beyond Excel's last column (`XFD`)
+    /// or without letters.
+    public static func columnIndex(_ reference: String) -> Int? {
         var index = 0
         var sawLetter = false
         for byte in reference.utf8 {
@@ -135,10 +194,48 @@ public struct Table: Sendable, Equatable {
             default:
                 return sawLetter ? index - 1 : nil
             }
+            // At most three letters reach XFD; checking before each step keeps the arithmetic far from overflow.
             index = index * 26 + Int(upper - 64)
+            guard index <= excelColumns else { return nil }
             sawLetter = true
         }
         return sawLetter ? index - 1 : nil
+    }
+
+    /// A row number as written in `<row r="…">`, nil unless within Excel's rows.
+    public static func rowNumber(_ text: String) -> Int? {
+        guard text.utf8.count <= 7, let n = Int(text), (1...excelRows).contains(n) else { return nil }
+        return n
+    }
+}
+
+/// Collects rows within the limits: empty rows are only materialised when a filled row follows them, so that row
+/// numbers in error messages match the spreadsheet and a lone row far below costs nothing before it is refused.
+struct SheetBuilder {
+    let limits: Table.Limits
+    private(set) var rows: [[String]] = []
+
+    init(limits: Table.Limits) {
+        self.limits = limits
+    }
+
+    /// Puts a cell's text into `row` at `column`; empty cells right of the limit are dropped, filled ones refused.
+    func put(_ text: String, column: Int, in row: inout [String]) throws(Table.ReadError) {
+        guard column < limits.columns else {
+            if text.contains(where: { !$0.isWhitespace }) { throw .tooManyColumns(limit: limits.columns) }
+            return
+        }
+        while row.count < column { row.append("") }
+        if row.count == column { row.append(text) } else { row[column] = text }
+    }
+
+    /// Appends a row as row `number` (one-based).
+    mutating func append(_ row: [String], number: Int) throws(Table.ReadError) {
+        guard row.contains(where: { $0.contains { !$0.isWhitespace } }) else { return }
+        // The header is row 1 at the earliest: a filled row past the header and `dataRows` more is refused.
+        guard number <= limits.dataRows + 1 else { throw .tooManyRows(limit: limits.dataRows) }
+        while rows.count < number - 1 { rows.append([]) }
+        if rows.count == number - 1 { rows.append(row) } else { rows[number - 1] = row }
     }
 }
 
@@ -149,11 +246,12 @@ private final class SharedStringsParser: NSObject, XMLParserDelegate {
     var inText = false
     var inPhonetic = false
 
-    static func parse(_ data: Data) -> [String] {
+    static func parse(_ data: Data) throws(Table.ReadError) -> [String] {
         let delegate = SharedStringsParser()
         let parser = XMLParser(data: data)
         parser.delegate = delegate
-        _ = parser.parse()
+        parser.shouldResolveExternalEntities = false
+        guard parser.parse() else { throw .notASpreadsheet("shared strings are not XML") }
         return delegate.strings
     }
 
@@ -183,37 +281,58 @@ private final class SharedStringsParser: NSObject, XMLParserDelegate {
 
 private final class SheetParser: NSObject, XMLParserDelegate {
     let shared: [String]
-    var rows: [[String]] = []
+    var sheet: SheetBuilder
     var row: [String] = []
     var rowNumber = 0
     var cellColumn = 0
     var cellType = ""
     var value = ""
     var capturing = false
+    var failure: Table.ReadError?
 
-    init(shared: [String]) {
+    init(shared: [String], limits: Table.Limits) {
         self.shared = shared
+        self.sheet = SheetBuilder(limits: limits)
     }
 
-    static func parse(_ data: Data, shared: [String]) -> [[String]] {
-        let delegate = SheetParser(shared: shared)
+    static func parse(_ data: Data, shared: [String], limits: Table.Limits) throws(Table.ReadError) -> [[String]] {
+        let delegate = SheetParser(shared: shared, limits: limits)
         let parser = XMLParser(data: data)
         parser.delegate = delegate
-        _ = parser.parse()
-        return delegate.rows
+        parser.shouldResolveExternalEntities = false
+        let parsed = parser.parse()
+        if let failure = delegate.failure { throw failure }
+        guard parsed else { throw .notASpreadsheet("worksheet is not XML") }
+        return delegate.sheet.rows
+    }
+
+    private func fail(_ error: Table.ReadError, _ parser: XMLParser) {
+        if failure == nil { failure = error }
+        parser.abortParsing()
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
+        guard failure == nil else { return }
         switch name {
         case "row":
-            let number = attributes["r"].flatMap(Int.init) ?? (rowNumber + 1)
-            // Keep empty rows so that row numbers in error messages match the spreadsheet.
-            while rows.count < number - 1 { rows.append([]) }
-            rowNumber = number
+            if let text = attributes["r"] {
+                guard let number = Table.rowNumber(text) else { return fail(.notASpreadsheet("row number \(text.prefix(20))"), parser) }
+                rowNumber = number
+            } else {
+                guard rowNumber < Table.excelRows else { return fail(.notASpreadsheet("more rows than Excel holds"), parser) }
+                rowNumber += 1
+            }
             row = []
         case "c":
-            cellColumn = attributes["r"].flatMap(Table.columnIndex) ?? row.count
+            if let reference = attributes["r"] {
+                guard let column = Table.columnIndex(reference) else {
+                    return fail(.notASpreadsheet("cell reference \(reference.prefix(20))"), parser)
+                }
+                cellColumn = column
+            } else {
+                cellColumn = row.count
+            }
             cellType = attributes["t"] ?? ""
             value = ""
         case "v", "t":
@@ -224,19 +343,23 @@ private final class SheetParser: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        switch name {
-        case "v", "t":
-            capturing = false
-        case "c":
-            var text = value
-            if cellType == "s", let i = Int(value), shared.indices.contains(i) { text = shared[i] }
-            if cellType == "b" { text = value == "1" ? "TRUE" : "FALSE" }
-            while row.count < cellColumn { row.append("") }
-            if row.count == cellColumn { row.append(text) } else if cellColumn < row.count { row[cellColumn] = text }
-        case "row":
-            rows.append(row)
-        default:
-            break
+        guard failure == nil else { return }
+        do throws(Table.ReadError) {
+            switch name {
+            case "v", "t":
+                capturing = false
+            case "c":
+                var text = value
+                if cellType == "s", let i = Int(value), shared.indices.contains(i) { text = shared[i] }
+                if cellType == "b" { text = value == "1" ? "TRUE" : "FALSE" }
+                try sheet.put(text, column: cellColumn, in: &row)
+            case "row":
+                try sheet.append(row, number: rowNumber)
+            default:
+                break
+            }
+        } catch {
+            fail(error, parser)
         }
     }
 

@@ -69,7 +69,7 @@ public enum XLSXWriter {
             sheet += "<row r=\"\(r + 1)\">"
             for (c, cell) in row.enumerated() {
                 let style = r == 0 ? 1 : 2
-                sheet += "<c r=\"\(columnName(c))\(r + 1)\" t=\"inlineStr\" s=\"\(style)\"><is><t xml:space=\"preserve\">\(escape(cell))</t></is></c>"
+                sheet += "<c r=\"\(columnName(c))\(r + 1)\" t=\"inlineStr\" s=\"\(style)\"><is><t xml:space=\"preserve\">\(escape(neutralised(cell)))</t></is></c>"
             }
             sheet += "</row>"
         }
@@ -91,8 +91,20 @@ public enum XLSXWriter {
         return name
     }
 
+    /// The characters that make a spreadsheet program read a typed or pasted cell as a formula.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// A cell that no spreadsheet program evaluates: one starting like a formula gets a leading apostrophe, which
+    /// Excel and LibreOffice show as text (formula injection, CWE-1236). `Table` removes it again on import.
+    public static func neutralised(_ cell: String) -> String {
+        guard let first = cell.first, formulaStarts.contains(first) else { return cell }
+        return "'" + cell
+    }
+
+    /// XML text: markup escaped, and the control characters XML 1.0 cannot hold dropped.
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        String(String.UnicodeScalarView(s.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" || $0 == "\r" }))
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -61,7 +61,7 @@ struct ImportTeamsCommand: AsyncCommand {
         let bar = context.console.progressBar(title: "Importing teams")
         let box = ProgressBox(bar: bar)
         do {
-            let outcome = try await TeamImportService(scope: Scope(actor: .system, db: app.db), clock: app.clock)
+            let outcome = try await TeamImportService(scope: Scope(actor: .system, db: app.db), clock: app.clock, reader: TableReader(pool: app.threadPool))
                 .importFile(data, communeCode: commune) { done, total in box.update(done, total) }
             box.finish(success: true)
             context.console.success("Imported \(outcome.teams) teams and \(outcome.members) members; \(outcome.hamletsCreated) hamlets created.")

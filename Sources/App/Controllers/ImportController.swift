@@ -59,10 +59,10 @@ enum ImportController {
             let text: String
             switch kind {
             case .teams:
-                let outcome = try await TeamImportService(scope: try req.scope, clock: req.clock).importFile(Data(buffer: file.data), communeCode: code)
+                let outcome = try await TeamImportService(scope: try req.scope, clock: req.clock, reader: req.tableReader).importFile(Data(buffer: file.data), communeCode: code)
                 text = req.t("import.done", String(outcome.teams), String(outcome.members), String(outcome.hamletsCreated))
             case .residents:
-                let outcome = try await ResidentImportService(scope: try req.scope, clock: req.clock, protector: req.application.protector)
+                let outcome = try await ResidentImportService(scope: try req.scope, clock: req.clock, protector: req.application.protector, reader: req.tableReader)
                     .importFile(Data(buffer: file.data), unitCode: code)
                 text = req.t("import.residents_done", String(outcome.households), String(outcome.residents))
             }
@@ -70,6 +70,9 @@ enum ImportController {
         } catch let AppError.importRejected(problems) {
             let rows = problems.map { req.application.catalogue.describe($0, req.language) }
             return try await render(req: req, kind: kind, problems: rows, resultText: nil).encodeResponse(status: .unprocessableEntity, for: req)
+        } catch let AppError.importTooLarge(problem) {
+            let rows = [req.application.catalogue.describe(problem, req.language)]
+            return try await render(req: req, kind: kind, problems: rows, resultText: nil).encodeResponse(status: .payloadTooLarge, for: req)
         }
     }
 

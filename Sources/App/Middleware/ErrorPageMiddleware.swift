@@ -43,6 +43,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             case let .importRejected(rows):
                 p.rows = rows.map { request.application.catalogue.describe($0, request.language) }
                 p.detail = request.t("import.rejected", String(rows.count))
+            case let .importTooLarge(row):
+                p.rows = [request.application.catalogue.describe(row, request.language)]
+                p.detail = p.rows?.first?.message
             case let .notFound(what):
                 p.detail = request.t("error.not_found.\(what)")
             case .forbidden, .unauthorized:

@@ -8,6 +8,7 @@ struct ResidentImportService {
     let scope: Scope
     let clock: AppClock
     let protector: PersonalDataProtector
+    let reader: TableReader
 
     struct Outcome: Sendable {
         var households: Int
@@ -21,8 +22,7 @@ struct ResidentImportService {
         let unit = try await units.find(code: unitCode, asOf: today)
         guard unit.tier == .commune || unit.tier == .hamlet else { throw AppError.invalid("code", "error.sweep_tier") }
         try scope.authorize(.recordSupport, at: unit.path)
-        let table: Table
-        do { table = try Table.read(data) } catch { throw AppError.importRejected([.init(row: 0, column: "", key: "unreadable")]) }
+        let table = try await reader.read(data)
         let checked = ResidentImport.check(table, today: today)
         let rows = checked.rows
         let hamlets = unit.tier == .hamlet ? [unit] : try await units.children(of: unit, asOf: today)

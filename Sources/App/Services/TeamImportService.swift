@@ -7,6 +7,7 @@ import LanToaCore
 struct TeamImportService {
     let scope: Scope
     let clock: AppClock
+    let reader: TableReader
 
     struct Outcome: Sendable {
         var teams: Int
@@ -28,12 +29,7 @@ struct TeamImportService {
         guard commune.tier == .commune else { throw AppError.invalid("commune", "error.unknown_commune", communeCode) }
         try scope.authorize(.manageUnitsAndTeams, at: commune.path)
 
-        let table: Table
-        do {
-            table = try Table.read(data)
-        } catch {
-            throw AppError.importRejected([TeamImport.Problem(row: 0, column: "", key: "unreadable")])
-        }
+        let table = try await reader.read(data)
         let plan: TeamImport.Plan
         switch TeamImport.plan(table, today: today) {
         case let .invalid(problems): throw AppError.importRejected(problems)

@@ -24,6 +24,8 @@ enum AppError: Error {
     case unauthorized
     case conflict(FieldProblem)
     case importRejected([TeamImport.Problem])
+    /// An upload past a size limit (413), with the problem naming the limit.
+    case importTooLarge(TeamImport.Problem)
 
     static func invalid(_ field: String, _ key: String, _ args: String...) -> AppError {
         var p = FieldProblem(field, key)
@@ -38,6 +40,7 @@ enum AppError: Error {
         case .forbidden: .forbidden
         case .unauthorized: .unauthorized
         case .conflict: .conflict
+        case .importTooLarge: .payloadTooLarge
         }
     }
 
@@ -49,7 +52,7 @@ enum AppError: Error {
         case .forbidden: "error.forbidden"
         case .unauthorized: "error.unauthorized"
         case .conflict: "error.conflict"
-        case .importRejected: "error.import_rejected"
+        case .importRejected, .importTooLarge: "error.import_rejected"
         }
     }
 }

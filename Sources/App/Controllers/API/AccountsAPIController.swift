@@ -63,7 +63,7 @@ enum CommuneAPIController {
     static func importTeams(req: Request) async throws -> Response {
         let scope = try req.scope
         guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw AppError.invalid("body", "error.file_missing") }
-        let outcome = try await TeamImportService(scope: scope, clock: req.clock)
+        let outcome = try await TeamImportService(scope: scope, clock: req.clock, reader: req.tableReader)
             .importFile(Data(buffer: buffer), communeCode: try req.parameters.require("code"))
         return try await ImportResultResponse(teams: outcome.teams, members: outcome.members, hamletsCreated: outcome.hamletsCreated)
             .encodeResponse(status: .created, for: req)

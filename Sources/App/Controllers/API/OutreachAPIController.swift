@@ -15,7 +15,7 @@ enum OutreachAPIController {
 
     static func importResidents(req: Request) async throws -> Response {
         guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw AppError.invalid("body", "error.file_missing") }
-        let outcome = try await ResidentImportService(scope: try req.scope, clock: req.clock, protector: req.application.protector)
+        let outcome = try await ResidentImportService(scope: try req.scope, clock: req.clock, protector: req.application.protector, reader: req.tableReader)
             .importFile(Data(buffer: buffer), unitCode: try req.parameters.require("code"))
         return try await ResidentImportResponse(households: outcome.households, residents: outcome.residents).encodeResponse(status: .created, for: req)
     }
