@@ -164,18 +164,26 @@ schemas = {
         "id": s(format="uuid"), "login": s(), "displayName": s(), "role": ref("Role"),
         "scope": {**ref("UnitRef"), "description": "The unit whose subtree the account sees; absent for a nationwide admin."},
         "disabled": {"type": "boolean"},
-    }, ["id", "login", "displayName", "role", "disabled"], "An account."),
+        "lockedUntil": {"type": ["string", "null"], "format": "date-time",
+                        "description": "When the sign-in lockout after repeated failures ends; absent unless locked out now."},
+        "mustChangePassword": {"type": "boolean", "description": "Someone else set the password; it must be changed at the next sign-in."},
+    }, ["id", "login", "displayName", "role", "disabled", "mustChangePassword"], "An account."),
+    "ResetPasswordRequest": obj({"password": s("A new password chosen by an official: 10 to 72 bytes, not containing the login, not a common password.",
+                                               minLength=10, format="password")}, ["password"]),
+    "ChangePasswordRequest": obj({"currentPassword": s(format="password"),
+                                  "newPassword": s("10 to 72 bytes, not containing the login, not a common password.", minLength=10, format="password")},
+                                 ["currentPassword", "newPassword"]),
     "UserList": listing("User", "A page of accounts."),
     "CreateUserRequest": obj({
         "login": s("Lower-cased; letters, digits and `._-@`, at most 64 characters.", maxLength=64),
-        "password": s("8 to 72 bytes.", minLength=8, format="password"),
+        "password": s("10 to 72 bytes, not containing the login, not a common password.", minLength=10, format="password"),
         "displayName": s("The login when absent."),
         "role": ref("Role"),
         "scope": s("Code of the scope unit, inside the caller's scope and of a tier the role allows; required except for admin."),
     }, ["login", "password", "role"], "A new account; the caller's role must be allowed to create the role."),
     "AuditEntry": obj({
         "id": s(format="uuid"), "at": s(format="date-time"), "actor": s("Login of whoever acted."),
-        "action": {"type": "string", "enum": ["create", "update", "end", "import", "login"]},
+        "action": {"type": "string", "enum": ["create", "update", "end", "import", "login", "export", "erase", "lock", "unlock"]},
         "entity": s("`unit`, `team`, `member`, `membership`, `user`, `composition_policy`, `team_import`."),
         "entityId": s("Lower-case UUID of the entity."),
         "summary": s(),
@@ -191,7 +199,7 @@ schemas = {
                        "column": s("Column header; empty for the whole row or file."), "message": s()},
                       ["row", "column", "message"], "A problem with one row of an imported file."),
     "Problem": obj({
-        "type": s("`urn:lantoa:problem:<kind>` (invalid, not_found, forbidden, unauthorized, conflict, import_rejected) or `about:blank`."),
+        "type": s("`urn:lantoa:problem:<kind>` (invalid, not_found, forbidden, unauthorized, conflict, import_rejected, sign_in_paused, password_change_required, busy) or `about:blank`."),
         "title": s("Localised title."),
         "status": {"type": "integer"},
         "detail": s(),
@@ -265,8 +273,11 @@ responses = {
     "NotFound": {"description": "No such resource, or it lies outside the account's scope.", "content": PROBLEM},
     "Conflict": {"description": "Conflicts with existing data.", "content": PROBLEM},
     "Invalid": {"description": "Invalid input; `errors` names every offending field.", "content": PROBLEM},
+    "TooLarge": {"description": "The upload is past a size limit; `rows` names the limit.", "content": PROBLEM},
+    "SignInPaused": {"description": "Too many failed sign-ins for this login or from this address; `Retry-After` gives the seconds to wait.",
+                     "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": PROBLEM},
 }
-ERR = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "422": "Invalid"}
+ERR = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "413": "TooLarge", "422": "Invalid", "429": "SignInPaused"}
 
 def qp(name, schema, desc):
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
@@ -296,6 +307,7 @@ def op(op_id, summary, tag, ok_status, ok_schema, errors, params=None, body=None
     if body: o["requestBody"] = body
     content = ok_content if ok_content is not None else {"application/json": {"schema": ref(ok_schema)}}
     r = {str(ok_status): {"description": ok_desc or ("Created" if ok_status == 201 else "OK"), "content": content}}
+    if ok_status == 204: r = {"204": {"description": ok_desc or "Done"}}
     for e in errors:
         r[e] = {"$ref": f"#/components/responses/{ERR[e]}"}
     o["responses"] = r
@@ -307,9 +319,15 @@ BIN = {"type": "string", "format": "binary"}
 paths = {
     "/openapi.json": {"get": op("getOpenAPI", "This OpenAPI document", "meta", 200, None, [], public=True,
                                 ok_content={"application/json": {"schema": {"type": "object"}}}, ok_desc="The OpenAPI 3.1 document")},
-    "/auth/login": {"post": op("login", "Sign in and get a bearer token", "accounts", 200, "LoginResponse", ["401", "422"],
-                               body=json_body("LoginRequest"), public=True)},
+    "/auth/login": {"post": op("login", "Sign in and get a bearer token", "accounts", 200, "LoginResponse", ["401", "422", "429"],
+                               body=json_body("LoginRequest"), public=True,
+                               description="Failures are counted per login (whether or not an account has it) and per address: after a few, each "
+                                           "attempt waits longer, and after 10 the login is locked for 15 minutes (429 with Retry-After) "
+                                           "unless an official above it unlocks it.")},
+    "/auth/logout": {"post": op("logout", "Revoke the bearer token sent", "accounts", 204, None, ["401"])},
     "/me": {"get": op("getMe", "The signed-in account", "accounts", 200, "User", ["401"])},
+    "/me/password": {"post": op("changePassword", "Change the signed-in account's password; revokes its other tokens", "accounts", 204, None,
+                                ["401", "422"], body=json_body("ChangePasswordRequest"))},
     "/units": {
         "get": op("listUnits", "List units as of a date", "units", 200, "UnitList", ["401", "404", "422"],
                   params=[qp("tier", ref("Tier"), "Only units of this tier."),
@@ -339,7 +357,7 @@ paths = {
                   description="`code` must be a province. Every active team of the province is re-checked."),
     },
     "/units/{code}/team-imports": {"parameters": [P("code")],
-        "post": op("importTeams", "Import a commune's teams from a spreadsheet", "teams", 201, "ImportResult", ["401", "403", "422"],
+        "post": op("importTeams", "Import a commune's teams from a spreadsheet", "teams", 201, "ImportResult", ["401", "403", "413", "422"],
                    body={"required": True, "description": "The file itself (at most 20 MB), filled in from the template.",
                          "content": {XLSX: {"schema": BIN}, "text/csv": {"schema": BIN}}},
                    description="`code` is a commune of the caller's scope (an unknown one is a 422). Every row is checked and nothing is written unless the whole file is valid; otherwise 422 with `rows` listing every problem.")},
@@ -371,6 +389,15 @@ paths = {
         "get": op("listUsers", "List accounts in scope", "accounts", 200, "UserList", ["401", "403", "422"], params=[P("limit"), P("cursor")]),
         "post": op("createUser", "Create an account", "accounts", 201, "User", ["401", "403", "409", "422"], body=json_body("CreateUserRequest")),
     },
+    "/users/{id}/unlock": {"parameters": [P("id")],
+        "post": op("unlockUser", "Lift an account's sign-in lockout", "accounts", 200, "User", ["401", "403", "404"])},
+    "/users/{id}/disable": {"parameters": [P("id")],
+        "post": op("disableUser", "Disable an account and revoke its tokens", "accounts", 200, "User", ["401", "403", "404"])},
+    "/users/{id}/enable": {"parameters": [P("id")],
+        "post": op("enableUser", "Enable a disabled account", "accounts", 200, "User", ["401", "403", "404"])},
+    "/users/{id}/password": {"parameters": [P("id")],
+        "post": op("resetUserPassword", "Set a new password the holder must change at next sign-in; revokes its tokens", "accounts", 200, "User",
+                   ["401", "403", "404", "422"], body=json_body("ResetPasswordRequest"))},
     "/services": {"get": op("listServices", "The digital-services catalogue visible to the account", "outreach", 200, None, ["401"],
                             ok_content={"application/json": {"schema": {"type": "array", "items": ref("Service")}}}),
                   "post": op("createService", "Add a province's own service, visible only in the province", "outreach", 201, "Service",
@@ -404,7 +431,7 @@ paths = {
     },
     "/units/{code}/resident-imports": {"parameters": [P("code")],
         "post": op("importResidents", "Import households and residents of a commune or hamlet from .xlsx or .csv (all or nothing)", "outreach", 201, None,
-                   ["401", "403", "404", "422"],
+                   ["401", "403", "404", "413", "422"],
                    body={"required": True, "content": {XLSX: {"schema": BIN}, "text/csv": {"schema": {"type": "string"}}}},
                    ok_content={"application/json": {"schema": objs({"households": {"type": "integer"}, "residents": {"type": "integer"}}, ["households", "residents"])}})},
     "/resident-imports/template.xlsx": {"get": op("residentImportTemplate", "The resident import template", "outreach", 200, None, ["401"],

@@ -53,6 +53,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateOutreach())
     app.migrations.add(CreateRollups())
     app.migrations.add(WidenRollups())
+    app.migrations.add(CreateSignInProtection())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"
@@ -72,6 +73,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
     app.routes.defaultMaxBodySize = "1mb"

@@ -136,12 +136,15 @@ final class TestApp: @unchecked Sendable {
     }
 
     /// Boots the real `configure` on a fresh database, starts the server, runs `body`, shuts down.
-    static func run<T>(_ engine: Engine, _ body: (TestApp) async throws -> T) async throws -> T {
+    static func run<T>(_ engine: Engine, config adjust: (inout AppConfig) -> Void = { _ in },
+                       _ body: (TestApp) async throws -> T) async throws -> T {
         let storage = try await TestDatabases.shared.fresh(engine)
         let app = try await Application.make(.testing)
         let testApp: TestApp
         do {
-            try await configure(app, config: AppConfig(storage: storage, today: testToday))
+            var config = AppConfig(storage: storage, today: testToday)
+            adjust(&config)
+            try await configure(app, config: config)
             registerCommands(app)
             app.http.server.configuration.hostname = "127.0.0.1"
             app.http.server.configuration.port = 0

@@ -10,20 +10,30 @@ enum LoginController {
 
     static func show(req: Request) async throws -> View {
         try await req.view.render("login", LoginPage(layout: Layout(request: req, title: req.t("login.title")), login: "",
-                                                     next: safeNext(req.query[String.self, at: "next"]), failed: false))
+                                                     next: safeNext(req.query[String.self, at: "next"]), failed: false, message: ""))
     }
 
     static func submit(req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
-        let accounts = AccountService(db: req.db, clock: req.clock)
-        if let user = try await accounts.authenticate(login: form.login ?? "", password: form.password ?? "") {
-            req.auth.login(user)
-            req.session.authenticate(user)
+        let accounts = req.accounts
+        let outcome = try await accounts.signIn(login: form.login ?? "", password: form.password ?? "", address: req.clientAddress,
+                                                channel: "web", policy: req.application.lantoaConfig.signIn)
+        let message: String
+        let status: HTTPResponseStatus
+        switch outcome {
+        case let .signedIn(user):
+            try await SessionLifetime.start(for: user, on: req)
             return req.redirect(to: safeNext(form.next))
+        case .refused:
+            (message, status) = (req.t("login.failed"), .unauthorized)
+        case let .paused(seconds):
+            (message, status) = (req.t("login.paused", String(max(1, (seconds + 59) / 60))), .tooManyRequests)
         }
         let page = LoginPage(layout: Layout(request: req, title: req.t("login.title")), login: form.login ?? "",
-                             next: safeNext(form.next), failed: true)
-        return try await req.view.render("login", page).encodeResponse(status: .unauthorized, for: req)
+                             next: safeNext(form.next), failed: true, message: message)
+        let response = try await req.view.render("login", page).encodeResponse(status: status, for: req)
+        if case let .paused(seconds) = outcome { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
+        return response
     }
 
     static func logout(req: Request) async throws -> Response {
@@ -39,9 +49,11 @@ enum LoginController {
         return response
     }
 
-    /// Only local paths, so that the login page cannot be used to send people elsewhere.
+    /// Only local paths, so that the login page cannot be used to send people elsewhere. Browsers drop tabs and line
+    /// breaks from a URL (`/\t/evil.example` becomes `//evil.example`), so any control character or space refuses it.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/units" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
+              !next.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F || $0.properties.isWhitespace }) else { return "/units" }
         return next
     }
 }

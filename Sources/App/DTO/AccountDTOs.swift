@@ -18,6 +18,19 @@ struct UserResponse: Content {
     var role: Role
     var scope: UnitRef?
     var disabled: Bool
+    /// When the account's sign-in lockout ends, if it is locked out now.
+    var lockedUntil: Date?
+    /// Whether the password was set by someone else and must be changed at the next sign-in.
+    var mustChangePassword: Bool
+}
+
+struct ResetPasswordRequest: Content {
+    var password: String?
+}
+
+struct ChangePasswordRequest: Content {
+    var currentPassword: String?
+    var newPassword: String?
 }
 
 struct CreateUserRequest: Content {

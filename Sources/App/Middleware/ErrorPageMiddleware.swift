@@ -48,6 +48,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 p.detail = p.rows?.first?.message
             case let .notFound(what):
                 p.detail = request.t("error.not_found.\(what)")
+            case let .signInPaused(seconds):
+                p.detail = request.t("login.paused", String(max(1, (seconds + 59) / 60)))
+            case .passwordChangeRequired:
+                p.detail = request.t("password.change_required")
             case .forbidden, .unauthorized:
                 break
             }
@@ -88,10 +92,14 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let (status, problem) = problem(for: error, request: request)
         if request.url.path.hasPrefix("/api/") {
             let response = Response(status: status)
-            try? response.content.encode(problem, using: JSONEncoder())
+            // Sorted keys: the same problem reads byte for byte the same, whichever account or login it answers.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try? response.content.encode(problem, using: encoder)
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
             if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+            if case let AppError.signInPaused(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
             return response
         }
         if status == .unauthorized {

@@ -17,6 +17,8 @@ final class User: Model, @unchecked Sendable {
     /// The scope unit's path (`/` for the whole country).
     @Field(key: "unit_path") var unitPath: String
     @Field(key: "disabled") var disabled: Bool
+    /// Set when someone else chose the password (the first admin's, an account created or reset by an official).
+    @Field(key: "must_change_password") var mustChangePassword: Bool
 
     init() {}
 }

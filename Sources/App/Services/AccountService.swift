@@ -2,20 +2,67 @@ import Crypto
 import Fluent
 import Foundation
 import LanToaCore
+import LanToaResources
+import SQLKit
 import Vapor
 
 /// Accounts, passwords (Bcrypt) and API tokens.
 struct AccountService {
     let db: any Database
     let clock: AppClock
+    /// Only read to tell whether an account is locked out now.
+    var policy = SignInPolicy()
 
     static let tokenLifetime: TimeInterval = 12 * 3600
 
-    /// The account for a login and password, or nil (the caller answers 401 without saying which was wrong).
-    func authenticate(login: String, password: String) async throws -> User? {
-        guard let user = try await User.query(on: db).filter(\.$login == login.lowercased()).first(), !user.disabled,
-              try Bcrypt.verify(password, created: user.passwordHash) else { return nil }
-        return user
+    /// The rules every new password meets, with the bundled list of common passwords.
+    static let passwordRules: PasswordRules = {
+        let path = LanToaResources.directory("Data") + "common-passwords.txt"
+        return PasswordRules(list: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+    }()
+
+    /// Checked against when no account has the login, so that an unknown login costs the same Bcrypt time as a wrong
+    /// password and timing tells nothing.
+    private static let absentAccountHash = try! Bcrypt.hash("lantoa: no account has this login")
+
+    enum SignIn {
+        case signedIn(User)
+        /// Wrong login or password, or a disabled account: one answer for all.
+        case refused
+        /// Too many failures for this login or from this address: seconds to wait.
+        case paused(seconds: Int)
+    }
+
+    /// Signs in with a login and password from `address`, counting failures against both (`SignInGuard`).
+    func signIn(login: String, password: String, address: String, channel: String, policy: SignInPolicy) async throws -> SignIn {
+        let guardian = SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now())
+        let wait = try await guardian.wait(login: login, address: address)
+        if wait > 0 { return .paused(seconds: wait) }
+        let user = try await User.query(on: db).filter(\.$login == login.trimmingWhitespace().lowercased()).first()
+        let matches = (try? Bcrypt.verify(password, created: user?.passwordHash ?? Self.absentAccountHash)) ?? false
+        guard let user, matches, !user.disabled else {
+            let (failures, locked) = try await guardian.failed(login: login, address: address)
+            if locked, let user {
+                try await AuditLog.record(on: db, actor: Actor(user), at: clock.now(), action: .lock, entity: "user", entityID: user.id,
+                                          unitPath: user.unitPath, summary: "\(user.login): \(failures)", before: Nothing?.none, after: Nothing?.none)
+            }
+            return .refused
+        }
+        try await guardian.succeeded(login: login)
+        try await AuditLog.record(on: db, actor: Actor(user), at: clock.now(), action: .login, entity: "user", entityID: user.id,
+                                  unitPath: user.unitPath, summary: channel, before: Nothing?.none, after: Nothing?.none)
+        return .signedIn(user)
+    }
+
+    /// Checks a new password against the rules, naming `field` in the problem.
+    static func checkPassword(_ password: String, login: String, field: String) throws {
+        if let problem = passwordRules.problem(password: password, login: login) {
+            switch problem {
+            case .tooShort: throw AppError.invalid(field, "error.password_short", String(PasswordRules.minimumLength))
+            case .tooLong: throw AppError.invalid(field, "error.too_long", String(PasswordRules.maximumBytes))
+            case .containsLogin, .common: throw AppError.invalid(field, "error.\(problem.rawValue)")
+            }
+        }
     }
 
     func issueToken(for user: User) async throws -> LoginResponse {
@@ -48,8 +95,7 @@ struct AccountService {
             problems.append(FieldProblem("login", "error.login_format"))
         }
         let password = request.password ?? ""
-        if password.count < 8 { problems.append(FieldProblem("password", "error.password_short", "8")) }
-        if password.utf8.count > 72 { problems.append(FieldProblem("password", "error.too_long", "72")) }
+        do { try Self.checkPassword(password, login: login, field: "password") } catch let AppError.invalid(found) { problems += found }
         let role = request.role.flatMap(Role.init(rawValue:))
         if role == nil { problems.append(FieldProblem("role", "error.choice", Role.allCases.map(\.rawValue).joined(separator: ", "))) }
         let scopeCode = (request.scope ?? "").trimmingWhitespace()
@@ -85,11 +131,17 @@ struct AccountService {
         let userToCreate = user
         user.unitPath = path
         user.disabled = false
-        try await db.transaction { db in
-            try await userToCreate.create(on: db)
-            try await AuditLog.record(on: db, actor: creator, at: clock.now(), action: .create, entity: "user", entityID: userToCreate.id,
-                                      unitPath: path, summary: "\(login) (\(role.rawValue))", before: Nothing?.none,
-                                      after: ["login": login, "role": role.rawValue, "scope": scopeUnitCode])
+        user.mustChangePassword = true
+        do {
+            try await db.transaction { db in
+                try await userToCreate.create(on: db)
+                try await AuditLog.record(on: db, actor: creator, at: clock.now(), action: .create, entity: "user", entityID: userToCreate.id,
+                                          unitPath: path, summary: "\(login) (\(role.rawValue))", before: Nothing?.none,
+                                          after: ["login": login, "role": role.rawValue, "scope": scopeUnitCode])
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another request took the login between the check above and this insert.
+            throw AppError.conflict(FieldProblem("login", "error.login_taken", login))
         }
         return user
     }
@@ -99,7 +151,8 @@ struct AccountService {
         if let id = user.scopeUnitID, let unit = try await Unit.find(id, on: db) {
             scopeRef = UnitRef(code: unit.code, name: unit.name, tier: unit.tier)
         }
+        let lockedUntil = try await SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now()).lockedUntil(login: user.login)
         return UserResponse(id: user.id!, login: user.login, displayName: user.displayName, role: user.role, scope: scopeRef,
-                            disabled: user.disabled)
+                            disabled: user.disabled, lockedUntil: lockedUntil, mustChangePassword: user.mustChangePassword)
     }
 }

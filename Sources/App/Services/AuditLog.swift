@@ -10,6 +10,9 @@ enum AuditLog {
         case end
         case importFile = "import"
         case login
+        /// An account locked after repeated failed sign-ins.
+        case lock
+        case unlock
         case export
         case erase
     }

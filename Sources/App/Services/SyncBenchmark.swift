@@ -55,8 +55,8 @@ public enum SyncBenchmark {
             let hamlet = try await UnitService(scope: scope, clock: clock).createHamletInTransaction(
                 parent: commune, name: "Thôn đo \(suffix)-\(m)", demo: true, on: app.db)
             let login = "bench\(suffix)m\(m)"
-            _ = try await accounts.create(CreateUserRequest(login: login, password: "benchmark-pass", displayName: nil, role: "member", scope: hamlet.code), by: .system)
-            guard let user = try await accounts.authenticate(login: login, password: "benchmark-pass") else { fatalError("no bench account") }
+            let user = try await accounts.create(CreateUserRequest(login: login, password: "benchmark-pass-2026", displayName: nil,
+                                                                   role: "member", scope: hamlet.code), by: .system)
             tokens.append(try await accounts.issueToken(for: user).token)
             let residents = (0..<50).map { i in
                 ResidentPayload(id: UUID(), household: nil, hamlet: hamlet.code, fullName: "Người đo \(i)", gender: i % 2 == 0 ? "male" : "female",

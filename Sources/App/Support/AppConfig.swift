@@ -22,6 +22,13 @@ public struct AppConfig: Sendable {
     public var previousDataKey: Data?
     /// PostgreSQL connections the server may hold open in all (its pools, one per event loop, share them).
     public var databaseConnections: Int
+    /// How sign-in pauses and locks out guessing.
+    public var signIn: SignInPolicy
+    /// Whether an account must change a password someone else set (the first admin's, a reset) before anything else.
+    public var requirePasswordChange: Bool
+    /// Whether a reverse proxy in front says who the client is (`X-Forwarded-For`) and whether it came over TLS
+    /// (`X-Forwarded-Proto`); only then are those headers believed.
+    public var behindProxy: Bool
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -35,8 +42,12 @@ public struct AppConfig: Sendable {
 
     public init(storage: Storage, loadDemo: Bool = false, createFirstAdmin: Bool = false, secureCookies: Bool = false,
                 today: LocalDate? = nil, dataKey: Data = AppConfig.developmentDataKey, previousDataKey: Data? = nil,
-                databaseConnections: Int = AppConfig.defaultDatabaseConnections) {
+                databaseConnections: Int = AppConfig.defaultDatabaseConnections, signIn: SignInPolicy = SignInPolicy(),
+                requirePasswordChange: Bool = false, behindProxy: Bool = false) {
         self.storage = storage
+        self.signIn = signIn
+        self.requirePasswordChange = requirePasswordChange
+        self.behindProxy = behindProxy
         self.databaseConnections = databaseConnections
         self.dataKey = dataKey
         self.previousDataKey = previousDataKey
@@ -81,6 +92,17 @@ public struct AppConfig: Sendable {
             }
             connections = n
         }
+        func count(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+            guard let raw = variables[name], !raw.isEmpty else { return value }
+            guard let n = Int(raw), range.contains(n) else {
+                throw Invalid(variable: name, problem: "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(raw)")
+            }
+            return n
+        }
+        var signIn = SignInPolicy()
+        signIn.loginFailures = try count("LANTOA_SIGNIN_LOGIN_FAILURES", default: signIn.loginFailures, in: 3...100)
+        signIn.addressFailures = try count("LANTOA_SIGNIN_ADDRESS_FAILURES", default: signIn.addressFailures, in: 10...100_000)
+        signIn.lockoutSeconds = 60 * (try count("LANTOA_SIGNIN_LOCKOUT_MINUTES", default: signIn.lockoutSeconds / 60, in: 1...1440))
         let dataKey = try key("LANTOA_DATA_KEY")
         if production && dataKey == nil {
             throw Invalid(variable: "LANTOA_DATA_KEY", problem: "required in production to seal personal data: 32 random bytes in base64 (openssl rand -base64 32)")
@@ -92,7 +114,10 @@ public struct AppConfig: Sendable {
                          today: today,
                          dataKey: dataKey ?? developmentDataKey,
                          previousDataKey: try key("LANTOA_DATA_KEY_PREVIOUS"),
-                         databaseConnections: connections)
+                         databaseConnections: connections,
+                         signIn: signIn,
+                         requirePasswordChange: try flag("LANTOA_REQUIRE_PASSWORD_CHANGE", default: production),
+                         behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false))
     }
 
     static func parseStorage(_ url: String?) throws -> Storage {

@@ -26,6 +26,10 @@ enum AppError: Error {
     case importRejected([TeamImport.Problem])
     /// An upload past a size limit (413), with the problem naming the limit.
     case importTooLarge(TeamImport.Problem)
+    /// Sign-in for this login or address is paused after failures (429, with the seconds to wait).
+    case signInPaused(seconds: Int)
+    /// The account must change the password someone else set before doing anything else (403).
+    case passwordChangeRequired
 
     static func invalid(_ field: String, _ key: String, _ args: String...) -> AppError {
         var p = FieldProblem(field, key)
@@ -41,6 +45,8 @@ enum AppError: Error {
         case .unauthorized: .unauthorized
         case .conflict: .conflict
         case .importTooLarge: .payloadTooLarge
+        case .signInPaused: .tooManyRequests
+        case .passwordChangeRequired: .forbidden
         }
     }
 
@@ -53,6 +59,8 @@ enum AppError: Error {
         case .unauthorized: "error.unauthorized"
         case .conflict: "error.conflict"
         case .importRejected, .importTooLarge: "error.import_rejected"
+        case .signInPaused: "error.sign_in_paused"
+        case .passwordChangeRequired: "error.password_change_required"
         }
     }
 }

@@ -16,7 +16,7 @@ struct Layout: Encodable {
     init(request: Request, title: String) {
         self.title = title
         self.lang = request.language.rawValue
-        self.csrf = request.hasSession ? CSRFMiddleware.token(for: request) : ""
+        self.csrf = CSRFMiddleware.token(for: request)
         let user = request.auth.get(User.self)
         self.user = user?.displayName
         self.role = user.map { request.t("role.\($0.role.rawValue)") }
@@ -40,6 +40,8 @@ struct LoginPage: Encodable {
     var login: String
     var next: String
     var failed: Bool
+    /// Why the last attempt was refused (wrong login or password, or paused), in the page's language.
+    var message: String
 }
 
 struct UnitRow: Encodable {

@@ -11,16 +11,39 @@ enum AccountsAPIController {
         let query = scope.query(User.self)
         let total = try await query.count()
         let users = try await query.sort(\.$login).range(page.offset..<(page.offset + page.limit)).all()
-        let accounts = AccountService(db: req.db, clock: req.clock)
+        let accounts = req.accounts
         var items: [UserResponse] = []
         for user in users { items.append(try await accounts.response(user)) }
         return ListResponse(items: items, total: total, next: page.next(total: total))
     }
 
     static func create(req: Request) async throws -> Response {
-        let accounts = AccountService(db: req.db, clock: req.clock)
+        let accounts = req.accounts
         let user = try await accounts.create(try req.content.decode(CreateUserRequest.self), by: try req.actor)
         return try await accounts.response(user).encodeResponse(status: .created, for: req)
+    }
+
+    static func unlock(req: Request) async throws -> UserResponse {
+        let accounts = req.accounts
+        return try await accounts.response(try await accounts.unlock(try req.parameters.require("id", as: UUID.self), by: try req.actor))
+    }
+
+    static func disable(req: Request) async throws -> UserResponse {
+        let accounts = req.accounts
+        return try await accounts.response(try await accounts.setDisabled(try req.parameters.require("id", as: UUID.self), true, by: try req.actor))
+    }
+
+    static func enable(req: Request) async throws -> UserResponse {
+        let accounts = req.accounts
+        return try await accounts.response(try await accounts.setDisabled(try req.parameters.require("id", as: UUID.self), false, by: try req.actor))
+    }
+
+    static func resetPassword(req: Request) async throws -> UserResponse {
+        let body = try req.content.decode(ResetPasswordRequest.self)
+        guard let password = body.password, !password.isEmpty else { throw AppError.invalid("password", "error.required") }
+        let accounts = req.accounts
+        return try await accounts.response(try await accounts.resetPassword(try req.parameters.require("id", as: UUID.self), to: password,
+                                                                             by: try req.actor))
     }
 
     static func audit(req: Request) async throws -> ListResponse<AuditEntryResponse> {

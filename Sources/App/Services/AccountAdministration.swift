@@ -1,0 +1,86 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+import Vapor
+
+/// What officials do to the accounts under them, and what an account holder does to their own password. Every
+/// action is in scope (`Scope`), allowed only over roles the actor may create, and audited.
+extension AccountService {
+    /// An account the actor may administer: inside the actor's subtree, of a role the actor may create, not the actor.
+    func administered(_ id: UUID?, by actor: Actor) async throws -> User {
+        let scope = Scope(actor: actor, db: db)
+        try scope.authorize(.manageAccounts)
+        let user = try await scope.find(User.self, id, what: "user")
+        guard actor.role.mayCreate(user.role), user.id != actor.userID else { throw AppError.forbidden }
+        return user
+    }
+
+    /// Lifts a sign-in lockout.
+    func unlock(_ id: UUID?, by actor: Actor) async throws -> User {
+        let user = try await administered(id, by: actor)
+        try await db.transaction { db in
+            try await SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now()).unlock(login: user.login)
+            try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .unlock, entity: "user", entityID: user.id,
+                                      unitPath: user.unitPath, summary: user.login, before: Nothing?.none, after: Nothing?.none)
+        }
+        return user
+    }
+
+    /// Disables or enables an account; disabling revokes every token at once, and its web sessions end at their next
+    /// request (`SessionAccountAuthenticator`).
+    func setDisabled(_ id: UUID?, _ disabled: Bool, by actor: Actor) async throws -> User {
+        let user = try await administered(id, by: actor)
+        let before = user.disabled
+        user.disabled = disabled
+        try await db.transaction { db in
+            try await user.save(on: db)
+            if disabled { try await UserToken.query(on: db).filter(\.$userID == user.id!).delete() }
+            try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .update, entity: "user", entityID: user.id,
+                                      unitPath: user.unitPath, summary: user.login, before: ["disabled": before], after: ["disabled": disabled])
+        }
+        return user
+    }
+
+    /// Sets a new password chosen by an official: the holder must change it at the next sign-in, every token is
+    /// revoked and any lockout lifted. The password itself is never audited.
+    func resetPassword(_ id: UUID?, to password: String, by actor: Actor) async throws -> User {
+        let user = try await administered(id, by: actor)
+        try Self.checkPassword(password, login: user.login, field: "password")
+        user.passwordHash = try Bcrypt.hash(password)
+        user.mustChangePassword = true
+        try await db.transaction { db in
+            try await user.save(on: db)
+            try await UserToken.query(on: db).filter(\.$userID == user.id!).delete()
+            try await SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now()).unlock(login: user.login)
+            try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .update, entity: "user", entityID: user.id,
+                                      unitPath: user.unitPath, summary: "\(user.login): password reset", before: Nothing?.none, after: Nothing?.none)
+        }
+        return user
+    }
+
+    /// The holder changes their own password: the current one is checked, the new one meets the rules, and every
+    /// other token of the account is revoked (`keepingToken`, the one in use, stays).
+    func changeOwnPassword(_ user: User, current: String?, new: String?, keepingToken: String? = nil) async throws {
+        var problems: [FieldProblem] = []
+        if (current ?? "").isEmpty { problems.append(FieldProblem("currentPassword", "error.required")) }
+        if (new ?? "").isEmpty { problems.append(FieldProblem("newPassword", "error.required")) }
+        guard problems.isEmpty, let current, let new else { throw AppError.invalid(problems) }
+        guard (try? Bcrypt.verify(current, created: user.passwordHash)) == true else {
+            throw AppError.invalid("currentPassword", "error.password_wrong")
+        }
+        try Self.checkPassword(new, login: user.login, field: "newPassword")
+        if new == current { throw AppError.invalid("newPassword", "error.password_same") }
+        user.passwordHash = try Bcrypt.hash(new)
+        user.mustChangePassword = false
+        let kept = keepingToken.map(Self.hash)
+        try await db.transaction { db in
+            try await user.save(on: db)
+            var revoke = UserToken.query(on: db).filter(\.$userID == user.id!)
+            if let kept { revoke = revoke.filter(\.$tokenHash != kept) }
+            try await revoke.delete()
+            try await AuditLog.record(on: db, actor: Actor(user), at: clock.now(), action: .update, entity: "user", entityID: user.id,
+                                      unitPath: user.unitPath, summary: "\(user.login): password changed", before: Nothing?.none, after: Nothing?.none)
+        }
+    }
+}
