@@ -168,6 +168,7 @@ schemas = {
                         "description": "When the sign-in lockout after repeated failures ends; absent unless locked out now."},
         "mustChangePassword": {"type": "boolean", "description": "Someone else set the password; it must be changed at the next sign-in."},
     }, ["id", "login", "displayName", "role", "disabled", "mustChangePassword"], "An account."),
+    "ResidentLookupRequest": obj({"cccd": s("The 12-digit citizen ID (CCCD).", pattern="^[0-9]{12}$")}, ["cccd"]),
     "ResetPasswordRequest": obj({"password": s("A new password chosen by an official: 10 to 72 bytes, not containing the login, not a common password.",
                                                minLength=10, format="password")}, ["password"]),
     "ChangePasswordRequest": obj({"currentPassword": s(format="password"),
@@ -274,7 +275,7 @@ responses = {
     "Conflict": {"description": "Conflicts with existing data.", "content": PROBLEM},
     "Invalid": {"description": "Invalid input; `errors` names every offending field.", "content": PROBLEM},
     "TooLarge": {"description": "The upload is past a size limit; `rows` names the limit.", "content": PROBLEM},
-    "SignInPaused": {"description": "Too many failed sign-ins for this login or from this address; `Retry-After` gives the seconds to wait.",
+    "SignInPaused": {"description": "Too many failed sign-ins for this login or address, or too many reads of personal data in a minute; `Retry-After` gives the seconds to wait.",
                      "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": PROBLEM},
 }
 ERR = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "413": "TooLarge", "422": "Invalid", "429": "SignInPaused"}
@@ -405,14 +406,19 @@ paths = {
     "/households": {"post": op("createHousehold", "Record a household", "outreach", 201, "Household", ["401", "403", "422"],
                                body=json_body("HouseholdPayload"), description="200 when a household with the same id was already received.")},
     "/residents": {
-        "get": op("listResidents", "Residents in scope (masked)", "outreach", 200, "ResidentList", ["401", "404", "422"],
-                  params=[qp("unit", {"type": "string"}, "Under the unit with this code."),
-                          qp("cccd", {"type": "string"}, "Find by citizen ID (through a keyed hash)."), P("limit"), P("cursor")]),
+        "get": op("listResidents", "Residents in scope (masked)", "outreach", 200, "ResidentList", ["401", "403", "404", "422", "429"],
+                  params=[qp("unit", {"type": "string"}, "Under the unit with this code."), P("limit"), P("cursor")],
+                  description="Personal data: commune, leader and member accounts only (403 for others). Each page read is audited, and an "
+                              "account may read personal data 60 times a minute (429 with Retry-After). A `cccd` parameter is refused "
+                              "(422): look numbers up with POST /residents/lookup."),
         "post": op("createResident", "Record a resident", "outreach", 201, "Resident", ["401", "403", "422"], body=json_body("ResidentPayload"),
                    description="200 when a resident with the same id was already received."),
     },
+    "/residents/lookup": {
+        "post": op("lookupResident", "Find residents in scope by citizen ID (through a keyed hash; audited without the number)", "outreach", 200,
+                   "ResidentList", ["401", "403", "422", "429"], body=json_body("ResidentLookupRequest"))},
     "/residents/{id}": {"parameters": [P("id")],
-        "get": op("getResident", "One resident (masked)", "outreach", 200, "Resident", ["401", "404"]),
+        "get": op("getResident", "One resident (masked)", "outreach", 200, "Resident", ["401", "403", "404"]),
         "patch": op("correctResident", "Correct a resident's record (fields left out stay)", "outreach", 200, "Resident", ["401", "403", "404", "422"],
                     body=json_body("ResidentPayload"))},
     "/residents/{id}/export": {"parameters": [P("id")],
@@ -426,7 +432,7 @@ paths = {
                    body=json_body("SyncRequest"),
                    description="Each item is created, recognised as already received (`duplicate`) or rejected with its reasons; the rest land. "
                                "What is acknowledged is durable."),
-        "get": op("pullWorkingSet", "The phone's working set changed since a cursor", "outreach", 200, "WorkingSet", ["401", "422"],
+        "get": op("pullWorkingSet", "The phone's working set changed since a cursor", "outreach", 200, "WorkingSet", ["401", "403", "422", "429"],
                   params=[qp("since", {"type": "string"}, "The `cursor` of the previous pull."), P("limit")]),
     },
     "/units/{code}/resident-imports": {"parameters": [P("code")],
@@ -436,7 +442,7 @@ paths = {
                    ok_content={"application/json": {"schema": objs({"households": {"type": "integer"}, "residents": {"type": "integer"}}, ["households", "residents"])}})},
     "/resident-imports/template.xlsx": {"get": op("residentImportTemplate", "The resident import template", "outreach", 200, None, ["401"],
                                                   ok_content={XLSX: {"schema": BIN}}, ok_desc="The workbook")},
-    "/sweep": {"get": op("sweepList", "Eligible residents without a service done, by household", "outreach", 200, "Sweep", ["401", "403", "404", "422"],
+    "/sweep": {"get": op("sweepList", "Eligible residents without a service done, by household", "outreach", 200, "Sweep", ["401", "403", "404", "422", "429"],
                          params=[qp("unit", {"type": "string"}, "The hamlet, commune or province code (this or `team`)."),
                                  qp("team", {"type": "string", "format": "uuid"}, "A team: its hamlet's list."),
                                  qp("service", {"type": "string"}, "The service code (required).")])},

@@ -47,6 +47,7 @@ func routes(_ app: Application) throws {
     authed.post("households", use: OutreachAPIController.createHousehold)
     authed.get("residents", use: OutreachAPIController.residents)
     authed.post("residents", use: OutreachAPIController.createResident)
+    authed.post("residents", "lookup", use: OutreachAPIController.lookup)
     authed.get("residents", ":id", use: OutreachAPIController.showResident)
     authed.on(.POST, "sync", body: .collect(maxSize: "5mb"), use: OutreachAPIController.sync)
     authed.get("sync", use: OutreachAPIController.pull)

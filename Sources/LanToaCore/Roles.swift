@@ -33,6 +33,10 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     /// Creating accounts for the subtree.
     public var managesAccounts: Bool { self == .admin || self == .province || self == .commune }
 
+    /// Reading residents' personal data (names, birth years, households, masked CCCDs): the people who go door to door
+    /// and the commune that answers for them. The ministry, provinces, viewers and partners see aggregates only.
+    public var readsPersonalData: Bool { self == .commune || self == .leader || self == .member }
+
     /// Reading the audit trail of the subtree.
     public var readsAudit: Bool { self == .admin || self == .province || self == .commune }
 

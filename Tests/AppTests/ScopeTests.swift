@@ -82,6 +82,7 @@ struct ScopeTests {
                 "GET /api/v1/services": Probe(method: .GET, path: "/api/v1/services", expect: .showsNothingOf),
                 "POST /api/v1/households": Probe(method: .POST, path: "/api/v1/households", json: ["hamlet": hamletB, "address": "Số 2", "headName": "Lê C"], expect: .refused),
                 "GET /api/v1/residents": Probe(method: .GET, path: "/api/v1/residents?unit=\(Fixtures.communeB)", expect: .showsNothingOf),
+                "POST /api/v1/residents/lookup": Probe(method: .POST, path: "/api/v1/residents/lookup", json: ["cccd": "020185012345"], expect: .showsNothingOf),
                 "POST /api/v1/residents": Probe(method: .POST, path: "/api/v1/residents", json: ["hamlet": hamletB, "fullName": "Lê C", "gender": "male", "consentOn": "2026-11-01"], expect: .refused),
                 "GET /api/v1/residents/:id/export": Probe(method: .GET, path: "/api/v1/residents/\(residentB)/export", expect: .refused),
                 "PATCH /api/v1/residents/:id": Probe(method: .PATCH, path: "/api/v1/residents/\(residentB)", json: ["fullName": "Đổi tên"], expect: .refused),

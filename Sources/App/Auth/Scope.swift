@@ -61,6 +61,8 @@ enum Permission: Sendable {
     case recordSupport
     /// Setting and splitting targets, running campaigns.
     case setTargets
+    /// Reading residents' personal data: lists, look-ups, sweep lists, a phone's working set, exports.
+    case readPersonalData
 
     func granted(to role: Role) -> Bool {
         switch self {
@@ -71,6 +73,7 @@ enum Permission: Sendable {
         case .manageMemberships: role.managesMemberships
         case .manageAccounts: role.managesAccounts
         case .readAudit: role.readsAudit
+        case .readPersonalData: role.readsPersonalData
         }
     }
 }

@@ -11,7 +11,10 @@ enum SweepController {
         let unit = try await units.find(code: try req.parameters.require("code"), asOf: req.clock.today())
         guard unit.tier == .hamlet || unit.tier == .commune else { throw AppError.invalid("code", "error.sweep_tier") }
         guard scope.contains(path: unit.path) || scope.actor.scopePath.hasPrefix(unit.path) else { throw AppError.forbidden }
+        try scope.authorize(.readPersonalData)
         let outreach = OutreachService(scope: scope, clock: req.clock, protector: req.application.protector)
+        try await req.application.personalDataReads.record(scope, clock: req.clock, action: .read, entity: "sweep", unitPath: unit.path,
+                                                           summary: "\(unit.name): \(req.query[String.self, at: "service"] ?? "")")
         let services = try await outreach.services()
         let code = req.query[String.self, at: "service"] ?? services.first?.code ?? ""
         let hamlets = unit.tier == .hamlet ? [unit] : try await units.children(of: unit, asOf: req.clock.today()).filter { scope.contains(path: $0.path) }

@@ -1,4 +1,9 @@
 import LanToaCore
+
+/// `POST /api/v1/residents/lookup`: a CCCD number, in the body so that it never sits in a URL or an access log.
+struct ResidentLookupRequest: Content {
+    var cccd: String?
+}
 import Vapor
 
 struct ServiceResponse: Content, Equatable {

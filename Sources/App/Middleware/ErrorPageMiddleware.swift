@@ -52,6 +52,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 p.detail = request.t("login.paused", String(max(1, (seconds + 59) / 60)))
             case .passwordChangeRequired:
                 p.detail = request.t("password.change_required")
+            case let .tooManyReads(seconds):
+                p.detail = request.t("error.too_many_reads.detail", String(seconds))
             case .forbidden, .unauthorized:
                 break
             }
@@ -100,6 +102,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             if case let AppError.signInPaused(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
+            if case let AppError.tooManyReads(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
             return response
         }
         if status == .unauthorized {

@@ -13,6 +13,10 @@ enum AuditLog {
         /// An account locked after repeated failed sign-ins.
         case lock
         case unlock
+        /// Personal data read in bulk: a resident list, a sweep list, a phone's full working set.
+        case read
+        /// A resident looked up by CCCD number (the number is never recorded).
+        case lookup
         case export
         case erase
     }

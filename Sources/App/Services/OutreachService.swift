@@ -498,6 +498,7 @@ struct OutreachService {
     /// The working set of a phone: households and residents of the actor's subtree changed since `cursor`
     /// (a timestamp), at most `limit` of each; `complete` says whether more remain.
     func workingSet(since cursor: String?, limit: Int) async throws -> WorkingSetResponse {
+        try scope.authorize(.readPersonalData)
         var since = Date(timeIntervalSince1970: 0)
         if let cursor, !cursor.isEmpty {
             guard let seconds = Double(cursor) else { throw AppError.invalid("since", "error.cursor") }
@@ -523,6 +524,7 @@ struct OutreachService {
     /// The sweep list: the eligible residents (or households, for household services) of a unit's subtree who do not
     /// have the service done yet, grouped by household and ordered by address, with progress.
     func sweep(unit: Unit, serviceCode: String) async throws -> SweepResponse {
+        try scope.authorize(.readPersonalData)
         guard let record = try await services().first(where: { $0.code == serviceCode }) else {
             throw AppError.invalid("service", "error.unknown_service", serviceCode)
         }

@@ -35,6 +35,7 @@ struct ResidentRights {
     /// Everything recorded about a resident, the CCCD number in full: for the resident, on request, through the commune.
     func export(id: UUID?) async throws -> Export {
         try scope.authorize(.manageUnitsAndTeams)
+        try scope.authorize(.readPersonalData)
         let r = try await scope.find(Resident.self, id, what: "resident")
         let cccd = r.cccdSealed.isEmpty ? "" : try protector.open(r.cccdSealed)
         let household = try await r.householdID.asyncMap { try await Household.find($0, on: scope.db)?.address }

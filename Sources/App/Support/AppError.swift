@@ -30,6 +30,8 @@ enum AppError: Error {
     case signInPaused(seconds: Int)
     /// The account must change the password someone else set before doing anything else (403).
     case passwordChangeRequired
+    /// Too many reads of personal data in a minute (429, with the seconds to wait).
+    case tooManyReads(seconds: Int)
 
     static func invalid(_ field: String, _ key: String, _ args: String...) -> AppError {
         var p = FieldProblem(field, key)
@@ -45,7 +47,7 @@ enum AppError: Error {
         case .unauthorized: .unauthorized
         case .conflict: .conflict
         case .importTooLarge: .payloadTooLarge
-        case .signInPaused: .tooManyRequests
+        case .signInPaused, .tooManyReads: .tooManyRequests
         case .passwordChangeRequired: .forbidden
         }
     }
@@ -60,6 +62,7 @@ enum AppError: Error {
         case .conflict: "error.conflict"
         case .importRejected, .importTooLarge: "error.import_rejected"
         case .signInPaused: "error.sign_in_paused"
+        case .tooManyReads: "error.too_many_reads"
         case .passwordChangeRequired: "error.password_change_required"
         }
     }

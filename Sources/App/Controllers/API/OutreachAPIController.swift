@@ -63,7 +63,16 @@ enum OutreachAPIController {
 
     static func pull(req: Request) async throws -> WorkingSetResponse {
         let page = try req.page()
-        return try await service(req).workingSet(since: req.query[String.self, at: "since"], limit: page.limit)
+        let s = try service(req)
+        let since = req.query[String.self, at: "since"]
+        let set = try await s.workingSet(since: since, limit: page.limit)
+        // A full download is audited; the small incremental pulls a phone makes all day are not.
+        if since?.isEmpty ?? true {
+            try await req.application.personalDataReads.record(s.scope, clock: req.clock, action: .read, entity: "working_set",
+                                                               unitPath: s.scope.actor.scopePath,
+                                                               summary: "\(set.households.count) hộ, \(set.residents.count) người")
+        }
+        return set
     }
 
     /// `POST /api/v1/residents`: one resident (the same rules as a synced one).
@@ -108,27 +117,44 @@ enum OutreachAPIController {
 
     static func showResident(req: Request) async throws -> ResidentResponse {
         let s = try service(req)
+        try s.scope.authorize(.readPersonalData)
         let r = try await s.scope.find(Resident.self, req.parameters.get("id", as: UUID.self), what: "resident")
         return try await s.residentResponses([r])[0]
     }
 
-    /// `GET /api/v1/residents?unit=CODE` or `?cccd=NUMBER` (found through the keyed hash; the number is never stored plain).
+    /// `GET /api/v1/residents?unit=CODE`: a page of residents, audited and paced (`PersonalDataReads`).
     static func residents(req: Request) async throws -> ListResponse<ResidentResponse> {
         let s = try service(req)
+        try s.scope.authorize(.readPersonalData)
+        // A number in a URL ends up in access logs and browser history.
+        if req.query[String.self, at: "cccd"] != nil { throw AppError.invalid("cccd", "error.cccd_in_url") }
         let page = try req.page()
         var query = s.scope.query(Resident.self)
+        var unitPath = s.scope.actor.scopePath
         if let code = req.query[String.self, at: "unit"] {
             let unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
             query = query.under(unit.path, \.$unitPath)
-        }
-        if let raw = req.query[String.self, at: "cccd"] {
-            let digits = String(raw.filter(\.isNumber))
-            guard digits.count == 12 else { throw AppError.invalid("cccd", "error.cccd.notTwelveDigits") }
-            query = query.filter(\.$cccdHash == req.application.protector.lookupHash(digits))
+            unitPath = unit.path
         }
         let total = try await query.count()
         let items = try await query.sort(\.$fullName).range(page.offset..<(page.offset + page.limit)).all()
+        try await req.application.personalDataReads.record(s.scope, clock: req.clock, action: .read, entity: "resident", unitPath: unitPath,
+                                                           summary: "\(items.count)/\(total)")
         return ListResponse(items: try await s.residentResponses(items), total: total, next: page.next(total: total))
+    }
+
+    /// `POST /api/v1/residents/lookup` `{ "cccd": "…" }`: the residents in scope with that number, found through the keyed
+    /// hash. The number travels in the body only, and the audit records that a look-up was made, never the number.
+    static func lookup(req: Request) async throws -> ListResponse<ResidentResponse> {
+        let s = try service(req)
+        try s.scope.authorize(.readPersonalData)
+        let body = try req.content.decode(ResidentLookupRequest.self)
+        let digits = String((body.cccd ?? "").filter(\.isNumber))
+        guard digits.count == 12 else { throw AppError.invalid("cccd", "error.cccd.notTwelveDigits") }
+        let items = try await s.scope.query(Resident.self).filter(\.$cccdHash == req.application.protector.lookupHash(digits)).all()
+        try await req.application.personalDataReads.record(s.scope, clock: req.clock, action: .lookup, entity: "resident",
+                                                           unitPath: s.scope.actor.scopePath, summary: "\(items.count)")
+        return ListResponse(items: try await s.residentResponses(items), total: items.count, next: nil)
     }
 
     static func sweep(req: Request) async throws -> SweepResponse {
@@ -144,6 +170,9 @@ enum OutreachAPIController {
             guard let code = req.query[String.self, at: "unit"] else { throw AppError.invalid("unit", "error.required") }
             unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
         }
-        return try await s.sweep(unit: unit, serviceCode: serviceCode)
+        let sweep = try await s.sweep(unit: unit, serviceCode: serviceCode)
+        try await req.application.personalDataReads.record(s.scope, clock: req.clock, action: .read, entity: "sweep", unitPath: unit.path,
+                                                           summary: "\(unit.name): \(serviceCode)")
+        return sweep
     }
 }
