@@ -168,6 +168,7 @@ schemas = {
                         "description": "When the sign-in lockout after repeated failures ends; absent unless locked out now."},
         "mustChangePassword": {"type": "boolean", "description": "Someone else set the password; it must be changed at the next sign-in."},
     }, ["id", "login", "displayName", "role", "disabled", "mustChangePassword"], "An account."),
+    "MergeResidentRequest": obj({"into": s("The record that stays.", format="uuid")}, ["into"]),
     "ResidentLookupRequest": obj({"cccd": s("The 12-digit citizen ID (CCCD).", pattern="^[0-9]{12}$")}, ["cccd"]),
     "ResetPasswordRequest": obj({"password": s("A new password chosen by an official: 10 to 72 bytes, not containing the login, not a common password.",
                                                minLength=10, format="password")}, ["password"]),
@@ -411,19 +412,25 @@ paths = {
                   description="Personal data: commune, leader and member accounts only (403 for others). Each page read is audited, and an "
                               "account may read personal data 60 times a minute (429 with Retry-After). A `cccd` parameter is refused "
                               "(422): look numbers up with POST /residents/lookup."),
-        "post": op("createResident", "Record a resident", "outreach", 201, "Resident", ["401", "403", "422"], body=json_body("ResidentPayload"),
-                   description="200 when a resident with the same id was already received."),
+        "post": op("createResident", "Record a resident", "outreach", 201, "Resident", ["401", "403", "409", "422"], body=json_body("ResidentPayload"),
+                   description="200 when a resident with the same id was already received. 409 when the CCCD number is already recorded: "
+                               "inside the caller's area the error names the resident holding it, outside it only says it is recorded elsewhere."),
     },
     "/residents/lookup": {
         "post": op("lookupResident", "Find residents in scope by citizen ID (through a keyed hash; audited without the number)", "outreach", 200,
                    "ResidentList", ["401", "403", "422", "429"], body=json_body("ResidentLookupRequest"))},
     "/residents/{id}": {"parameters": [P("id")],
         "get": op("getResident", "One resident (masked)", "outreach", 200, "Resident", ["401", "403", "404"]),
-        "patch": op("correctResident", "Correct a resident's record (fields left out stay)", "outreach", 200, "Resident", ["401", "403", "404", "422"],
+        "patch": op("correctResident", "Correct a resident's record (fields left out stay)", "outreach", 200, "Resident", ["401", "403", "404", "409", "422"],
                     body=json_body("ResidentPayload"))},
     "/residents/{id}/export": {"parameters": [P("id")],
         "get": op("exportResident", "Everything recorded about a resident, for the resident (CCCD in full; audited)", "outreach", 200, None,
                   ["401", "403", "404"], ok_content={"application/json": {"schema": {"type": "object"}}})},
+    "/residents/{id}/merge": {"parameters": [P("id")],
+        "post": op("mergeResident", "Merge this record into another of the same person (commune accounts): supports move, figures follow",
+                   "outreach", 200, "Resident", ["401", "403", "404", "422"], body=json_body("MergeResidentRequest"),
+                   description="Answers the record that stays. Every support still counting moves there as a correction of the one it "
+                               "replaces; the merged record stops being counted and gives up its personal data.")},
     "/residents/{id}/erase": {"parameters": [P("id")],
         "post": op("eraseResident", "Erase a resident's personal data on request; supports stay, anonymised", "outreach", 200, "Resident",
                    ["401", "403", "404"])},

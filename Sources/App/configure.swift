@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateRollups())
     app.migrations.add(WidenRollups())
     app.migrations.add(CreateSignInProtection())
+    app.migrations.add(AddResidentUniqueness())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"

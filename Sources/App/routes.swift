@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     authed.get("residents", ":id", "export", use: OutreachAPIController.exportResident)
     authed.patch("residents", ":id", use: OutreachAPIController.correctResident)
     authed.post("residents", ":id", "erase", use: OutreachAPIController.eraseResident)
+    authed.post("residents", ":id", "merge", use: OutreachAPIController.mergeResident)
     authed.post("households", use: OutreachAPIController.createHousehold)
     authed.get("residents", use: OutreachAPIController.residents)
     authed.post("residents", use: OutreachAPIController.createResident)

@@ -86,6 +86,7 @@ struct ScopeTests {
                 "POST /api/v1/residents": Probe(method: .POST, path: "/api/v1/residents", json: ["hamlet": hamletB, "fullName": "Lê C", "gender": "male", "consentOn": "2026-11-01"], expect: .refused),
                 "GET /api/v1/residents/:id/export": Probe(method: .GET, path: "/api/v1/residents/\(residentB)/export", expect: .refused),
                 "PATCH /api/v1/residents/:id": Probe(method: .PATCH, path: "/api/v1/residents/\(residentB)", json: ["fullName": "Đổi tên"], expect: .refused),
+                "POST /api/v1/residents/:id/merge": Probe(method: .POST, path: "/api/v1/residents/\(residentB)/merge", json: ["into": residentB.uuidString], expect: .refused),
                 "POST /api/v1/residents/:id/erase": Probe(method: .POST, path: "/api/v1/residents/\(residentB)/erase", expect: .refused),
                 "POST /api/v1/services": Probe(method: .POST, path: "/api/v1/services", json: ["code": "xu_lang", "name": "Công dân số Xứ Lạng", "pillar": "society", "province": Fixtures.provinceB], expect: .refused),
                 "GET /api/v1/residents/:id": Probe(method: .GET, path: "/api/v1/residents/\(residentB)", expect: .refused),

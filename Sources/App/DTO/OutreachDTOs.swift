@@ -1,5 +1,10 @@
 import LanToaCore
 
+/// `POST /api/v1/residents/{id}/merge`: the record that stays.
+struct MergeResidentRequest: Content {
+    var into: UUID?
+}
+
 /// `POST /api/v1/residents/lookup`: a CCCD number, in the body so that it never sits in a URL or an access log.
 struct ResidentLookupRequest: Content {
     var cccd: String?

@@ -98,6 +98,17 @@ enum Indexes {
         return .custom(SQLRaw(#"TEXT COLLATE "C""#))
     }
 
+    /// Whether a table has a column (the catalogue differs between the engines).
+    static func hasColumn(_ column: String, in table: String, on sql: any SQLDatabase) async throws -> Bool {
+        if sql.dialect.name == "postgresql" {
+            return try await sql.raw("""
+                SELECT 1 AS found FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(bind: table)
+                AND column_name = \(bind: column)
+                """).first() != nil
+        }
+        return try await sql.raw("SELECT 1 AS found FROM pragma_table_info(\(bind: table)) WHERE name = \(bind: column)").first() != nil
+    }
+
     static func create(on database: any Database, _ indexes: [(name: String, table: String, columns: [String])]) async throws {
         let sql = database as! any SQLDatabase
         for index in indexes {

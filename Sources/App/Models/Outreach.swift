@@ -47,6 +47,8 @@ final class Resident: Model, @unchecked Sendable {
     @Field(key: "consent_on") var consentOn: String
     @Field(key: "consent_by") var consentBy: String
     @OptionalField(key: "erased_at") var erasedAt: Date?
+    /// The resident this record was merged into (the same person recorded twice); its supports moved there.
+    @OptionalField(key: "merged_into") var mergedInto: UUID?
 
     init() {}
 }

@@ -10,6 +10,10 @@ struct OutreachService {
     let protector: PersonalDataProtector
 
     static let maximumBatch = 1000
+    /// People counted at one meeting without names (a hamlet hall holds a few hundred).
+    static let maximumAnonymousCount = 500
+    /// The programme began in 2022: no support is dated before.
+    static let earliestSupport = LocalDate(year: 2022, month: 1, day: 1)!
 
     // MARK: catalogue
 
@@ -182,6 +186,16 @@ struct OutreachService {
     /// Applies a batch from a phone: each item is created, recognised as already received (`duplicate`), or rejected
     /// with its reasons; what is created is written in one transaction before the answer.
     func sync(_ batch: SyncRequest, describe: (FieldProblem) -> String) async throws -> SyncResponse {
+        do {
+            return try await syncOnce(batch, describe: describe)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another request wrote one of these ids or numbers between the checks and the insert (two retries of one
+            // batch at once): read again, and the items it took are answered `duplicate` or rejected by name.
+            return try await syncOnce(batch, describe: describe)
+        }
+    }
+
+    private func syncOnce(_ batch: SyncRequest, describe: (FieldProblem) -> String) async throws -> SyncResponse {
         let households = batch.households ?? []
         let residents = batch.residents ?? []
         let activities = batch.activities ?? []
@@ -245,7 +259,12 @@ struct OutreachService {
         }
 
         var newResidents: [Resident] = []
-        var residentInfo: [UUID: (hamlet: UUID, path: String, birthYear: Int, household: UUID?)] = [:]
+        var residentInfo: [UUID: (hamlet: UUID, path: String, birthYear: Int, household: UUID?, mergedInto: UUID?)] = [:]
+        // One person, one record: numbers already recorded anywhere, and numbers repeated within the batch.
+        let holders = try await CitizenIDRegistry(scope: scope).holders(of: residents.compactMap { p in
+            p.cccd.flatMap { try? CitizenID(parsing: $0) }.map { protector.lookupHash($0.digits) }
+        })
+        var numbersInBatch = Set<String>()
         for p in residents {
             if let id = p.id, existingResidents.contains(id) || seen.contains(id) {
                 results.append(SyncItemResult(kind: "resident", id: id, status: "duplicate", errors: nil))
@@ -254,17 +273,33 @@ struct OutreachService {
             switch resident(p, hamlets: hamlets, households: householdHamlet, hamletProblem: hamletProblem) {
             case let .invalid(problems): reject("resident", p.id, problems)
             case let .valid(r):
+                if !r.cccdHash.isEmpty {
+                    if let holder = holders[r.cccdHash] {
+                        reject("resident", r.id, [CitizenIDRegistry.problem(holder)])
+                        continue
+                    }
+                    guard numbersInBatch.insert(r.cccdHash).inserted else {
+                        reject("resident", r.id, [FieldProblem("cccd", "error.cccd_repeated")])
+                        continue
+                    }
+                }
                 seen.insert(r.id!)
                 newResidents.append(r)
-                residentInfo[r.id!] = (r.hamletID, r.unitPath, r.birthYear, r.householdID)
+                residentInfo[r.id!] = (r.hamletID, r.unitPath, r.birthYear, r.householdID, nil)
                 results.append(SyncItemResult(kind: "resident", id: r.id, status: "created", errors: nil))
             }
         }
         let referredResidents = Set(activities.compactMap(\.resident)).subtracting(residentInfo.keys)
         if !referredResidents.isEmpty {
             for r in try await scope.query(Resident.self).filter(\.$id ~~ Array(referredResidents)).all() {
-                residentInfo[r.id!] = (r.hamletID, r.unitPath, r.birthYear, r.householdID)
+                residentInfo[r.id!] = (r.hamletID, r.unitPath, r.birthYear, r.householdID, r.mergedInto)
             }
+        }
+        // Entries to correct, found through the scope: another area's entries do not exist for this account.
+        let correctedIDs = Array(Set(activities.compactMap(\.supersedes)))
+        var corrected: [UUID: SupportActivity] = [:]
+        for chunk in correctedIDs.chunked(500) {
+            for a in try await scope.query(SupportActivity.self).filter(\.$id ~~ chunk).all() { corrected[a.id!] = a }
         }
 
         let catalogue = Dictionary(try await services().map { ($0.code, $0.service) }, uniquingKeysWith: { a, _ in a })
@@ -293,12 +328,15 @@ struct OutreachService {
             if let raw = p.on, !raw.isEmpty {
                 if let d = LocalDate(raw) { on = d } else { problems.add("on", "error.date") }
                 if on > today { problems.add("on", "error.future_date") }
+                if on < Self.earliestSupport { problems.add("on", "error.date_before", Self.earliestSupport.vietnamese) }
             }
             // Whom: a resident, a household, or an anonymous count at a meeting in a hamlet.
             var hamletID: UUID?
             var path: String?
             if let r = p.resident {
-                if let info = residentInfo[r] {
+                if let info = residentInfo[r], info.mergedInto != nil {
+                    problems.add("resident", "error.resident_merged")
+                } else if let info = residentInfo[r] {
                     (hamletID, path) = (info.hamlet, info.path)
                     if let service, service.unit == .person, !service.isEligible(birthYear: info.birthYear, in: on.year) {
                         problems.add("resident", "error.not_eligible", String(service.minimumAge))
@@ -306,13 +344,26 @@ struct OutreachService {
                 } else { problems.add("resident", "error.unknown_resident") }
             } else if let h = p.household {
                 if let info = householdHamlet[h] { (hamletID, path) = (info.0, info.1) } else { problems.add("household", "error.unknown_household") }
-            } else if let count = p.anonymousCount, count > 0, count <= 10_000 {
-                if let code = p.hamlet, let unit = hamlets[code] { (hamletID, path) = (unit.id, unit.path) } else {
+            } else if let count = p.anonymousCount {
+                if !(1...Self.maximumAnonymousCount).contains(count) {
+                    problems.add("anonymousCount", "error.range", "1", String(Self.maximumAnonymousCount))
+                } else if let code = p.hamlet, let unit = hamlets[code] { (hamletID, path) = (unit.id, unit.path) } else {
                     let (key, arg) = hamletProblem(p.hamlet)
                     problems.add("hamlet", key, arg)
                 }
             } else {
                 problems.add("resident", "error.whom")
+            }
+            // A correction replaces an entry of the same person (or household) and service, within the account's area.
+            if let target = p.supersedes {
+                let subject = p.resident ?? p.household
+                if let old = corrected[target] ?? newActivities.first(where: { $0.id == target }) {
+                    if old.residentID ?? old.householdID != subject || subject == nil || old.serviceCode != service?.code {
+                        problems.add("supersedes", "error.supersedes_mismatch")
+                    }
+                } else {
+                    problems.add("supersedes", "error.supersedes_unknown")
+                }
             }
             guard problems.list.isEmpty, let id = p.id, let service, let outcome, let channel, let hamletID, let path else {
                 reject("activity", p.id, problems.list)
@@ -339,12 +390,27 @@ struct OutreachService {
             results.append(SyncItemResult(kind: "activity", id: id, status: "created", errors: nil))
         }
 
-        // Each support is credited to the hamlet's active team.
+        // Each support is credited to the hamlet's active team, and cannot predate the team's founding decision.
         let activityHamlets = Array(Set(newActivities.map(\.hamletID)))
         if !activityHamlets.isEmpty {
             let teams = try await Team.query(on: scope.db).filter(\.$unitID ~~ activityHamlets).filter(\.$status == .active).all()
-            let teamByHamlet = Dictionary(teams.map { ($0.unitID, $0.id!) }, uniquingKeysWith: { a, _ in a })
-            for a in newActivities { a.teamID = teamByHamlet[a.hamletID] }
+            let teamByHamlet = Dictionary(teams.map { ($0.unitID, $0) }, uniquingKeysWith: { a, _ in a })
+            var early = Set<UUID>()
+            for a in newActivities {
+                guard let team = teamByHamlet[a.hamletID] else { continue }
+                a.teamID = team.id
+                if a.happenedOn < team.decisionDate { early.insert(a.id!) }
+            }
+            if !early.isEmpty {
+                newActivities.removeAll { early.contains($0.id!) }
+                let founded = teams.first.flatMap { LocalDate($0.decisionDate) }?.vietnamese ?? ""
+                results = results.map { result in
+                    guard result.kind == "activity", let id = result.id, early.contains(id) else { return result }
+                    let problem = FieldProblem("on", "error.before_team", founded)
+                    return SyncItemResult(kind: "activity", id: id, status: "rejected",
+                                          errors: [SyncFieldError(field: "on", code: problem.key, args: problem.args, message: describe(problem))])
+                }
+            }
         }
         let actor = scope.actor
         let (hs, rs, acts) = (newHouseholds, newResidents, newActivities)
@@ -357,6 +423,18 @@ struct OutreachService {
                 try await AuditLog.record(on: db, actor: actor, at: now, action: .create, entity: "resident", entityID: r.id,
                                           unitPath: r.unitPath, summary: Snapshot.resident(r).fullName, before: Nothing?.none,
                                           after: Snapshot.resident(r))
+            }
+            for h in hs {
+                try await AuditLog.record(on: db, actor: actor, at: now, action: .create, entity: "household", entityID: h.id,
+                                          unitPath: h.unitPath, summary: h.address, before: Nothing?.none, after: Nothing?.none)
+            }
+            // Supports themselves are the append-only support log (who recorded each, and when it arrived); a
+            // correction is also an audited change of the entry it replaces.
+            for a in acts {
+                guard let old = a.supersedesID else { continue }
+                try await AuditLog.record(on: db, actor: actor, at: now, action: .update, entity: "activity", entityID: old,
+                                          unitPath: a.unitPath, summary: "\(a.serviceCode): \(a.outcome.rawValue)", before: Nothing?.none,
+                                          after: ["supersededBy": a.id!.uuidString.lowercased()])
             }
             try await Self.insert(acts, on: db)
         }
@@ -456,7 +534,9 @@ struct OutreachService {
     static func recomputeStatus(subject: UUID, service: String, on db: any Database) async throws {
         let all = try await SupportActivity.query(on: db).group(.or) { $0.filter(\.$residentID == subject).filter(\.$householdID == subject) }
             .filter(\.$serviceCode == service).all()
-        let supersededIDs = Set(all.compactMap(\.supersedesID))
+        // Superseded by any entry, the subject's own corrections or another record's (a merge moves supports away).
+        let supersededIDs = all.isEmpty ? Set<UUID>() : Set(try await SupportActivity.query(on: db).filter(\.$supersedesID ~~ all.map(\.id!))
+            .all(\.$supersedesID).compactMap { $0 })
         let firstDone = all.filter { $0.outcome == .done && !supersededIDs.contains($0.id!) }.map(\.happenedOn).min()
         try await ServiceStatus.query(on: db).filter(\.$subjectID == subject).filter(\.$serviceCode == service).delete()
         if let firstDone, let any = all.first {
@@ -544,7 +624,7 @@ struct OutreachService {
                 if done.contains(h.id!) { doneCount += 1 } else { groups[h.id, default: []] = [] }
             }
         } else {
-            let residents = try await scope.query(Resident.self).under(unit.path, \.$unitPath).all()
+            let residents = try await scope.query(Resident.self).under(unit.path, \.$unitPath).filter(\.$mergedInto == nil).all()
             for r in residents where service.isEligible(birthYear: r.birthYear, in: year) {
                 // An erased resident still counts where the service was done (figures do not change), and is
                 // otherwise left out: nobody can be visited without a name.

@@ -34,11 +34,15 @@ struct ResidentImportService {
         for row in rows where hamlet(row.hamlet) == nil {
             problems.append(.init(row: row.row, column: ResidentImport.Column.hamlet.header, key: "unknown_hamlet", args: [row.hamlet]))
         }
+        // One person, one record, judged row by row as the sync judges items (repeats within the file are the
+        // reader's `duplicate_cccd`).
         let hashes = rows.compactMap { r in r.cccd.map { (protector.lookupHash($0.digits), r.row) } }
-        for chunk in hashes.chunked(500) {
-            let taken = Set(try await Resident.query(on: scope.db).filter(\.$cccdHash ~~ chunk.map(\.0)).all(\.$cccdHash))
-            for (hash, row) in chunk where taken.contains(hash) {
-                problems.append(.init(row: row, column: ResidentImport.Column.cccd.header, key: "cccd_exists"))
+        let holders = try await CitizenIDRegistry(scope: scope).holders(of: hashes.map(\.0))
+        for (hash, row) in hashes {
+            switch holders[hash] {
+            case let .inScope(_, name)?: problems.append(.init(row: row, column: ResidentImport.Column.cccd.header, key: "cccd_taken", args: [name]))
+            case .elsewhere?: problems.append(.init(row: row, column: ResidentImport.Column.cccd.header, key: "cccd_elsewhere"))
+            case nil: break
             }
         }
         guard problems.isEmpty else { throw AppError.importRejected(problems.sorted { $0.row < $1.row }) }

@@ -84,6 +84,9 @@ struct ResidentRights {
             }
         }
         guard problems.isEmpty else { throw AppError.invalid(problems) }
+        if !r.cccdHash.isEmpty, let holder = try await CitizenIDRegistry(scope: scope).holders(of: [r.cccdHash], excluding: r.id)[r.cccdHash] {
+            throw AppError.conflict(CitizenIDRegistry.problem(holder))
+        }
         let resident = r
         try await scope.db.transaction { db in
             try await resident.save(on: db)
@@ -92,6 +95,61 @@ struct ResidentRights {
                                       unitPath: resident.unitPath, summary: "Đính chính thông tin", before: before, after: Snapshot.resident(resident))
         }
         return r
+    }
+
+    /// Merges `id` into `into`, two records of the same person, by the commune: every support still counting moves to
+    /// the record that stays as a correction superseding it (the support log stays append-only), the merged record stops
+    /// being counted and gives up its personal data (its CCCD number goes to the record that stays if that has none),
+    /// and the figures end as a rebuild would make them.
+    func merge(id: UUID?, into targetID: UUID?) async throws -> Resident {
+        try scope.authorize(.manageUnitsAndTeams)
+        try scope.authorize(.readPersonalData)
+        guard let targetID else { throw AppError.invalid("into", "error.required") }
+        let from = try await scope.find(Resident.self, id, what: "resident")
+        let into = try await scope.find(Resident.self, targetID, what: "resident")
+        try scope.authorize(.manageUnitsAndTeams, at: from.unitPath)
+        try scope.authorize(.manageUnitsAndTeams, at: into.unitPath)
+        guard from.id != into.id else { throw AppError.invalid("into", "error.merge_same") }
+        guard from.mergedInto == nil else { throw AppError.invalid("id", "error.resident_merged") }
+        guard into.mergedInto == nil else { throw AppError.invalid("into", "error.resident_merged") }
+        let now = clock.now()
+        let all = try await SupportActivity.query(on: scope.db).filter(\.$residentID == from.id!).all()
+        let superseded = all.isEmpty ? Set<UUID>() : Set(try await SupportActivity.query(on: scope.db)
+            .filter(\.$supersedesID ~~ all.map(\.id!)).all(\.$supersedesID).compactMap { $0 })
+        let moved = all.filter { !superseded.contains($0.id!) }.map { old in
+            let a = SupportActivity()
+            a.id = UUID()
+            a.receivedAt = now
+            (a.hamletID, a.unitPath, a.teamID) = (old.hamletID, old.unitPath, old.teamID)
+            a.recordedBy = scope.actor.userID
+            a.residentID = into.id
+            a.householdID = nil
+            a.anonymousCount = 0
+            (a.serviceCode, a.outcome, a.reason, a.channel, a.happenedOn) = (old.serviceCode, old.outcome, old.reason, old.channel, old.happenedOn)
+            a.supersedesID = old.id
+            return a
+        }
+        let before = Snapshot.resident(from)
+        let number = (sealed: from.cccdSealed, hash: from.cccdHash, masked: from.cccdMasked)
+        from.mergedInto = into.id
+        from.fullName = "—"
+        (from.cccdSealed, from.cccdHash, from.cccdMasked) = ("", "", "")
+        from.phone = ""
+        from.erasedAt = now
+        let (merged, kept) = (from, into)
+        try await scope.db.transaction { db in
+            try await merged.save(on: db)
+            if kept.cccdHash.isEmpty, !number.hash.isEmpty {
+                (kept.cccdSealed, kept.cccdHash, kept.cccdMasked) = (number.sealed, number.hash, number.masked)
+                try await kept.save(on: db)
+            }
+            try await Rollups.residentsRemoved([merged], on: db)
+            try await OutreachService.insert(moved, on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: now, action: .update, entity: "resident", entityID: merged.id,
+                                      unitPath: merged.unitPath, summary: "Gộp hồ sơ trùng vào \(kept.id!.uuidString.lowercased())",
+                                      before: before, after: ["mergedInto": kept.id!.uuidString.lowercased(), "supportsMoved": String(moved.count)])
+        }
+        return kept
     }
 
     /// Erases a resident's personal data on request (the commune decides); supports stay, attached to an anonymous row.

@@ -21,7 +21,13 @@ struct RollupBuilder: Sendable {
     /// Residents counted by hamlet, birth year and day recorded.
     static func residentCohorts(on db: any Database) async throws -> [(path: String, birthYear: Int, recorded: LocalDate, count: Int64)] {
         let counted = NIOLockedValueBox<[String: Int64]>([:])
-        try await (db as! any SQLDatabase).select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema).run { row in
+        let sql = db as! any SQLDatabase
+        var select = sql.select().column("unit_path").column("birth_year").column("created_at").from(Resident.schema)
+        // A resident merged into another is counted there. (A rebuild run by an earlier migration predates the column.)
+        if try await Indexes.hasColumn("merged_into", in: Resident.schema, on: sql) {
+            select = select.where(SQLColumn("merged_into"), .is, SQLLiteral.null)
+        }
+        try await select.run { row in
             guard let path = try? row.decode(column: "unit_path", as: String.self), let year = try? row.decode(column: "birth_year", as: Int.self),
                   let created = try? row.decode(column: "created_at", as: Date.self) else { return }
             counted.withLockedValue { $0["\(path)|\(year)|\(Rollups.localDate(created).iso)", default: 0] += 1 }

@@ -202,6 +202,21 @@ enum Rollups {
         try await deltas.apply(on: db)
     }
 
+    /// Residents no longer counted (merged into the record of the same person): the exact opposite of `residentsCreated`.
+    static func residentsRemoved(_ residents: [Resident], on db: any Database) async throws {
+        guard !residents.isEmpty else { return }
+        let ages = try await eligibilityAges(on: db)
+        let chains = try await chains(for: Set(residents.map(\.unitPath)), on: db)
+        var deltas = Deltas()
+        for r in residents {
+            let units = chains[r.unitPath]!
+            let recorded = localDate(r.createdAt)
+            deltas.add(units, "residents", on: recorded, -1)
+            for age in ages { deltas.add(units, eligibleKey(age), on: eligibleFrom(birthYear: r.birthYear, age: age, recorded: recorded), -1) }
+        }
+        try await deltas.apply(on: db)
+    }
+
     /// A resident's birth year or hamlet corrected: the figures move with them.
     static func residentMoved(_ r: Resident, from old: (path: String, birthYear: Int), on db: any Database) async throws {
         guard old.path != r.unitPath || old.birthYear != r.birthYear else { return }

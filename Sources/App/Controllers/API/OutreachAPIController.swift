@@ -51,6 +51,13 @@ enum OutreachAPIController {
         return try await service(req).residentResponses([r])[0]
     }
 
+    /// `POST /api/v1/residents/{id}/merge` `{ "into": id }`: the same person recorded twice becomes one record.
+    static func mergeResident(req: Request) async throws -> ResidentResponse {
+        let body = try req.content.decode(MergeResidentRequest.self)
+        let kept = try await rights(req).merge(id: req.parameters.get("id", as: UUID.self), into: body.into)
+        return try await service(req).residentResponses([kept])[0]
+    }
+
     static func eraseResident(req: Request) async throws -> ResidentResponse {
         let r = try await rights(req).erase(id: req.parameters.get("id", as: UUID.self))
         return try await service(req).residentResponses([r])[0]
@@ -99,6 +106,12 @@ enum OutreachAPIController {
         if result.status == "rejected" {
             let errors = result.errors ?? []
             if errors.contains(where: { $0.code == "error.outside_scope" }) { throw AppError.forbidden }
+            // The person is already recorded: 409, naming the field (and, inside the caller's area, the record).
+            if let taken = errors.first(where: { $0.code == "error.cccd_taken" || $0.code == "error.cccd_elsewhere" }) {
+                var problem = FieldProblem(taken.field, taken.code)
+                problem.args = taken.args
+                throw AppError.conflict(problem)
+            }
             throw AppError.invalid(errors.map { e in
                 var p = FieldProblem(e.field, e.code)
                 p.args = e.args
@@ -129,7 +142,7 @@ enum OutreachAPIController {
         // A number in a URL ends up in access logs and browser history.
         if req.query[String.self, at: "cccd"] != nil { throw AppError.invalid("cccd", "error.cccd_in_url") }
         let page = try req.page()
-        var query = s.scope.query(Resident.self)
+        var query = s.scope.query(Resident.self).filter(\.$mergedInto == nil)
         var unitPath = s.scope.actor.scopePath
         if let code = req.query[String.self, at: "unit"] {
             let unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
