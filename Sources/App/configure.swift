@@ -55,6 +55,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(WidenRollups())
     app.migrations.add(CreateSignInProtection())
     app.migrations.add(AddResidentUniqueness())
+    app.migrations.add(ChainAuditTrail())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"
@@ -101,4 +102,5 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(RotateDataKeyCommand(), as: "rotate-data-key")
     app.asyncCommands.use(RollupsCommand(), as: "rollups")
     app.asyncCommands.use(SynthCommand(), as: "synth")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
 }

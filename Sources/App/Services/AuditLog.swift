@@ -27,7 +27,8 @@ enum AuditLog {
     ) async throws {
         let entry = AuditEntry()
         entry.id = UUID()
-        entry.at = date
+        // Whole milliseconds, which both engines store and read back exactly: the hash covers the time.
+        entry.at = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         entry.actorID = actor.userID
         entry.actorLogin = actor.login
         entry.action = action.rawValue
@@ -37,7 +38,9 @@ enum AuditLog {
         entry.summary = summary
         entry.before = try json(before)
         entry.after = try json(after)
-        try await entry.create(on: db)
+        try await db.transaction { db in
+            try await AuditChain.append(entry, on: db)
+        }
     }
 
     private static func json<T: Encodable>(_ value: T?) throws -> String {
