@@ -7,11 +7,15 @@ import Vapor
 @main
 enum Entrypoint {
     static func main() async throws {
-        var env = try Environment.detect()
+        // `--dev`: a local try-out (the development data key, demo data); Vapor's own commands never see the flag.
+        var arguments = CommandLine.arguments
+        let development = arguments.contains("--dev")
+        arguments.removeAll { $0 == "--dev" }
+        var env = try Environment.detect(arguments: arguments)
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
-            let config = try AppConfig.fromEnvironment(env)
+            let config = try AppConfig.fromEnvironment(env, development: development)
             try await configure(app, config: config)
             registerCommands(app)
             let command = env.arguments.dropFirst().first ?? "serve"

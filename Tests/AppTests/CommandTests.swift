@@ -105,8 +105,15 @@ struct CommandTests {
         #expect(try AppConfig.parseStorage("sqlite:///var/lib/lantoa/db.sqlite") == .sqlite(path: "/var/lib/lantoa/db.sqlite"))
         #expect(try AppConfig.parseStorage("postgresql://u:p@db:5432/lantoa") == .postgres(url: "postgresql://u:p@db:5432/lantoa"))
         #expect { try AppConfig.parseStorage("mysql://x") } throws: { ($0 as? AppConfig.Invalid)?.variable == "DATABASE_URL" }
-        #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_TODAY": "31/02/2026"]) } throws: {
+        #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_TODAY": "31/02/2026"], development: true) } throws: {
             ($0 as? AppConfig.Invalid)?.variable == "LANTOA_TODAY"
+        }
+        // Not production, no key, no --dev: refused, saying how to try it out.
+        #expect { try AppConfig.fromEnvironment(.development, variables: [:]) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DATA_KEY" && "\($0)".contains("--dev")
+        }
+        #expect { try AppConfig.fromEnvironment(.production, variables: [:], development: true) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "--dev"
         }
         #expect { try AppConfig.fromEnvironment(.production, variables: [:]) } throws: {
             ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DATA_KEY"
@@ -115,16 +122,71 @@ struct CommandTests {
             ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DATA_KEY"
         }
         let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
-        let production = try AppConfig.fromEnvironment(.production, variables: ["LANTOA_DATA_KEY": key])
-        #expect(!production.loadDemo && !production.createFirstAdmin && production.secureCookies)
-        let development = try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DEMO": "false"])
+        #expect { try AppConfig.fromEnvironment(.production, variables: ["LANTOA_DATA_KEY": key]) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "LANTOA_LOOKUP_KEY"
+        }
+        let keys = ["LANTOA_DATA_KEY": key, "LANTOA_LOOKUP_KEY": Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString()]
+        let production = try AppConfig.fromEnvironment(.production, variables: keys)
+        #expect(!production.loadDemo && !production.createFirstAdmin && production.secureCookies && production.requirePasswordChange)
+        // A frozen "today" would keep tokens and lockouts from ever expiring.
+        #expect { try AppConfig.fromEnvironment(.production, variables: keys.merging(["LANTOA_TODAY": "2026-12-02"]) { $1 }) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "LANTOA_TODAY"
+        }
+        #expect(try AppConfig.fromEnvironment(.custom(name: "staging"), variables: ["LANTOA_DATA_KEY": key]).dataKey != AppConfig.developmentDataKey)
+        let development = try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DEMO": "false"], development: true)
         #expect(!development.loadDemo && development.createFirstAdmin)
         #expect(development.databaseConnections == AppConfig.defaultDatabaseConnections)
-        #expect(try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DB_CONNECTIONS": "40"]).databaseConnections == 40)
+        #expect(try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DB_CONNECTIONS": "40"], development: true).databaseConnections == 40)
         for bad in ["0", "many", "2.5"] {
-            #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DB_CONNECTIONS": bad]) } throws: {
+            #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_DB_CONNECTIONS": bad], development: true) } throws: {
                 ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DB_CONNECTIONS"
             }
+        }
+    }
+
+    @Test("The real executable refuses to start without a data key unless --dev is given")
+    func startWithoutKey() throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var lantoa = executable.appendingPathComponent("lantoa")
+        if !FileManager.default.fileExists(atPath: lantoa.path) {
+            // swift-testing's runner sits one folder deeper in the test bundle on some layouts.
+            lantoa = executable.deletingLastPathComponent().appendingPathComponent("lantoa")
+        }
+        try #require(FileManager.default.fileExists(atPath: lantoa.path), "build the lantoa product first: \(lantoa.path)")
+        let process = Process()
+        process.executableURL = lantoa
+        process.arguments = ["serve", "--port", "0"]
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("lantoa-nokey-\(UUID()).sqlite").path
+        process.environment = ["DATABASE_URL": "sqlite://" + database, "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus != 0)
+        #expect(text.contains("LANTOA_DATA_KEY") && text.contains("--dev"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: database), "nothing is created before the refusal")
+    }
+
+    @Test("A database remembers its data key: the development key or another key is refused on it, a rotation is not", arguments: Engine.available)
+    func dataKeyRemembered(engine: Engine) async throws {
+        let real = Data((0..<32).map { UInt8(($0 * 11 + 5) % 256) })
+        try await TestApp.run(engine, config: { $0.dataKey = real }) { t in
+            try await Bootstrap.prepareForServing(t.app)
+            let recorded = try await Setting.find(DataKeyRecord.settingKey, on: t.app.db)?.value
+            #expect(recorded == PersonalDataProtector.identifier(of: real))
+            t.app.lantoaConfig.dataKey = AppConfig.developmentDataKey
+            await #expect { try await Bootstrap.prepareForServing(t.app) } throws: { "\($0)".contains("the development key") }
+            t.app.lantoaConfig.dataKey = Data(repeating: 7, count: 32)
+            await #expect(throws: DataKeyRecord.Mismatch.self) { try await Bootstrap.prepareForServing(t.app) }
+            // A rotation: the new key with the recorded one as the previous.
+            t.app.lantoaConfig.previousDataKey = real
+            try await Bootstrap.prepareForServing(t.app)
+            try await CommandTests().run(RotateDataKeyCommand(), [], on: t.app)
+            #expect(try await Setting.find(DataKeyRecord.settingKey, on: t.app.db)?.value == PersonalDataProtector.identifier(of: Data(repeating: 7, count: 32)))
+            t.app.lantoaConfig.previousDataKey = nil
+            try await Bootstrap.prepareForServing(t.app)
         }
     }
 }

@@ -282,7 +282,7 @@ struct ResidentRightsTests {
             #expect(residents.count == 3)
             let current = PersonalDataProtector(key: newKey)
             #expect(residents.allSatisfy { current.isCurrent($0.cccdSealed) })
-            #expect(try residents.map { try current.open($0.cccdSealed) }.sorted()
+            #expect(try residents.map { try current.open($0.cccdSealed, for: $0.id!) }.sorted()
                     == [OutreachTests.cccdMan1980, OutreachTests.cccdWoman1985, OutreachTests.cccdWoman2001].sorted())
             t.app.lantoaConfig.previousDataKey = nil
             let found = try await t.send(.POST, "/api/v1/residents/lookup", token: v.commune, json: ["cccd": OutreachTests.cccdWoman2001]).json()

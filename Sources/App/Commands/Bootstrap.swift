@@ -7,6 +7,7 @@ import Vapor
 public enum Bootstrap {
     public static func prepareForServing(_ app: Application) async throws {
         try await app.autoMigrate()
+        try await DataKeyRecord.check(app)
         let config = app.lantoaConfig
         if config.loadDemo, try await Setting.find("demo", on: app.db) == nil, try await Team.query(on: app.db).count() == 0 {
             app.logger.notice("Loading demo data (LANTOA_DEMO=false to skip)…")

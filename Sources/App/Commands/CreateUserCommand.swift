@@ -138,7 +138,9 @@ struct RotateDataKeyCommand: AsyncCommand {
         let bar = context.console.progressBar(title: "Re-sealing personal data")
         let box = ProgressBox(bar: bar)
         do {
+            try await DataKeyRecord.check(app)
             let count = try await ResidentRights.rotateKey(on: app.db, protector: app.protector) { box.update($0, $1) }
+            try await DataKeyRecord.rotated(app)
             box.finish(success: true)
             context.console.success("Re-sealed \(count) CCCD numbers with key \(app.protector.keyID).")
         } catch PersonalDataProtector.Failure.unknownKey(let id) {

@@ -126,7 +126,7 @@ extension Application {
     }
 
     var protector: PersonalDataProtector {
-        PersonalDataProtector(key: lantoaConfig.dataKey, previousKey: lantoaConfig.previousDataKey)
+        PersonalDataProtector(key: lantoaConfig.dataKey, previousKey: lantoaConfig.previousDataKey, lookupKey: lantoaConfig.lookupKey)
     }
 
     /// The key of anonymous CSRF tokens, derived from the data key so that every server of one installation agrees.

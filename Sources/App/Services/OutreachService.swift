@@ -169,7 +169,7 @@ struct OutreachService {
         r.cccdHash = ""
         r.cccdMasked = ""
         if let cccd {
-            guard let sealed = try? protector.seal(cccd.digits) else { return .invalid([FieldProblem("cccd", "error.internal")]) }
+            guard let sealed = try? protector.seal(cccd.digits, for: r.id!) else { return .invalid([FieldProblem("cccd", "error.internal")]) }
             r.cccdSealed = sealed
             r.cccdHash = protector.lookupHash(cccd.digits)
             r.cccdMasked = cccd.masked

@@ -78,7 +78,7 @@ struct ResidentImportService {
             r.gender = row.gender
             r.birthYear = row.birthYear
             if let cccd = row.cccd {
-                (r.cccdSealed, r.cccdHash, r.cccdMasked) = (try protector.seal(cccd.digits), protector.lookupHash(cccd.digits), cccd.masked)
+                (r.cccdSealed, r.cccdHash, r.cccdMasked) = (try protector.seal(cccd.digits, for: r.id!), protector.lookupHash(cccd.digits), cccd.masked)
             } else {
                 (r.cccdSealed, r.cccdHash, r.cccdMasked) = ("", "", "")
             }

@@ -37,7 +37,7 @@ struct ResidentRights {
         try scope.authorize(.manageUnitsAndTeams)
         try scope.authorize(.readPersonalData)
         let r = try await scope.find(Resident.self, id, what: "resident")
-        let cccd = r.cccdSealed.isEmpty ? "" : try protector.open(r.cccdSealed)
+        let cccd = r.cccdSealed.isEmpty ? "" : try protector.open(r.cccdSealed, for: r.id!)
         let household = try await r.householdID.asyncMap { try await Household.find($0, on: scope.db)?.address }
         let supports = try await SupportActivity.query(on: scope.db).filter(\.$residentID == r.id!).sort(\.$happenedOn).all()
         try await AuditLog.record(on: scope.db, actor: scope.actor, at: clock.now(), action: .export, entity: "resident", entityID: r.id,
@@ -77,7 +77,7 @@ struct ResidentRights {
             } else {
                 do {
                     let cccd = try CitizenID(parsing: raw, gender: r.gender, birthYear: r.birthYear)
-                    (r.cccdSealed, r.cccdHash, r.cccdMasked) = (try protector.seal(cccd.digits), protector.lookupHash(cccd.digits), cccd.masked)
+                    (r.cccdSealed, r.cccdHash, r.cccdMasked) = (try protector.seal(cccd.digits, for: r.id!), protector.lookupHash(cccd.digits), cccd.masked)
                 } catch let problem as CitizenID.Problem {
                     problems.append(FieldProblem("cccd", "error.cccd.\(problem)"))
                 }
@@ -130,7 +130,9 @@ struct ResidentRights {
             return a
         }
         let before = Snapshot.resident(from)
-        let number = (sealed: from.cccdSealed, hash: from.cccdHash, masked: from.cccdMasked)
+        // The number is sealed for its record: it is opened and sealed again for the record that keeps it.
+        let number = (sealed: from.cccdSealed.isEmpty ? "" : try protector.seal(try protector.open(from.cccdSealed, for: from.id!), for: into.id!),
+                      hash: from.cccdHash, masked: from.cccdMasked)
         from.mergedInto = into.id
         from.fullName = "—"
         (from.cccdSealed, from.cccdHash, from.cccdMasked) = ("", "", "")
@@ -178,8 +180,8 @@ struct ResidentRights {
         for chunk in stale.chunked(500) {
             try await db.transaction { db in
                 for r in chunk {
-                    let digits = try protector.open(r.cccdSealed)
-                    r.cccdSealed = try protector.seal(digits)
+                    let digits = try protector.open(r.cccdSealed, for: r.id!)
+                    r.cccdSealed = try protector.seal(digits, for: r.id!)
                     r.cccdHash = protector.lookupHash(digits)
                     try await r.save(on: db)
                 }

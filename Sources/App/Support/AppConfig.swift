@@ -20,6 +20,8 @@ public struct AppConfig: Sendable {
     /// The key sealing personal data (32 bytes), and the one before it while a rotation runs.
     public var dataKey: Data
     public var previousDataKey: Data?
+    /// The long-lived key of CCCD look-up hashes (derived from `dataKey` when absent).
+    public var lookupKey: Data?
     /// PostgreSQL connections the server may hold open in all (its pools, one per event loop, share them).
     public var databaseConnections: Int
     /// How sign-in pauses and locks out guessing.
@@ -43,8 +45,9 @@ public struct AppConfig: Sendable {
     public init(storage: Storage, loadDemo: Bool = false, createFirstAdmin: Bool = false, secureCookies: Bool = false,
                 today: LocalDate? = nil, dataKey: Data = AppConfig.developmentDataKey, previousDataKey: Data? = nil,
                 databaseConnections: Int = AppConfig.defaultDatabaseConnections, signIn: SignInPolicy = SignInPolicy(),
-                requirePasswordChange: Bool = false, behindProxy: Bool = false) {
+                requirePasswordChange: Bool = false, behindProxy: Bool = false, lookupKey: Data? = nil) {
         self.storage = storage
+        self.lookupKey = lookupKey
         self.signIn = signIn
         self.requirePasswordChange = requirePasswordChange
         self.behindProxy = behindProxy
@@ -60,11 +63,18 @@ public struct AppConfig: Sendable {
     /// Within PostgreSQL's default `max_connections` of 100 with room for a few servers and the operators' sessions.
     public static let defaultDatabaseConnections = 16
 
-    /// Reads `DATABASE_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, the data keys and
+    /// Reads `DATABASE_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, the keys and
     /// `LANTOA_TODAY` (the last for demos and tests).
-    public static func fromEnvironment(_ environment: Environment, variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+    ///
+    /// Personal data is never sealed with a key anyone can read in the source: without `LANTOA_DATA_KEY` the start is
+    /// refused, unless `development` (the `--dev` flag of a local try-out, never in production) says otherwise.
+    public static func fromEnvironment(_ environment: Environment, variables: [String: String] = ProcessInfo.processInfo.environment,
+                                       development: Bool = false) throws -> AppConfig {
         let storage = try parseStorage(variables["DATABASE_URL"])
         let production = environment == .production
+        if production && development {
+            throw Invalid(variable: "--dev", problem: "a development start cannot run in production")
+        }
         func flag(_ name: String, default value: Bool) throws -> Bool {
             guard let raw = variables[name], !raw.isEmpty else { return value }
             switch raw.lowercased() {
@@ -77,6 +87,9 @@ public struct AppConfig: Sendable {
         if let raw = variables["LANTOA_TODAY"], !raw.isEmpty {
             guard let d = LocalDate(raw) else { throw Invalid(variable: "LANTOA_TODAY", problem: "expected yyyy-MM-dd, got \(raw)") }
             today = d
+            if production {
+                throw Invalid(variable: "LANTOA_TODAY", problem: "only for demonstrations and tests, never in production")
+            }
         }
         func key(_ name: String) throws -> Data? {
             guard let raw = variables[name], !raw.isEmpty else { return nil }
@@ -104,8 +117,13 @@ public struct AppConfig: Sendable {
         signIn.addressFailures = try count("LANTOA_SIGNIN_ADDRESS_FAILURES", default: signIn.addressFailures, in: 10...100_000)
         signIn.lockoutSeconds = 60 * (try count("LANTOA_SIGNIN_LOCKOUT_MINUTES", default: signIn.lockoutSeconds / 60, in: 1...1440))
         let dataKey = try key("LANTOA_DATA_KEY")
-        if production && dataKey == nil {
-            throw Invalid(variable: "LANTOA_DATA_KEY", problem: "required in production to seal personal data: 32 random bytes in base64 (openssl rand -base64 32)")
+        if dataKey == nil && !development {
+            throw Invalid(variable: "LANTOA_DATA_KEY", problem: "required to seal personal data: 32 random bytes in base64 (openssl rand -base64 32); "
+                          + "for a local try-out with demo data, start with --dev (`swift run lantoa serve --dev`)")
+        }
+        let lookupKey = try key("LANTOA_LOOKUP_KEY")
+        if production && lookupKey == nil {
+            throw Invalid(variable: "LANTOA_LOOKUP_KEY", problem: "required in production: the long-lived key of CCCD look-ups, 32 random bytes in base64, never rotated")
         }
         return AppConfig(storage: storage,
                          loadDemo: try flag("LANTOA_DEMO", default: !production),
@@ -117,7 +135,8 @@ public struct AppConfig: Sendable {
                          databaseConnections: connections,
                          signIn: signIn,
                          requirePasswordChange: try flag("LANTOA_REQUIRE_PASSWORD_CHANGE", default: production),
-                         behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false))
+                         behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false),
+                         lookupKey: lookupKey)
     }
 
     static func parseStorage(_ url: String?) throws -> Storage {

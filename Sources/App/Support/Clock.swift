@@ -10,11 +10,14 @@ struct AppClock: Sendable {
     static let vietnam = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
     static let system = AppClock(now: { Date() }, timeZone: vietnam)
 
+    /// A clock that starts at 9:00 on `date` and runs from there, so that a demonstration or a test sees its day
+    /// while tokens, sessions and lockouts still expire.
     static func fixed(_ date: LocalDate) -> AppClock {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = vietnam
         let instant = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: 9))!
-        return AppClock(now: { instant }, timeZone: vietnam)
+        let started = Date()
+        return AppClock(now: { instant.addingTimeInterval(Date().timeIntervalSince(started)) }, timeZone: vietnam)
     }
 
     func today() -> LocalDate { LocalDate(now(), timeZone: timeZone) }

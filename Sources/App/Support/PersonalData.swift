@@ -4,8 +4,12 @@ import LanToaCore
 
 /// Seals personal data at rest (AES-256-GCM) and hashes it for look-up (HMAC-SHA256), with keys from configuration.
 ///
-/// A sealed value is `<key id>:<base64 of nonce, ciphertext and tag>`, so that values sealed with the previous key can
-/// still be opened while `lantoa rotate-data-key` re-seals them. The look-up key is derived from the current key.
+/// A sealed value is `v2:<key id>:<base64 of nonce, ciphertext and tag>`, sealed with the resident's id as associated
+/// data: a value copied onto another resident's row does not open. Values sealed with the previous key still open
+/// while `lantoa rotate-data-key` re-seals them (the legacy form `<key id>:<…>`, without associated data, opens too).
+/// The look-up key is long-lived and separate from the sealing key (`LANTOA_LOOKUP_KEY`), so that rotating the
+/// sealing key never changes a look-up hash; without it (development, or a database from before it existed) it is
+/// derived from the sealing key as it used to be.
 struct PersonalDataProtector: Sendable {
     let keyID: String
     private let key: SymmetricKey
@@ -17,35 +21,47 @@ struct PersonalDataProtector: Sendable {
         case malformed
     }
 
-    init(key: Data, previousKey: Data? = nil) {
+    init(key: Data, previousKey: Data? = nil, lookupKey: Data? = nil) {
         self.key = SymmetricKey(data: key)
         self.keyID = Self.identifier(of: key)
         var previous: [String: SymmetricKey] = [:]
         if let previousKey { previous[Self.identifier(of: previousKey)] = SymmetricKey(data: previousKey) }
         self.previous = previous
-        self.lookupKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: self.key, info: Data("lantoa personal data lookup".utf8), outputByteCount: 32)
+        self.lookupKey = lookupKey.map { SymmetricKey(data: $0) }
+            ?? HKDF<SHA256>.deriveKey(inputKeyMaterial: self.key, info: Data("lantoa personal data lookup".utf8), outputByteCount: 32)
     }
 
     static func identifier(of key: Data) -> String {
         SHA256.hash(data: key).prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 
-    func seal(_ text: String) throws -> String {
-        let box = try AES.GCM.seal(Data(text.utf8), using: key)
-        return keyID + ":" + box.combined!.base64EncodedString()
+    /// Seals `text` for the resident `owner`.
+    func seal(_ text: String, for owner: UUID) throws -> String {
+        let box = try AES.GCM.seal(Data(text.utf8), using: key, authenticating: Self.associatedData(owner))
+        return "v2:" + keyID + ":" + box.combined!.base64EncodedString()
     }
 
-    func open(_ sealed: String) throws -> String {
-        guard let colon = sealed.firstIndex(of: ":"), let data = Data(base64Encoded: String(sealed[sealed.index(after: colon)...])) else {
+    /// Opens a value sealed for the resident `owner`.
+    func open(_ sealed: String, for owner: UUID) throws -> String {
+        var rest = Substring(sealed)
+        let bound = rest.hasPrefix("v2:")
+        if bound { rest = rest.dropFirst(3) }
+        guard let colon = rest.firstIndex(of: ":"), let data = Data(base64Encoded: String(rest[rest.index(after: colon)...])) else {
             throw Failure.malformed
         }
-        let id = String(sealed[..<colon])
+        let id = String(rest[..<colon])
         guard let usedKey = id == keyID ? key : previous[id] else { throw Failure.unknownKey(id) }
-        return String(decoding: try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: usedKey), as: UTF8.self)
+        let box = try AES.GCM.SealedBox(combined: data)
+        let plain = bound ? try AES.GCM.open(box, using: usedKey, authenticating: Self.associatedData(owner)) : try AES.GCM.open(box, using: usedKey)
+        return String(decoding: plain, as: UTF8.self)
     }
 
-    /// Whether a sealed value was sealed with the current key.
-    func isCurrent(_ sealed: String) -> Bool { sealed.hasPrefix(keyID + ":") }
+    private static func associatedData(_ owner: UUID) -> Data {
+        Data(("resident:" + owner.uuidString.lowercased()).utf8)
+    }
+
+    /// Whether a sealed value was sealed with the current key in the current form.
+    func isCurrent(_ sealed: String) -> Bool { sealed.hasPrefix("v2:" + keyID + ":") }
 
     func lookupHash(_ text: String) -> String {
         HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: lookupKey).map { String(format: "%02x", $0) }.joined()
