@@ -103,4 +103,6 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(RollupsCommand(), as: "rollups")
     app.asyncCommands.use(SynthCommand(), as: "synth")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
