@@ -138,6 +138,8 @@ T = {
  "error.merge_same": ("phải là một người dân khác", "must be another resident"),
  "import.problem.cccd_taken": ("Số CCCD đã được ghi nhận cho {0} trong địa bàn", "This citizen ID is already recorded for {0} in your area"),
  "import.problem.cccd_elsewhere": ("Số CCCD đã được ghi nhận ở địa bàn khác; liên hệ UBND xã để được hỗ trợ", "This citizen ID is recorded in another area; ask the commune People's Committee"),
+ "error.member_elsewhere": ("số điện thoại này đã được ghi nhận ở địa bàn khác; việc chuyển sinh hoạt do cán bộ cấp trên của cả hai nơi thực hiện", "this phone is recorded in another area; a transfer is made by the officials above both places"),
+ "import.problem.member_elsewhere": ("Số điện thoại {0} đã được ghi nhận ở địa bàn khác; việc chuyển sinh hoạt do cán bộ cấp trên của cả hai nơi thực hiện", "Phone {0} is recorded in another area; a transfer is made by the officials above both places"),
  "login.paused": ("Đăng nhập sai quá nhiều lần nên tạm dừng. Thử lại sau {0} phút, hoặc nhờ cán bộ cấp trên mở khóa.", "Too many failed sign-ins, so sign-in is paused. Try again in {0} minutes, or ask an official above you to unlock it."),
  "error.sign_in_paused": ("Đăng nhập tạm dừng", "Sign-in paused"),
  "error.password_change_required": ("Cần đổi mật khẩu", "Password change required"),

@@ -60,9 +60,16 @@ struct TeamImportService {
             let existing = try await Member.query(on: scope.db).filter(\.$phone ~~ chunk.map(\.0)).all()
             let serving = Set(try await Membership.query(on: scope.db).filter(\.$memberID ~~ existing.map { $0.id! })
                 .filter(\.$validTo == LocalDate.distantFuture.iso).all(\.$memberID))
+            // Inside the commune the row can say the person serves in another team; outside it, only that the number
+            // is recorded in another area (whether they serve there is not the importer's to know).
+            let elsewhere = Set(existing.filter { !scope.contains(path: $0.unitPath) }.map(\.phone))
             let servingPhones = Set(existing.filter { serving.contains($0.id!) }.map(\.phone))
-            for (phone, row) in chunk where servingPhones.contains(phone) {
-                problems.append(.init(row: row, column: TeamImport.Column.phone.header, key: "member_serving", args: [phone]))
+            for (phone, row) in chunk {
+                if elsewhere.contains(phone) {
+                    problems.append(.init(row: row, column: TeamImport.Column.phone.header, key: "member_elsewhere", args: [phone]))
+                } else if servingPhones.contains(phone) {
+                    problems.append(.init(row: row, column: TeamImport.Column.phone.header, key: "member_serving", args: [phone]))
+                }
             }
         }
         guard problems.isEmpty else { throw AppError.importRejected(problems.sorted { $0.row < $1.row }) }

@@ -351,6 +351,11 @@ struct TeamService {
         let member: Member
         var before: Snapshot.MemberSnapshot?
         if let existing = try await Member.query(on: db).filter(\.$phone == input.phone.digits).first() {
+            // A person recorded in another area is neither changed, moved nor described here: moving them is a
+            // transfer between the officials above both units.
+            guard scope.contains(path: existing.unitPath) else {
+                throw AppError.conflict(FieldProblem("phone", "error.member_elsewhere"))
+            }
             let open = try await Membership.query(on: db).filter(\.$memberID == existing.id!)
                 .filter(\.$validTo == LocalDate.distantFuture.iso).count()
             if open > 0 { throw AppError.conflict(FieldProblem("phone", "error.member_serving", input.phone.digits)) }

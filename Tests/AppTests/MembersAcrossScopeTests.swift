@@ -1,0 +1,48 @@
+import Fluent
+import Foundation
+import LanToaCore
+import Testing
+@testable import App
+
+@Suite("A person recorded in another area is neither changed nor described")
+struct MembersAcrossScopeTests {
+    @Test("A leader adding a phone that serves in another province changes nothing there and learns nothing of the person",
+          arguments: Engine.available)
+    func leaderCannotTakeAnotherProvincesMember(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            // Lạng Sơn: a team with Hoàng Thị Lan.
+            let b = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
+            let hamletB = try await t.hamlet("Thôn Khuổi Bó", in: Fixtures.communeB, token: b)
+            let teamB = try await t.team(for: hamletB, token: b)
+            #expect(try await t.member(teamB, name: "Hoàng Thị Lan", phone: "0987654321", role: "leader", token: b).status == .created)
+            let before = try #require(try await Member.query(on: t.app.db).filter(\.$phone == "0987654321").first())
+            let auditBefore = try await AuditEntry.query(on: t.app.db).count()
+
+            // Hà Nội: a leader tries to add the same phone under another name.
+            let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
+            let hamletA = try await t.hamlet("Tổ dân phố 1", in: Fixtures.communeA, token: a)
+            let teamA = try await t.team(for: hamletA, token: a)
+            let leader = try await t.account("to-truong-a", role: .leader, scope: hamletA)
+            let reply = try await t.member(teamA, name: "Nguyễn Văn Giả", phone: "0987 654 321", token: leader)
+            #expect(reply.status == .conflict)
+            #expect((try reply.json()["errors"] as? [[String: Any]])?.first?["code"] as? String == "error.member_elsewhere")
+            for secret in ["Hoàng Thị Lan", hamletB, "Khuổi Bó", teamB.lowercased()] { #expect(!reply.text.contains(secret), "\(secret)") }
+
+            let after = try #require(try await Member.query(on: t.app.db).filter(\.$phone == "0987654321").first())
+            #expect(after.fullName == before.fullName && after.unitPath == before.unitPath && after.birthYear == before.birthYear)
+            #expect(try await Membership.query(on: t.app.db).filter(\.$memberID == before.id!).count() == 1)
+            // Nothing of the Lạng Sơn person reaches Hà Nội's audit trail (the team founding of Hà Nội is all it got).
+            let newEntries = try await AuditEntry.query(on: t.app.db).sort(\.$seq).all().dropFirst(auditBefore)
+            for e in newEntries { #expect(!(e.summary + e.before + e.after).contains("Hoàng Thị Lan"), "\(e.entity) \(e.action)") }
+
+            // The team import says the same, row by row.
+            var rows = ImportTests.rows(count: 1)
+            rows[1][6] = "0987654321"
+            rows[1][0] = "Tổ dân phố 9"
+            let imported = try await t.send(.POST, "/api/v1/units/\(Fixtures.communeA)/team-imports", token: a, body: ImportTests.csv(rows), contentType: "text/csv")
+            #expect(imported.status == .unprocessableEntity)
+            let message = (try imported.json()["rows"] as? [[String: Any]])?.first?["message"] as? String
+            #expect(message == "Số điện thoại 0987654321 đã được ghi nhận ở địa bàn khác; việc chuyển sinh hoạt do cán bộ cấp trên của cả hai nơi thực hiện")
+        }
+    }
+}
