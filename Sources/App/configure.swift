@@ -21,7 +21,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     switch config.storage {
     case let .sqlite(path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        // No SQL in the log, at any level: statements carry bound values, and those can be personal data.
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         // SQLite keeps 2 MiB of pages per connection by default; the rollups' hot pages (the nation's, the provinces')
         // are re-read from the file at every dashboard with so little. Each event loop has one pooled connection, kept
         // open, so the setting holds; a connection reopened later only reads more slowly.
@@ -30,17 +31,18 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             try await db.raw("PRAGMA cache_size = -65536").run()
         }
     case let .postgres(url):
-        var pg = try SQLPostgresConfiguration(url: url)
-        if !url.contains("sslmode=require") {
-            pg.coreConfiguration.tls = .disable
-        }
+        // TLS exactly as libpq reads `sslmode` (the driver's own reading checks certificates even for `require`).
+        let tls = try PostgresTLS(url: url)
+        var pg = try SQLPostgresConfiguration(url: PostgresTLS.stripped(url))
+        pg.coreConfiguration.tls = try tls.configuration()
         // Each event loop has its own pool. A sync waits, holding its connection, for another batch of its hamlet to
         // commit (see `OutreachService.insert`): with one connection per loop, every request behind it on that loop
         // would wait too, and give up after the pool's timeout. So at least two per loop, and the configured total
         // shared among the loops.
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
         let perLoop = max(2, (config.databaseConnections + loops - 1) / loops)
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .debug), as: .psql)
+        // The driver logs SQL at some level; at trace only (never set in production, docs/security.md).
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .trace), as: .psql)
     }
 
     app.migrations.add(CreateUnits())

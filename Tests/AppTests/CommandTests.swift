@@ -190,3 +190,27 @@ struct CommandTests {
         }
     }
 }
+
+@Suite("PostgreSQL TLS as libpq reads sslmode")
+struct PostgresTLSTests {
+    @Test("Every sslmode is honoured; an unknown one is refused naming it")
+    func sslModes() throws {
+        let base = "postgres://u:p@db.example:5432/lantoa"
+        #expect(try PostgresTLS(url: base).mode == .prefer)
+        for mode in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] {
+            #expect(try PostgresTLS(url: base + "?sslmode=" + mode).mode.rawValue == mode)
+        }
+        #expect(try PostgresTLS(url: base + "?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem").rootCertificate == "/etc/ssl/ca.pem")
+        #expect(PostgresTLS.stripped(base + "?sslmode=verify-full&application_name=lantoa") == base + "?application_name=lantoa")
+        #expect(PostgresTLS.stripped(base + "?sslmode=disable") == base)
+        #expect { try PostgresTLS(url: base + "?sslmode=always") } throws: { "\($0)".contains("sslmode=always") }
+        // disable answers plain text; every other mode builds a TLS context (verify modes check certificates).
+        let disabled = try PostgresTLS(url: base + "?sslmode=disable").configuration()
+        #expect(!disabled.isAllowed && !disabled.isEnforced)
+        for mode in ["require", "verify-ca", "verify-full"] {
+            #expect(try PostgresTLS(url: base + "?sslmode=" + mode).configuration().isEnforced, "\(mode)")
+        }
+        let preferred = try PostgresTLS(url: base).configuration()
+        #expect(preferred.isAllowed && !preferred.isEnforced)
+    }
+}

@@ -1,4 +1,5 @@
 import AsyncKit
+import PostgresNIO
 import LanToaCore
 import Leaf
 import Vapor
@@ -72,7 +73,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         case let abort as any AbortError:
             let status = abort.status
             if status.code >= 500 {
-                request.logger.error("Request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
+                request.logger.error("Request failed", metadata: Self.logMetadata(error, request))
             }
             let title = status == .notFound ? request.t("error.not_found") : status.reasonPhrase
             var p = Problem(type: "about:blank", title: title, status: Int(status.code))
@@ -81,9 +82,17 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             }
             return (status, p)
         default:
-            request.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
+            request.logger.error("Unhandled error", metadata: Self.logMetadata(error, request))
             return (.internalServerError, Problem(type: "about:blank", title: request.t("error.internal"), status: 500))
         }
+    }
+
+    /// What a failure logs: the error's type, and for a database error its SQL state, never its text (PostgreSQL puts
+    /// the failing row, names and phones included, in its messages).
+    static func logMetadata(_ error: any Error, _ request: Request) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["error": "\(type(of: error))", "path": "\(request.url.path)"]
+        if let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] { metadata["sqlState"] = "\(state)" }
+        return metadata
     }
 
     func message(for field: FieldProblem, request: Request) -> String {
@@ -115,7 +124,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let response = try await view.encodeResponse(status: status, for: request)
             return response
         } catch {
-            request.logger.error("Error page failed", metadata: ["error": "\(String(reflecting: error))"])
+            request.logger.error("Error page failed", metadata: ["error": "\(type(of: error))"])
             return Response(status: status, body: .init(string: problem.title))
         }
     }
