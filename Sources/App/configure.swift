@@ -13,6 +13,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lantoaConfig = config
     app.clock = config.clock
     app.catalogue = try Catalogue.load()
+    InputDecoders.install()
 
     // Resources are found in the bundle, so the app runs from any working directory.
     app.directory = DirectoryConfiguration(workingDirectory: app.directory.workingDirectory)
@@ -58,6 +59,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateSignInProtection())
     app.migrations.add(AddResidentUniqueness())
     app.migrations.add(ChainAuditTrail())
+    app.migrations.add(AddTokenKinds())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"
@@ -79,6 +81,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(NULQueryMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
     app.routes.defaultMaxBodySize = "1mb"
 

@@ -153,3 +153,69 @@ extension WebDriver {
         throw TestFailure("timed out waiting for: \(script)")
     }
 }
+
+extension PhoneAppTests {
+    @Test("Personal fields wait sealed in the queue under a non-extractable key; an expired token is refreshed; signing out wipes the phone")
+    func sealedQueueRefreshAndWipe() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let v = try await OutreachTests.village(t)
+            _ = try await t.account("thanh-vien", role: .member, scope: v.hamlet)
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.signInToApp(t.baseURL, login: "thanh-vien")
+                try await driver.offline(true)
+                try await driver.tap("#add-household")
+                try await driver.type("#hh-address", "Số 15 ngõ 7")
+                try await driver.type("#hh-head", "Vũ Văn Hải")
+                try await driver.tap("#hh-save")
+                try await driver.tap("#add-resident")
+                try await driver.type("#rs-name", "Vũ Thị Mai")
+                try await driver.type("#rs-year", "1990")
+                try await driver.type("#rs-cccd", "001190012345")
+                try await driver.type("#rs-phone", "0912345678")
+                try await driver.tap("#rs-consent")
+                try await driver.tap("#rs-save")
+                try await driver.waitUntil("return document.getElementById('queue-count').textContent === '2'")
+                let queueText = try await driver.execute("""
+                    return Object.keys(localStorage).filter(k => k.startsWith('lantoa.queue.')).map(k => localStorage.getItem(k)).join('|')
+                    """) as? String ?? ""
+                #expect(queueText.contains("sealed"))
+                for secret in ["001190012345", "Vũ Thị Mai", "Số 15 ngõ 7", "Vũ Văn Hải", "0912345678"] {
+                    #expect(!queueText.contains(secret), "the queue holds \(secret) in clear")
+                }
+                let everything = try await driver.execute("return Object.values(localStorage).join('|')") as? String ?? ""
+                #expect(!everything.contains("001190012345"), "the full CCCD is stored in clear")
+                let extractable = try await driver.execute("""
+                    return new Promise(done => { const o = indexedDB.open('lantoa'); o.onsuccess = () => {
+                      const all = o.result.transaction('keys').objectStore('keys').getAll();
+                      all.onsuccess = () => { const found = all.result.map(k => k.extractable); o.result.close(); done(found); }; }; })
+                    """) as? [Bool]
+                #expect(extractable == [false])
+
+                // The access token is gone (expired on a long shift): back online, the refresh token gets a new one.
+                try await driver.execute("localStorage.setItem('lantoa.token', JSON.stringify('expired-token'))")
+                try await driver.offline(false)
+                try await driver.waitUntil("return document.getElementById('queue').hidden === true")
+                let mai = try await Resident.query(on: t.app.db).filter(\.$fullName == "Vũ Thị Mai").all()
+                #expect(mai.count == 1 && mai.first?.cccdMasked == "001*******45" && mai.first?.phone == "0912345678")
+                #expect(try await driver.execute("return JSON.parse(localStorage.getItem('lantoa.token'))") as? String != "expired-token")
+
+                // Signing out wipes every key the app stored and the queue key, and ends the session on the server.
+                let tokensBefore = try await UserToken.query(on: t.app.db).count()
+                try await driver.tap(".tabs button[data-tab=me]")
+                try await driver.tap("#sign-out")
+                try await driver.waitFor("#app-login")
+                let left = try await driver.execute("return Object.keys(localStorage).filter(k => k.startsWith('lantoa.')).length") as? Int
+                #expect(left == 0)
+                try await driver.waitUntil("return indexedDB.databases().then(list => !list.some(d => d.name === 'lantoa'))")
+                #expect(try await UserToken.query(on: t.app.db).count() < tokensBefore)
+                try await driver.screenshot("app-signed-out")
+            } catch {
+                try? await driver.screenshot("app-failure-3")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
+}

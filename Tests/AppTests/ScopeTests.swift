@@ -44,6 +44,7 @@ struct ScopeTests {
             #expect(residentSetup.status == .created, "\(residentSetup.text)")
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
+            let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
             let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "Thử Nghiệm", "Khuổi Bó", "020*******45"]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
@@ -52,6 +53,10 @@ struct ScopeTests {
                 "POST /api/v1/auth/login": Probe(method: .POST, path: "/api/v1/auth/login", json: ["login": "xa-b", "password": "wrong"], expect: .refused),
                 "GET /api/v1/me": Probe(method: .GET, path: "/api/v1/me", expect: .showsNothingOf),
                 "POST /api/v1/auth/logout": Probe(method: .POST, path: "/api/v1/auth/logout", expect: .notScoped),
+                "POST /api/v1/auth/refresh": Probe(method: .POST, path: "/api/v1/auth/refresh", json: ["refreshToken": "not-a-token"], expect: .notScoped),
+                "GET /api/v1/me/tokens": Probe(method: .GET, path: "/api/v1/me/tokens", expect: .showsNothingOf),
+                "DELETE /api/v1/tokens/:id": Probe(method: .DELETE, path: "/api/v1/tokens/\(tokenB)", expect: .refused),
+                "GET /api/v1/users/:id/tokens": Probe(method: .GET, path: "/api/v1/users/\(userB)/tokens", expect: .refused),
                 "POST /api/v1/me/password": Probe(method: .POST, path: "/api/v1/me/password", json: ["currentPassword": "sai-mat-khau", "newPassword": "Mot-mat-khau-moi-1"], expect: .notScoped),
                 "POST /api/v1/users/:id/unlock": Probe(method: .POST, path: "/api/v1/users/\(userB)/unlock", expect: .refused),
                 "POST /api/v1/users/:id/disable": Probe(method: .POST, path: "/api/v1/users/\(userB)/disable", expect: .refused),
@@ -181,6 +186,7 @@ struct ScopeTests {
             #expect(try await SupportActivity.query(on: t.app.db).count() == 0)
             // B's data is still intact.
             #expect(try await User.find(userB, on: t.app.db)?.disabled == false)
+            #expect(try await UserToken.find(tokenB, on: t.app.db) != nil)
             let still = try await t.send(.GET, "/api/v1/teams/\(teamB)", token: b).decode(TeamResponse.self)
             #expect(still.name == "Tổ CNSCĐ Thôn Bản Thử Nghiệm" && still.members?.count == 1)
         }

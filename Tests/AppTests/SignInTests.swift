@@ -257,6 +257,45 @@ struct SignInTests {
         }
     }
 
+    @Test("Tokens are listed and revoked one by one; a refresh token is spent once; an official sees and revokes those of accounts below",
+          arguments: Engine.available)
+    func tokens(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let province = try await t.account("tinh", role: .province, scope: Fixtures.provinceB)
+            _ = try await t.account("xa", role: .commune, scope: Fixtures.communeB)
+            let login = try await t.send(.POST, "/api/v1/auth/login", json: ["login": "xa", "password": "mat-khau-123"])
+            let access = try #require(try login.json()["token"] as? String)
+            let refresh = try #require(try login.json()["refreshToken"] as? String)
+            #expect((try login.json()["queueKey"] as? String).flatMap { Data(base64Encoded: $0) }?.count == 32)
+            // Two sign-ins (the helper's and this one), an access and a refresh token each.
+            let mine = try await t.send(.GET, "/api/v1/me/tokens", token: access)
+            let kinds = (try JSONSerialization.jsonObject(with: mine.body) as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds.sorted() == ["access", "access", "refresh", "refresh"])
+
+            let renewed = try await t.send(.POST, "/api/v1/auth/refresh", json: ["refreshToken": refresh])
+            #expect(renewed.status == .ok)
+            let newAccess = try #require(try renewed.json()["token"] as? String)
+            #expect(try await t.send(.GET, "/api/v1/me", token: newAccess).status == .ok)
+            #expect(try await t.send(.POST, "/api/v1/auth/refresh", json: ["refreshToken": refresh]).status == .unauthorized)
+            // A refresh token is no access token.
+            #expect(try await t.send(.GET, "/api/v1/me", token: refresh).status == .unauthorized)
+
+            // The province revokes the commune's first access token.
+            let xaID = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa").first()?.id)
+            let listed = try await t.send(.GET, "/api/v1/users/\(xaID)/tokens", token: province)
+            #expect(listed.status == .ok)
+            let ids = try await UserToken.query(on: t.app.db).filter(\.$userID == xaID).filter(\.$tokenHash == AccountService.hash(access)).all(\.$id)
+            let id = try #require(ids.first ?? nil)
+            #expect(try await t.send(.DELETE, "/api/v1/tokens/\(id)", token: province).status == .noContent)
+            #expect(try await t.send(.GET, "/api/v1/me", token: access).status == .unauthorized)
+            #expect(try await t.send(.GET, "/api/v1/me", token: newAccess).status == .ok)
+            // The commune may not list the province's.
+            let tinhID = try #require(try await User.query(on: t.app.db).filter(\.$login == "tinh").first()?.id)
+            let above = try await t.send(.GET, "/api/v1/users/\(tinhID)/tokens", token: newAccess)
+            #expect(above.status == .notFound || above.status == .forbidden)
+        }
+    }
+
     static func expectSecurityHeaders(_ reply: TestApp.Reply, _ what: String) {
         let csp = reply.headers.first(name: "Content-Security-Policy") ?? ""
         #expect(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "\(what)")

@@ -1,13 +1,71 @@
 // Lan Tỏa phone app: record each support in three taps (resident → service → outcome), offline first.
-// State lives in localStorage: the working set pulled from /api/v1/sync, and a queue of activities not yet sent,
-// each with the UUID it was created with, so that a retried send never duplicates.
+// State lives in localStorage: the working set pulled from /api/v1/sync, and a queue of items not yet sent, each with
+// the UUID it was created with, so that a retried send never duplicates. The queue belongs to the account that made
+// it (only that account sends it), and the personal fields of its items (names, addresses, CCCD, phone) are sealed with
+// AES-GCM under a key the server gives at sign-in, kept as a non-extractable CryptoKey in IndexedDB. Signing out wipes
+// everything the app stored.
 'use strict';
 (function () {
   const KEY = 'lantoa.';
   const store = {
     get(name, fallback) { try { const v = localStorage.getItem(KEY + name); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; } },
     set(name, value) { localStorage.setItem(KEY + name, JSON.stringify(value)); },
+    wipe() { for (const k of Object.keys(localStorage)) if (k.startsWith(KEY)) localStorage.removeItem(k); },
   };
+
+  // ---- the queue's key: a non-extractable AES-GCM key per account, in IndexedDB
+  const PERSONAL = ['fullName', 'cccd', 'phone', 'address', 'headName'];
+  const keys = {
+    db() {
+      return new Promise((resolve, reject) => {
+        const open = indexedDB.open('lantoa', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('keys');
+        // A sign-out deleting the database must not wait for a connection left open.
+        open.onsuccess = () => { open.result.onversionchange = () => open.result.close(); resolve(open.result); };
+        open.onerror = () => reject(open.error);
+      });
+    },
+    async put(account, base64) {
+      const raw = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const key = await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+      const db = await keys.db();
+      await new Promise((resolve, reject) => { const tx = db.transaction('keys', 'readwrite'); tx.objectStore('keys').put(key, account); tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+      db.close();
+    },
+    async get(account) {
+      const db = await keys.db();
+      const key = await new Promise((resolve) => { const r = db.transaction('keys').objectStore('keys').get(account); r.onsuccess = () => resolve(r.result || null); r.onerror = () => resolve(null); });
+      db.close();
+      return key;
+    },
+    // Resolves once the database is gone (a pending open elsewhere only delays it).
+    wipe() { return new Promise((resolve) => { const r = indexedDB.deleteDatabase('lantoa'); r.onsuccess = r.onerror = () => resolve(); }); },
+  };
+  const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+  const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+  // Seals an item's personal fields into `sealed`; the rest (ids, codes, years) stays readable for the queue's logic.
+  async function seal(item) {
+    const key = await keys.get(store.get('account', ''));
+    if (!key) throw new Error('no queue key');
+    const personal = {};
+    const rest = {};
+    for (const [k, v] of Object.entries(item)) (PERSONAL.includes(k) ? personal : rest)[k] = v;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(item.id) }, key,
+      new TextEncoder().encode(JSON.stringify(personal)));
+    return Object.assign(rest, { sealed: b64(iv) + '.' + b64(data) });
+  }
+
+  async function unseal(item) {
+    if (!item.sealed) return item;
+    const key = await keys.get(store.get('account', ''));
+    const [iv, data] = item.sealed.split('.');
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: unb64(iv), additionalData: new TextEncoder().encode(item.id) }, key, unb64(data));
+    const open = Object.assign({}, item, JSON.parse(new TextDecoder().decode(plain)));
+    delete open.sealed;
+    return open;
+  }
   const OUTCOMES = [
     { code: 'done', label: 'Đã xong', cls: 'ok' },
     { code: 'guided', label: 'Đã hướng dẫn, chưa xong', cls: 'warn', reason: 'needs_follow_up' },
@@ -44,22 +102,42 @@
     return d.toISOString().slice(0, 10);
   }
 
-  async function api(method, path, body) {
+  async function api(method, path, body, retried) {
     const token = store.get('token', null);
     const response = await fetch(path, {
       method,
       headers: Object.assign({ 'Content-Type': 'application/json' }, token ? { Authorization: 'Bearer ' + token } : {}),
       body: body ? JSON.stringify(body) : undefined,
     });
+    if (response.status === 401 && token && !retried && await refresh()) return api(method, path, body, true);
     if (response.status === 401) { store.set('token', null); throw new Error('unauthorized'); }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw Object.assign(new Error(data.detail || data.title || response.status), { data });
     return data;
   }
 
+  // A phone back online after its token expired (a long offline shift) exchanges its refresh token for a new pair.
+  async function refresh() {
+    const refreshToken = store.get('refresh', null);
+    if (!refreshToken) return false;
+    const response = await fetch('/api/v1/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
+    if (!response.ok) { store.set('refresh', null); return false; }
+    const pair = await response.json();
+    signedIn(pair);
+    return true;
+  }
+
+  function signedIn(pair) {
+    store.set('token', pair.token);
+    store.set('refresh', pair.refreshToken);
+    store.set('account', String(pair.account).toLowerCase());
+  }
+
   // ---- queue and sync
 
-  function queue() { return store.get('queue', []); }
+  // Each account's queue is its own: another account signing in on the same phone neither sees nor sends it.
+  function queue() { return store.get('queue.' + store.get('account', ''), []); }
+  function setQueue(items) { store.set('queue.' + store.get('account', ''), items); }
 
   function showQueue() {
     const n = queue().length;
@@ -73,7 +151,7 @@
     if (syncing || !store.get('token', null)) return;
     syncing = true;
     try {
-      const pending = queue().slice(0, 1000);
+      const pending = await Promise.all(queue().slice(0, 1000).map(unseal));
       if (pending.length > 0) {
         // Households first, then residents, then supports: new people can be referred to in the same batch.
         const of = (kind) => pending.filter((x) => (x.kind || 'activity') === kind).map((x) => { const c = Object.assign({}, x); delete c.kind; return c; });
@@ -82,7 +160,7 @@
         const rejected = reply.results.filter((r) => r.status === 'rejected');
         if (rejected.length) store.set('rejected', store.get('rejected', []).concat(rejected));
         const rejectedIDs = new Set(rejected.map((r) => (r.id || '').toLowerCase()));
-        store.set('queue', queue().filter((a) => !settled.has(a.id) && !rejectedIDs.has(a.id)));
+        setQueue(queue().filter((a) => !settled.has(a.id) && !rejectedIDs.has(a.id)));
         for (const a of pending) if (settled.has(a.id)) markDone(a);
       }
       await pull();
@@ -130,8 +208,8 @@
     if (r && !r.done[activity.service]) { r.done[activity.service] = activity.on; store.set('set', set); }
   }
 
-  function enqueue(item, localCopy, listName) {
-    store.set('queue', queue().concat([item]));
+  async function enqueue(item, localCopy, listName) {
+    setQueue(queue().concat([await seal(item)]));
     if (localCopy) {
       const set = store.get('set', { households: [], residents: [], services: [] });
       set[listName].push(Object.assign({ pending: true }, localCopy));
@@ -144,7 +222,7 @@
   function record(resident, service, outcome) {
     const activity = { kind: 'activity', id: uuid(), resident: resident.id.toLowerCase(), service: service.code, outcome: outcome.code, channel: 'door_to_door', on: today() };
     if (outcome.reason) activity.reason = outcome.reason;
-    store.set('queue', queue().concat([activity]));
+    setQueue(queue().concat([activity]));
     showQueue();
     sync();
     return activity;
@@ -185,8 +263,12 @@
       msg.hidden = true;
       try {
         const reply = await api('POST', '/api/v1/auth/login', { login: login.value.trim(), password: password.value });
-        store.set('token', reply.token);
-        store.set('set', { households: [], residents: [], services: [], cursor: '' });
+        const account = String(reply.account).toLowerCase();
+        await keys.put(account, reply.queueKey);
+        // Another account's working set is not this one's.
+        if (store.get('account', account) !== account) store.set('set', null);
+        signedIn(reply);
+        if (!store.get('set', null)) store.set('set', { households: [], residents: [], services: [], cursor: '' });
         await pull();
         render();
       } catch (e) {
@@ -231,12 +313,12 @@
     const msg = el('p', { class: 'msg err', hidden: '' });
     view.append(el('label', { for: 'hh-hamlet', text: 'Thôn, tổ dân phố' }), hamlet,
       ...field('hh-address', 'Địa chỉ (số nhà, ngõ, xóm)'), ...field('hh-head', 'Chủ hộ'), msg,
-      el('button', { class: 'primary', id: 'hh-save', text: 'Lưu hộ', onclick: () => {
+      el('button', { class: 'primary', id: 'hh-save', text: 'Lưu hộ', onclick: async () => {
         const address = $('hh-address').value.trim();
         const head = $('hh-head').value.trim();
         if (!address || !head || !hamlet.value) { msg.textContent = 'Cần nhập địa chỉ và chủ hộ.'; msg.hidden = false; return; }
         const household = { id: uuid(), hamlet: hamlet.value, address, headName: head };
-        enqueue(Object.assign({ kind: 'household' }, household), household, 'households');
+        await enqueue(Object.assign({ kind: 'household' }, household), household, 'households');
         stack.pop();
         go(residentsScreen, household, head);
       } }));
@@ -253,7 +335,7 @@
       ...field('rs-phone', 'Số điện thoại (nếu có)', { inputmode: 'tel' }),
       el('label', {}, [smartphone, ' Có điện thoại thông minh']),
       el('label', {}, [consent, ' Người dân đồng ý cho ghi nhận thông tin']), msg,
-      el('button', { class: 'primary', id: 'rs-save', text: 'Lưu người dân', onclick: () => {
+      el('button', { class: 'primary', id: 'rs-save', text: 'Lưu người dân', onclick: async () => {
         const name = $('rs-name').value.trim();
         const year = Number($('rs-year').value);
         const cccd = $('rs-cccd').value.replace(/\D/g, '');
@@ -268,7 +350,7 @@
         const phone = $('rs-phone').value.trim();
         const sent = Object.assign({ kind: 'resident' }, resident, cccd ? { cccd } : {}, phone ? { phone } : {});
         // The phone keeps the CCCD only until it is sent; its own list shows it masked, like the server.
-        enqueue(sent, Object.assign({}, resident, { cccd: cccd ? cccd.slice(0, 3) + '*******' + cccd.slice(10) : '', phone, done: {}, erased: false }), 'residents');
+        await enqueue(sent, Object.assign({}, resident, { cccd: cccd ? cccd.slice(0, 3) + '*******' + cccd.slice(10) : '', phone, done: {}, erased: false }), 'residents');
         back();
       } }));
   }
@@ -352,9 +434,12 @@
       view.append(el('p', { class: 'msg err', text: `${rejected.length} hỗ trợ bị từ chối:` }));
       for (const r of rejected.slice(-20)) view.append(el('p', { text: (r.errors || []).map((e) => e.message).join('; ') }));
     }
-    view.append(el('button', { class: 'primary', text: 'Đăng xuất', onclick: () => {
+    view.append(el('button', { class: 'primary', id: 'sign-out', text: 'Đăng xuất', onclick: async () => {
       if (queue().length && !confirm('Còn hỗ trợ chưa gửi. Vẫn đăng xuất?')) return;
-      store.set('token', null);
+      // The server forgets the tokens (when it can be reached); the phone forgets everything.
+      try { if (navigator.onLine) await api('POST', '/api/v1/auth/logout'); } catch (e) { /* offline: the tokens expire */ }
+      store.wipe();
+      await Promise.race([keys.wipe(), new Promise((done) => setTimeout(done, 3000))]);
       render();
     } }));
   }

@@ -1,5 +1,6 @@
-// Lan Tỏa phone app service worker: the app shell is cached so the app opens with no network;
-// API calls always go to the network (the app keeps its own queue of what is not yet sent).
+// Lan Tỏa phone app service worker: the app shell is cached so the app opens with no network.
+// API calls always go to the network and no API answer is ever cached (they hold personal data; the app keeps its own
+// sealed queue of what is not yet sent): only the shell's own files under /app/ are.
 const SHELL = 'lantoa-shell-v3';
 const FILES = ['/app/', '/app/app.js', '/app/app.css', '/app/manifest.webmanifest', '/app/icon.svg'];
 
@@ -15,7 +16,7 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== 'GET' || url.origin !== location.origin || !url.pathname.startsWith('/app/')) return;
+  if (event.request.method !== 'GET' || url.origin !== location.origin || !url.pathname.startsWith('/app/') || url.pathname.includes('/api/')) return;
   const key = url.pathname === '/app/index.html' ? '/app/' : url.pathname;
   // Network first, so a new version arrives when online; the cache when not.
   event.respondWith(fetch(event.request).then((response) => {

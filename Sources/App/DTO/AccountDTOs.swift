@@ -9,6 +9,25 @@ struct LoginRequest: Content {
 struct LoginResponse: Content {
     var token: String
     var expiresAt: Date
+    /// Exchanged at `POST /auth/refresh` for a new pair, so that a phone offline past the token's 12 hours keeps its queue.
+    var refreshToken: String
+    var refreshExpiresAt: Date
+    /// The account the tokens are for (a phone tags its offline queue with it).
+    var account: UUID
+    /// The AES-256-GCM key (base64) a phone encrypts personal fields of its offline queue with.
+    var queueKey: String
+}
+
+struct RefreshRequest: Content {
+    var refreshToken: String?
+}
+
+struct TokenResponse: Content {
+    var id: UUID
+    /// `access` or `refresh`.
+    var kind: String
+    var createdAt: Date?
+    var expiresAt: Date
 }
 
 struct UserResponse: Content {

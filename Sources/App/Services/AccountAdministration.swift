@@ -16,6 +16,20 @@ extension AccountService {
         return user
     }
 
+    /// An account's live tokens, newest first.
+    func tokens(of user: User) async throws -> [TokenResponse] {
+        try await UserToken.query(on: db).filter(\.$userID == user.id!).filter(\.$expiresAt > clock.now()).all()
+            .sorted { ($0.createdAt ?? .distantPast) > ($1.createdAt ?? .distantPast) }
+            .map { TokenResponse(id: $0.id!, kind: $0.kind, createdAt: $0.createdAt, expiresAt: $0.expiresAt) }
+    }
+
+    /// Revokes a token of the actor's own, or of an account the actor administers.
+    func revokeToken(_ id: UUID, by actor: Actor) async throws {
+        guard let token = try await UserToken.find(id, on: db) else { throw AppError.notFound(what: "token") }
+        if token.userID != actor.userID { _ = try await administered(token.userID, by: actor) }
+        try await token.delete(on: db)
+    }
+
     /// Lifts a sign-in lockout.
     func unlock(_ id: UUID?, by actor: Actor) async throws -> User {
         let user = try await administered(id, by: actor)

@@ -65,18 +65,39 @@ struct AccountService {
         }
     }
 
-    func issueToken(for user: User) async throws -> LoginResponse {
-        let raw = [UInt8].random(count: 32).base64URLEncoded
-        let token = UserToken()
-        token.userID = user.id!
-        token.tokenHash = Self.hash(raw)
-        token.expiresAt = clock.now().addingTimeInterval(Self.tokenLifetime)
-        try await token.create(on: db)
-        return LoginResponse(token: raw, expiresAt: token.expiresAt)
+    /// A phone offline for a whole shift, and then some, still refreshes its session when it is back.
+    static let refreshLifetime: TimeInterval = 30 * 86400
+
+    /// An access token and a refresh token for `user`, with the key of the phone's offline queue.
+    func issueToken(for user: User, protector: PersonalDataProtector? = nil) async throws -> LoginResponse {
+        func make(_ kind: String, _ lifetime: TimeInterval) -> (String, UserToken) {
+            let raw = [UInt8].random(count: 32).base64URLEncoded
+            let token = UserToken()
+            token.userID = user.id!
+            token.tokenHash = Self.hash(raw)
+            token.kind = kind
+            token.expiresAt = clock.now().addingTimeInterval(lifetime)
+            return (raw, token)
+        }
+        let (access, accessToken) = make("access", Self.tokenLifetime)
+        let (refresh, refreshToken) = make("refresh", Self.refreshLifetime)
+        try await accessToken.create(on: db)
+        try await refreshToken.create(on: db)
+        let key = protector?.phoneQueueKey(for: user.id!) ?? Data()
+        return LoginResponse(token: access, expiresAt: accessToken.expiresAt, refreshToken: refresh, refreshExpiresAt: refreshToken.expiresAt,
+                             account: user.id!, queueKey: key.base64EncodedString())
+    }
+
+    /// Exchanges a refresh token, once, for a new pair; nil when it is unknown, spent, expired or its account disabled.
+    func refresh(_ raw: String, protector: PersonalDataProtector) async throws -> LoginResponse? {
+        guard let token = try await UserToken.query(on: db).filter(\.$tokenHash == Self.hash(raw)).filter(\.$kind == "refresh").first(),
+              token.expiresAt > clock.now(), let user = try await User.find(token.userID, on: db), !user.disabled else { return nil }
+        try await token.delete(on: db)
+        return try await issueToken(for: user, protector: protector)
     }
 
     func user(forToken raw: String) async throws -> User? {
-        guard let token = try await UserToken.query(on: db).filter(\.$tokenHash == Self.hash(raw)).first(),
+        guard let token = try await UserToken.query(on: db).filter(\.$tokenHash == Self.hash(raw)).filter(\.$kind == "access").first(),
               token.expiresAt > clock.now() else { return nil }
         guard let user = try await User.find(token.userID, on: db), !user.disabled else { return nil }
         return user

@@ -271,7 +271,9 @@ struct TargetService {
             guard d <= today else { throw AppError.invalid("on", "error.future_date") }
             on = d
         }
-        guard let value = request.value, abs(value) <= 1_000_000_000 else { throw AppError.invalid("value", "error.required") }
+        // A count reported by hand: never negative, and bounded so that sums cannot overflow.
+        guard let value = request.value else { throw AppError.invalid("value", "error.required") }
+        guard (0...1_000_000_000).contains(value) else { throw AppError.invalid("value", "error.range", "0", "1000000000") }
         try scope.authorize(.recordSupport, at: place.path)
         let record = IndicatorValue()
         record.id = UUID()

@@ -63,6 +63,14 @@ struct PersonalDataProtector: Sendable {
     /// Whether a sealed value was sealed with the current key in the current form.
     func isCurrent(_ sealed: String) -> Bool { sealed.hasPrefix("v2:" + keyID + ":") }
 
+    /// The key a phone encrypts its offline queue with for `account`: the same at every sign-in of that account (so a
+    /// queue outlives an expired session), never stored by the server, derived from the long-lived look-up key.
+    func phoneQueueKey(for account: UUID) -> Data {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: lookupKey, info: Data("lantoa phone queue \(account.uuidString.lowercased())".utf8),
+                                         outputByteCount: 32)
+        return key.withUnsafeBytes { Data($0) }
+    }
+
     func lookupHash(_ text: String) -> String {
         HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: lookupKey).map { String(format: "%02x", $0) }.joined()
     }

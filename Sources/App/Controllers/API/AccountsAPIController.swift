@@ -23,6 +23,11 @@ enum AccountsAPIController {
         return try await accounts.response(user).encodeResponse(status: .created, for: req)
     }
 
+    static func tokens(req: Request) async throws -> [TokenResponse] {
+        let accounts = req.accounts
+        return try await accounts.tokens(of: try await accounts.administered(try req.parameters.require("id", as: UUID.self), by: try req.actor))
+    }
+
     static func unlock(req: Request) async throws -> UserResponse {
         let accounts = req.accounts
         return try await accounts.response(try await accounts.unlock(try req.parameters.require("id", as: UUID.self), by: try req.actor))
