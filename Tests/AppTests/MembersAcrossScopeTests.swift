@@ -46,3 +46,47 @@ struct MembersAcrossScopeTests {
         }
     }
 }
+
+@Suite("Races end in one record and a named answer")
+struct RaceTests {
+    @Test("Ten foundings of one hamlet at once make one team; the others are refused by name or told to come back", arguments: Engine.available)
+    func concurrentFoundings(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let hamlet = try await t.hamlet("Thôn Đua", in: Fixtures.communeA, token: commune)
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for i in 0..<10 {
+                    group.addTask {
+                        try await t.send(.POST, "/api/v1/teams", token: commune, json: [
+                            "unit": hamlet, "decisionNumber": "\(i)/QĐ-UBND", "decisionDate": "2025-08-15", "decisionSigner": "Lê Văn Ký",
+                        ]).status.code
+                    }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            // The others are told the hamlet has a team (409) or, on SQLite, when their transaction met the winner's
+            // write lock, to come back (503 with Retry-After); never a 500.
+            #expect(statuses.filter { $0 == 409 || $0 == 503 }.count == 9, "\(statuses)")
+            #expect(try await Team.query(on: t.app.db).filter(\.$status == .active).count() == 1)
+        }
+    }
+
+    @Test("The same sync batch sent twice at once lands once; each copy answers without a 5xx", arguments: Engine.available)
+    func concurrentRetries(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)
+            let household = UUID()
+            let batch = OutreachTests.Batch(
+                households: [["id": household.uuidString, "hamlet": v.hamlet, "address": "Số 40 ngõ 9", "headName": "Đặng Văn Tú"]],
+                residents: (0..<20).map { i in .init(id: UUID(), household: household, fullName: "Đặng Văn \(i)", gender: "male", birthYear: 1980 + i) })
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<4 { group.addTask { try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch).status.code } }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 } && statuses.contains(200), "\(statuses)")
+            #expect(try await Resident.query(on: t.app.db).count() == 25)
+            #expect(try await Household.query(on: t.app.db).filter(\.$id == household).count() == 1)
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import AsyncKit
 import PostgresNIO
+import SQLiteNIO
 import LanToaCore
 import Leaf
 import Vapor
@@ -59,6 +60,11 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 break
             }
             return (app.status, p)
+        case let sqlite as SQLiteError where [.busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot].contains(sqlite.reason):
+            // Two SQLite transactions that both read, then both write, cannot both go on: one is told to come back.
+            // Nothing of it was written (its transaction rolled back), and a phone keeps its queue.
+            request.logger.warning("SQLite busy", metadata: ["path": "\(request.url.path)"])
+            return (.serviceUnavailable, Problem(type: "urn:lantoa:problem:busy", title: request.t("error.busy"), status: 503))
         case is ConnectionPoolTimeoutError:
             // Every database connection stayed busy past the pool's timeout: the request did nothing, and the phone
             // keeps its queue and sends it again.

@@ -164,8 +164,13 @@ struct TeamService {
         guard unit.tier == .hamlet || unit.tier == .commune else { throw AppError.invalid("unit", "error.team_unit_tier") }
         try scope.authorize(.manageUnitsAndTeams, at: unit.path)
         let name = givenName.isEmpty ? "Tổ CNSCĐ \(unit.name)" : givenName
-        return try await scope.db.transaction { db in
-            try await self.found(unit: unit, name: name, decision: decision, demo: demo, on: db)
+        do {
+            return try await scope.db.transaction { db in
+                try await self.found(unit: unit, name: name, decision: decision, demo: demo, on: db)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another founding of the same unit committed between the check and this insert.
+            throw AppError.conflict(FieldProblem("unit", "error.team_exists", unit.name))
         }
     }
 
