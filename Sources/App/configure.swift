@@ -61,6 +61,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(ChainAuditTrail())
     app.migrations.add(AddTokenKinds())
     app.migrations.add(AddOneActiveTeamPerUnit())
+    app.migrations.add(AddUserMember())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"

@@ -41,6 +41,13 @@ struct UserResponse: Content {
     var lockedUntil: Date?
     /// Whether the password was set by someone else and must be changed at the next sign-in.
     var mustChangePassword: Bool
+    /// The member of the team registry the account belongs to.
+    var member: UUID?
+}
+
+/// `PUT /api/v1/users/{id}/member`: the phone of the member the account belongs to (empty to unlink).
+struct LinkMemberRequest: Content {
+    var phone: String?
 }
 
 struct ResetPasswordRequest: Content {

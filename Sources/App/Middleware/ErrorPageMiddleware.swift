@@ -3,6 +3,7 @@ import PostgresNIO
 import SQLiteNIO
 import LanToaCore
 import Leaf
+import LeafKit
 import Vapor
 
 /// Maps every error once: `application/problem+json` (RFC 9457) under `/api`, a friendly page elsewhere.
@@ -98,6 +99,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     static func logMetadata(_ error: any Error, _ request: Request) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["error": "\(type(of: error))", "path": "\(request.url.path)"]
         if let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] { metadata["sqlState"] = "\(state)" }
+        // A template error names the template and the construct, never data.
+        if let leaf = error as? LeafError { metadata["template"] = "\(String(describing: leaf))" }
         return metadata
     }
 

@@ -19,6 +19,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "disabled") var disabled: Bool
     /// Set when someone else chose the password (the first admin's, an account created or reset by an official).
     @Field(key: "must_change_password") var mustChangePassword: Bool
+    /// The member of the team registry this account is (thành viên), if linked.
+    @OptionalField(key: "member_id") var memberID: UUID?
 
     init() {}
 }

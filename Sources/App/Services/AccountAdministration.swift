@@ -16,6 +16,32 @@ extension AccountService {
         return user
     }
 
+    /// Links an account to the member of the team registry it belongs to, found by phone within the account's area
+    /// and the actor's; an empty phone removes the link.
+    func linkMember(_ id: UUID?, phone raw: String?, by actor: Actor) async throws -> User {
+        let user = try await administered(id, by: actor)
+        let before = user.memberID?.uuidString.lowercased() ?? ""
+        let text = (raw ?? "").trimmingWhitespace()
+        if text.isEmpty {
+            user.memberID = nil
+        } else {
+            guard let phone = try? PhoneNumber(parsing: text) else { throw AppError.invalid("phone", "error.phone", text) }
+            let scope = Scope(actor: actor, db: db)
+            guard let member = try await scope.query(Member.self).filter(\.$phone == phone.digits).first(),
+                  member.unitPath.hasPrefix(user.unitPath) || user.unitPath.hasPrefix(member.unitPath) else {
+                throw AppError.invalid("phone", "error.member_not_in_area", phone.formatted)
+            }
+            user.memberID = member.id
+        }
+        let after = user.memberID?.uuidString.lowercased() ?? ""
+        try await db.transaction { db in
+            try await user.save(on: db)
+            try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .update, entity: "user", entityID: user.id,
+                                      unitPath: user.unitPath, summary: "\(user.login): member", before: ["member": before], after: ["member": after])
+        }
+        return user
+    }
+
     /// An account's live tokens, newest first.
     func tokens(of user: User) async throws -> [TokenResponse] {
         try await UserToken.query(on: db).filter(\.$userID == user.id!).filter(\.$expiresAt > clock.now()).all()

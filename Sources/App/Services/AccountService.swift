@@ -174,6 +174,6 @@ struct AccountService {
         }
         let lockedUntil = try await SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now()).lockedUntil(login: user.login)
         return UserResponse(id: user.id!, login: user.login, displayName: user.displayName, role: user.role, scope: scopeRef,
-                            disabled: user.disabled, lockedUntil: lockedUntil, mustChangePassword: user.mustChangePassword)
+                            disabled: user.disabled, lockedUntil: lockedUntil, mustChangePassword: user.mustChangePassword, member: user.memberID)
     }
 }

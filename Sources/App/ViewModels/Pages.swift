@@ -10,6 +10,7 @@ struct Layout: Encodable {
     var role: String?
     var canManage: Bool
     var canAudit: Bool
+    var canManageAccounts: Bool
     var demo: Bool
     var path: String
 
@@ -22,6 +23,7 @@ struct Layout: Encodable {
         self.role = user.map { request.t("role.\($0.role.rawValue)") }
         self.canManage = user?.role.managesUnitsAndTeams ?? false
         self.canAudit = user?.role.readsAudit ?? false
+        self.canManageAccounts = user?.role.managesAccounts ?? false
         self.demo = request.application.demoLoaded
         self.path = request.url.path
     }

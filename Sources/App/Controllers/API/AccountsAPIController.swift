@@ -28,6 +28,13 @@ enum AccountsAPIController {
         return try await accounts.tokens(of: try await accounts.administered(try req.parameters.require("id", as: UUID.self), by: try req.actor))
     }
 
+    static func linkMember(req: Request) async throws -> UserResponse {
+        let body = try req.content.decode(LinkMemberRequest.self)
+        let accounts = req.accounts
+        return try await accounts.response(try await accounts.linkMember(try req.parameters.require("id", as: UUID.self), phone: body.phone,
+                                                                          by: try req.actor))
+    }
+
     static func unlock(req: Request) async throws -> UserResponse {
         let accounts = req.accounts
         return try await accounts.response(try await accounts.unlock(try req.parameters.require("id", as: UUID.self), by: try req.actor))
