@@ -18,9 +18,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
     ],
     targets: [
+        // The system's zlib, for reading uploaded workbooks (ZIPReader).
+        .systemLibrary(name: "CLanToaZlib", path: "Sources/CLanToaZlib"),
         .target(
             name: "LanToaCore",
             dependencies: [
+                "CLanToaZlib",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings

@@ -72,7 +72,10 @@ public struct ReportPeriod: Hashable, Sendable, CustomStringConvertible {
         self.end = end
     }
 
-    public static func year(_ y: Int) -> ReportPeriod { ReportPeriod(String(y))! }
+    /// Built directly, so that any year's neighbour exists (the year before 1000 is not a four-digit text).
+    public static func year(_ y: Int) -> ReportPeriod {
+        ReportPeriod(kind: .year, start: LocalDate(year: y, month: 1, day: 1)!, end: LocalDate(year: y, month: 12, day: 31)!)
+    }
 
     /// The canonical text (`2026-Q2`), as accepted by `init?(_:)`.
     public var description: String {

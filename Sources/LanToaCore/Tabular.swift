@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import ZIPFoundation
 
 /// A sheet of text cells read from what officials upload: `.xlsx` or `.csv` (UTF-8, with or without BOM,
 /// separated by commas or semicolons).
@@ -124,20 +123,16 @@ public struct Table: Sendable, Equatable {
 
     public static func readXLSX(_ data: Data, limits: Limits = .imports) throws(ReadError) -> Table {
         do {
-            let archive = try Archive(data: data, accessMode: .read)
+            let archive = try ZIPReader(data)
             var budget = limits.inflatedBytes
             func entryData(_ path: String) throws -> Data? {
                 guard let entry = archive[path] else { return nil }
                 // The declared size is checked first, the bytes actually inflated while they come: a zip bomb stops
                 // at the budget whatever its header says.
-                guard entry.uncompressedSize <= UInt64(budget) else { throw ReadError.tooLarge(limit: limits.inflatedBytes) }
-                var out = Data()
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                    budget -= chunk.count
-                    guard budget >= 0 else { throw ReadError.tooLarge(limit: limits.inflatedBytes) }
-                    out.append(chunk)
-                }
+                let out = try archive.extract(entry, budget: &budget)
                 guard !containsDocumentType(out) else { throw ReadError.notASpreadsheet("document type declaration") }
+                // The XML parser traps on names that are not UTF-8: such a part is no workbook's.
+                guard String(validating: out, as: UTF8.self) != nil else { throw ReadError.notASpreadsheet("not UTF-8") }
                 return out
             }
             var shared: [String] = []
@@ -151,14 +146,20 @@ public struct Table: Sendable, Equatable {
             return try finish(SheetParser.parse(sheetData, shared: shared, limits: limits))
         } catch let error as ReadError {
             throw error
+        } catch ZIPReader.Failure.tooLarge {
+            throw .tooLarge(limit: limits.inflatedBytes)
+        } catch let ZIPReader.Failure.malformed(what) {
+            throw .notASpreadsheet(what)
+        } catch let ZIPReader.Failure.unsupported(what) {
+            throw .notASpreadsheet(what)
         } catch {
             throw .notASpreadsheet(String(describing: type(of: error)))
         }
     }
 
-    private static func firstSheetPath(archive: Archive) throws -> String {
+    private static func firstSheetPath(archive: ZIPReader) throws -> String {
         if archive["xl/worksheets/sheet1.xml"] != nil { return "xl/worksheets/sheet1.xml" }
-        let sheets = archive.map(\.path).filter { $0.hasPrefix("xl/worksheets/") && $0.hasSuffix(".xml") }.sorted()
+        let sheets = archive.entries.map(\.path).filter { $0.hasPrefix("xl/worksheets/") && $0.hasSuffix(".xml") }.sorted()
         guard let first = sheets.first else { throw ReadError.notASpreadsheet("no worksheet") }
         return first
     }

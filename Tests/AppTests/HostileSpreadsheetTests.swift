@@ -76,6 +76,28 @@ struct HostileSpreadsheetTests {
         #expect(try Table.read(data).rows == rows)
     }
 
+    /// Inputs the libFuzzer run (Tools/fuzz.sh) found to trap or hang the ZIP and XML readers used before.
+    static func hex(_ text: String) -> Data {
+        Data(stride(from: 0, to: text.count, by: 2).map { i in
+            UInt8(text[text.index(text.startIndex, offsetBy: i)..<text.index(text.startIndex, offsetBy: i + 2)], radix: 16)!
+        })
+    }
+
+    @Test("Archives that trapped or looped the ZIP reader, and XML names that are not UTF-8, are refused as not spreadsheets")
+    func fuzzFindings() throws {
+        // An end-of-directory record pointing past the data: ZIPFoundation trapped on the range.
+        #expect(throws: Table.ReadError.self) { try Table.read(Self.hex("504b0304504b050600000000010001002e000000000001000000")) }
+        // A deflate stream that ends before its end: ZIPFoundation inflated forever.
+        let truncated = Self.hex("504b03041400000008000000000000000000090000000400000018000000786c2f776f726b7368656574732f7368656574312e786d6c00ffff00003c782f3e504b0102140014000000080000000000000000000900000004000000180000000000000000000000000000000000786c2f776f726b7368656574732f7368656574312e786d6c504b05060000000001000100460000003f0000000000")
+        #expect(throws: Table.ReadError.self) { try Table.read(truncated) }
+        // A tag name that is not UTF-8: Foundation's XML parser trapped.
+        #expect(throws: Table.ReadError.notASpreadsheet("not UTF-8")) {
+            try Table.read(HostileFiles.workbook(sheetBytes: Data([0x3C, 0xFF, 0xFF, 0xFF, 0x67])))
+        }
+        // The year before 1000 is not a four-digit text: its period is still built.
+        #expect(ReportPeriod("1000")?.previous.start.year == 999)
+    }
+
     @Test("Over HTTP a member's hostile uploads are refused with the limit named, nothing is written, and the server answers",
           arguments: Engine.available)
     func overHTTP(engine: Engine) async throws {

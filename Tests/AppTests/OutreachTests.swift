@@ -256,6 +256,10 @@ struct ResidentRightsTests {
             #expect(try await t.send(.POST, "/api/v1/residents/\(v.residents[1])/erase", token: v.leader).status == .forbidden)
             let erased = try await t.send(.POST, "/api/v1/residents/\(v.residents[1])/erase", token: v.commune).decode(ResidentResponse.self)
             #expect(erased.erased && erased.fullName == "—" && erased.cccd.isEmpty && erased.phone.isEmpty)
+            // The head of a household erased: the household's head name goes with it.
+            let head = try await t.send(.POST, "/api/v1/residents/\(v.residents[0])/erase", token: v.commune).decode(ResidentResponse.self)
+            let household = try #require(try await Household.find(try #require(head.household), on: t.app.db))
+            #expect(household.headName == "—")
             #expect(try await SupportActivity.query(on: t.app.db).count() == 1)
             #expect(try await t.send(.POST, "/api/v1/residents/lookup", token: v.commune, json: ["cccd": OutreachTests.cccdWoman1985]).json()["total"] as? Int == 0)
             let after = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=vneid_level2", token: v.commune).decode(SweepResponse.self)

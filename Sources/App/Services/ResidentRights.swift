@@ -159,6 +159,12 @@ struct ResidentRights {
         let r = try await scope.find(Resident.self, id, what: "resident")
         try scope.authorize(.manageUnitsAndTeams, at: r.unitPath)
         guard r.erasedAt == nil else { return r }
+        // The household keeps the resident's name as its head (an import fills it so) and maybe the phone: those go too.
+        let household = try await r.householdID.asyncMap { try await Household.find($0, on: scope.db) } ?? nil
+        if let household {
+            if TextFolding.fold(household.headName) == TextFolding.fold(r.fullName) { household.headName = "—" }
+            if !r.phone.isEmpty, household.phone == r.phone { household.phone = "" }
+        }
         r.fullName = "—"
         (r.cccdSealed, r.cccdHash, r.cccdMasked) = ("", "", "")
         r.phone = ""
@@ -166,6 +172,7 @@ struct ResidentRights {
         let resident = r
         try await scope.db.transaction { db in
             try await resident.save(on: db)
+            try await household?.save(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .erase, entity: "resident", entityID: resident.id,
                                       unitPath: resident.unitPath, summary: "Xoá dữ liệu cá nhân theo yêu cầu", before: Nothing?.none, after: Nothing?.none)
         }

@@ -5,16 +5,21 @@ import ZIPFoundation
 enum HostileFiles {
     /// A workbook of the given parts (path → XML text), the minimum a reader opens.
     static func workbook(sheet: String, sharedStrings: String? = nil) throws -> Data {
+        try workbook(sheetBytes: Data(sheet.utf8), sharedStrings: sharedStrings)
+    }
+
+    /// The same with the worksheet's raw bytes, valid UTF-8 or not.
+    static func workbook(sheetBytes: Data, sharedStrings: String? = nil) throws -> Data {
         let archive = try Archive(accessMode: .create)
-        func add(_ path: String, _ text: String) throws {
-            let data = Data(text.utf8)
+        func add(_ path: String, _ text: String) throws { try add(path, Data(text.utf8)) }
+        func add(_ path: String, _ data: Data) throws {
             try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
                 data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
         try add("[Content_Types].xml", #"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
         if let sharedStrings { try add("xl/sharedStrings.xml", sharedStrings) }
-        try add("xl/worksheets/sheet1.xml", sheet)
+        try add("xl/worksheets/sheet1.xml", sheetBytes)
         return archive.data!
     }
 
@@ -47,7 +52,7 @@ enum HostileFiles {
         let padding = Int(total) - head.count - tail.count
         try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: total, compressionMethod: .deflate) { position, size in
             var chunk = Data(count: size)
-            chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0x20) }
+            _ = chunk.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0x20) }
             let start = Int(position)
             // The head and the tail land where they belong; everything between is spaces.
             for (i, byte) in head.enumerated() where (start..<start + size).contains(i) { chunk[i - start] = byte }
