@@ -87,6 +87,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
     app.routes.defaultMaxBodySize = "1mb"
 
+    app.lifecycle.use(AuditSealer())
+
     try routes(app)
 }
 

@@ -68,14 +68,7 @@ extension PhoneAppTests {
             do {
                 try await driver.signInToApp(t.baseURL, login: "thanh-vien")
                 try await driver.offline(true)
-                try await driver.tap("#add-household")
-                try await driver.type("#hh-address", "Số 15 ngõ 7")
-                try await driver.type("#hh-head", "Vũ Văn Hải")
-                try await driver.tap("#hh-save")
-                try await driver.tap("#add-resident")
-                try await driver.type("#rs-name", "Vũ Thị Mai")
-                try await driver.type("#rs-year", "1990")
-                try await driver.type("#rs-cccd", "001190012345")
+                try await driver.fillHouseholdAndResident()
                 try await driver.tap("#rs-save")
                 try await driver.screenshot("app-resident-no-consent")
                 // Consent is required before anything is recorded.
@@ -109,6 +102,19 @@ extension PhoneAppTests {
 }
 
 extension WebDriver {
+    /// On the phone, adds the household "Số 15 ngõ 7" and starts its resident Vũ Thị Mai (1990, CCCD 001190012345),
+    /// leaving the resident's form open.
+    func fillHouseholdAndResident() async throws {
+        try await tap("#add-household")
+        try await type("#hh-address", "Số 15 ngõ 7")
+        try await type("#hh-head", "Vũ Văn Hải")
+        try await tap("#hh-save")
+        try await tap("#add-resident")
+        try await type("#rs-name", "Vũ Thị Mai")
+        try await type("#rs-year", "1990")
+        try await type("#rs-cccd", "001190012345")
+    }
+
     /// Opens the phone app and signs in; returns when the household list shows.
     func signInToApp(_ baseURL: String, login: String) async throws {
         try await go(baseURL + "/app/")
@@ -164,14 +170,7 @@ extension PhoneAppTests {
             do {
                 try await driver.signInToApp(t.baseURL, login: "thanh-vien")
                 try await driver.offline(true)
-                try await driver.tap("#add-household")
-                try await driver.type("#hh-address", "Số 15 ngõ 7")
-                try await driver.type("#hh-head", "Vũ Văn Hải")
-                try await driver.tap("#hh-save")
-                try await driver.tap("#add-resident")
-                try await driver.type("#rs-name", "Vũ Thị Mai")
-                try await driver.type("#rs-year", "1990")
-                try await driver.type("#rs-cccd", "001190012345")
+                try await driver.fillHouseholdAndResident()
                 try await driver.type("#rs-phone", "0912345678")
                 try await driver.tap("#rs-consent")
                 try await driver.tap("#rs-save")

@@ -9,7 +9,8 @@ struct ChainAuditTrail: AsyncMigration {
         let sql = database as! any SQLDatabase
         let postgres = sql.dialect.name == "postgresql"
         // One column a statement: SQLite adds a single column per ALTER TABLE.
-        try await database.schema(AuditEntry.schema).field("seq", .int64, .required, .sql(.default(0))).update()
+        // Null until the entry is sealed into the chain (`AuditChain.seal`).
+        try await database.schema(AuditEntry.schema).field("seq", .int64).update()
         try await database.schema(AuditEntry.schema).field("prev_hash", .string, .required, .sql(.default(""))).update()
         try await database.schema(AuditEntry.schema).field("hash", .string, .required, .sql(.default(""))).update()
         // Entries written before the chain are chained now, oldest first; the triggers step aside while that happens.
@@ -28,11 +29,26 @@ struct ChainAuditTrail: AsyncMigration {
             previous = entry.hash
         }
         try await Setting(key: AuditChain.headKey, value: "\(existing.count):\(previous)").create(on: database)
+        // From now on the one update allowed is sealing: an entry not yet in the chain gets its place and hashes,
+        // nothing of its content changes.
         if postgres {
+            try await sql.raw("""
+                CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
+                BEGIN
+                  IF TG_OP = 'UPDATE' AND OLD.hash = '' AND (NEW.id, NEW.at, NEW.actor_id, NEW.actor_login, NEW.action, NEW.entity,
+                     NEW.entity_id, NEW.unit_path, NEW.summary, NEW.before, NEW.after) IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.actor_id,
+                     OLD.actor_login, OLD.action, OLD.entity, OLD.entity_id, OLD.unit_path, OLD.summary, OLD.before, OLD.after) THEN
+                    RETURN NEW;
+                  END IF;
+                  RAISE EXCEPTION 'audit entries are append-only';
+                END; $$ LANGUAGE plpgsql
+                """).run()
             try await sql.raw("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only").run()
         } else {
+            let changed = ["id", "at", "actor_id", "actor_login", "action", "entity", "entity_id", "unit_path", "summary", "before", "after"]
+                .map { "NEW.\($0) IS NOT OLD.\($0)" }.joined(separator: " OR ")
             try await sql.raw("""
-                CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+                CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries WHEN OLD.hash <> '' OR \(unsafeRaw: changed)
                 BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
                 """).run()
         }
@@ -68,6 +84,10 @@ struct ChainAuditTrail: AsyncMigration {
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         if sql.dialect.name == "postgresql" {
+            try await sql.raw("""
+                CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
+                BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql
+                """).run()
             try await sql.raw("DROP TRIGGER audit_entries_no_truncate ON audit_entries").run()
             try await sql.raw("DROP TRIGGER support_activities_no_truncate ON support_activities").run()
             try await sql.raw("DROP TRIGGER support_activities_append_only ON support_activities").run()
@@ -75,6 +95,11 @@ struct ChainAuditTrail: AsyncMigration {
         } else {
             try await sql.raw("DROP TRIGGER support_activities_no_update").run()
             try await sql.raw("DROP TRIGGER support_activities_no_delete").run()
+            try await sql.raw("DROP TRIGGER audit_entries_no_update").run()
+            try await sql.raw("""
+                CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+                BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END
+                """).run()
         }
         try await sql.raw("DROP INDEX audit_entries_seq").run()
         try await Setting.find(AuditChain.headKey, on: database)?.delete(on: database)

@@ -58,7 +58,7 @@ final class AuditEntry: Model, @unchecked Sendable {
     @Field(key: "before") var before: String
     @Field(key: "after") var after: String
     /// The entry's place in the chain (1, 2, 3, …), the hash of the entry before it, and its own (`AuditChain`).
-    @Field(key: "seq") var seq: Int64
+    @OptionalField(key: "seq") var seq: Int64?
     @Field(key: "prev_hash") var prevHash: String
     @Field(key: "hash") var hash: String
 

@@ -2,9 +2,11 @@ import Crypto
 import Fluent
 import Foundation
 import SQLKit
+import Vapor
 
-/// The audit trail as a hash chain: each entry carries the hash of the one before it and a hash of its own content
-/// with that link, so that changing, removing or reordering any entry after it was written breaks the chain from
+/// The audit trail as a hash chain: each entry, once sealed (within seconds of its commit, by `AuditSealer`, and
+/// before any verification), carries its place, the hash of the one before it and a hash of its own content with that
+/// link, so that changing, removing or reordering any entry after it was written breaks the chain from
 /// there on. The head of the chain (the last sequence number and hash) is kept in `settings`, so that removing the
 /// newest entries is seen too. The database's triggers refuse updates and deletes from the app; the chain is for
 /// what a database owner could do around them, and `lantoa audit verify` finds it.
@@ -14,7 +16,7 @@ enum AuditChain {
     /// The hash of an entry's content and its link to the one before.
     static func hash(_ e: AuditEntry) -> String {
         let fields: [String] = [
-            e.prevHash, String(e.seq), e.id?.uuidString.lowercased() ?? "", String(Int64((e.at.timeIntervalSince1970 * 1000).rounded())),
+            e.prevHash, String(e.seq ?? 0), e.id?.uuidString.lowercased() ?? "", String(Int64((e.at.timeIntervalSince1970 * 1000).rounded())),
             e.actorID?.uuidString.lowercased() ?? "", e.actorLogin, e.action, e.entity, e.entityID, e.unitPath, e.summary, e.before, e.after,
         ]
         // Unit separators between fields, so that moving text from one field to the next changes the hash.
@@ -22,21 +24,33 @@ enum AuditChain {
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Appends `entry` at the head of the chain, inside the caller's transaction. Taking the head row first (a row
-    /// lock on PostgreSQL, the write lock on SQLite) makes appends wait for each other, so the chain never forks.
-    static func append(_ entry: AuditEntry, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.raw("UPDATE settings SET value = value WHERE key = \(bind: headKey)").run()
-        let head = try await Setting.find(headKey, on: db).map { parse($0.value) } ?? (0, "")
-        entry.seq = head.seq + 1
-        entry.prevHash = head.hash
-        entry.hash = hash(entry)
-        try await entry.create(on: db)
-        let value = "\(entry.seq):\(entry.hash)"
-        if head.seq == 0, try await Setting.find(headKey, on: db) == nil {
-            try await Setting(key: headKey, value: value).create(on: db)
-        } else {
-            try await sql.raw("UPDATE settings SET value = \(bind: value) WHERE key = \(bind: headKey)").run()
+    /// Seals every committed entry not yet in the chain, oldest first, and moves the head. Taking the head row first
+    /// (a row lock on PostgreSQL, the write lock on SQLite) makes sealers wait for each other, so the chain never
+    /// forks; writers never wait for it (they insert unsealed). Returns how many were sealed.
+    @discardableResult
+    static func seal(on db: any Database) async throws -> Int {
+        var sealed = 0
+        while true {
+            let batch = try await db.transaction { db -> Int in
+                let sql = db as! any SQLDatabase
+                if try await Setting.find(headKey, on: db) == nil { try await Setting(key: headKey, value: "0:").create(on: db) }
+                try await sql.raw("UPDATE settings SET value = value WHERE key = \(bind: headKey)").run()
+                var head = try await Setting.find(headKey, on: db).map { parse($0.value) } ?? (0, "")
+                let pending = try await AuditEntry.query(on: db).filter(\.$hash == "").sort(\.$at).sort(\.$id).limit(1_000).all()
+                for entry in pending {
+                    entry.seq = head.seq + 1
+                    entry.prevHash = head.hash
+                    entry.hash = hash(entry)
+                    try await entry.update(on: db)
+                    head = (entry.seq!, entry.hash)
+                }
+                if !pending.isEmpty {
+                    try await sql.raw("UPDATE settings SET value = \(bind: "\(head.seq):\(head.hash)") WHERE key = \(bind: headKey)").run()
+                }
+                return pending.count
+            }
+            sealed += batch
+            if batch < 1_000 { return sealed }
         }
     }
 
@@ -66,18 +80,20 @@ enum AuditChain {
         }
     }
 
-    /// Walks the chain in order and reports the first broken link.
+    /// Seals what is pending, then walks the chain in order and reports the first broken link.
     static func verify(on db: any Database) async throws -> Finding {
+        try await seal(on: db)
         var previous: (seq: Int64, hash: String) = (0, "")
         var offset = 0
         let page = 5_000
         while true {
-            let entries = try await AuditEntry.query(on: db).sort(\.$seq).range(offset..<(offset + page)).all()
+            let entries = try await AuditEntry.query(on: db).filter(\.$seq != nil).sort(\.$seq).range(offset..<(offset + page)).all()
             for e in entries {
                 let id = e.id?.uuidString.lowercased() ?? ""
-                if e.seq != previous.seq + 1 || e.prevHash != previous.hash { return .broken(seq: e.seq, id: id) }
-                if hash(e) != e.hash { return .changed(seq: e.seq, id: id) }
-                previous = (e.seq, e.hash)
+                        let seq = e.seq ?? 0
+                if seq != previous.seq + 1 || e.prevHash != previous.hash { return .broken(seq: seq, id: id) }
+                if hash(e) != e.hash { return .changed(seq: seq, id: id) }
+                previous = (seq, e.hash)
             }
             if entries.count < page { break }
             offset += page
@@ -85,5 +101,31 @@ enum AuditChain {
         let head = try await Setting.find(headKey, on: db).map { parse($0.value) } ?? (0, "")
         if head.seq != previous.seq || head.hash != previous.hash { return .truncated(last: previous.seq, head: head.seq) }
         return .intact(entries: previous.seq)
+    }
+}
+
+/// Seals the audit trail every few seconds while the server runs, so that an entry is tamper-evident within seconds
+/// of its commit without any request waiting for the chain.
+final class AuditSealer: LifecycleHandler, @unchecked Sendable {
+    static let interval: Duration = .seconds(5)
+    private var task: Task<Void, Never>?
+
+    func didBoot(_ application: Application) throws {
+        let app = application
+        task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.interval)
+                guard !Task.isCancelled else { return }
+                do {
+                    try await AuditChain.seal(on: app.db)
+                } catch {
+                    app.logger.warning("Audit sealing failed; it is tried again", metadata: ["error": "\(type(of: error))"])
+                }
+            }
+        }
+    }
+
+    func shutdown(_ application: Application) {
+        task?.cancel()
     }
 }

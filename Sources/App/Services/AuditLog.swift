@@ -38,9 +38,12 @@ enum AuditLog {
         entry.summary = summary
         entry.before = try json(before)
         entry.after = try json(after)
-        try await db.transaction { db in
-            try await AuditChain.append(entry, on: db)
-        }
+        // Written unsealed, in the caller's transaction and without waiting for anyone: `AuditChain.seal` gives it
+        // its place in the chain once it is committed.
+        entry.seq = nil
+        entry.prevHash = ""
+        entry.hash = ""
+        try await entry.create(on: db)
     }
 
     private static func json<T: Encodable>(_ value: T?) throws -> String {

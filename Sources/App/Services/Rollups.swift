@@ -189,21 +189,15 @@ enum Rollups {
 
     /// New residents: counted, and counted as eligible for each age from the year they reach it.
     static func residentsCreated(_ residents: [Resident], on db: any Database) async throws {
-        guard !residents.isEmpty else { return }
-        let ages = try await eligibilityAges(on: db)
-        let chains = try await chains(for: Set(residents.map(\.unitPath)), on: db)
-        var deltas = Deltas()
-        for r in residents {
-            let units = chains[r.unitPath]!
-            let recorded = localDate(r.createdAt)
-            deltas.add(units, "residents", on: recorded, 1)
-            for age in ages { deltas.add(units, eligibleKey(age), on: eligibleFrom(birthYear: r.birthYear, age: age, recorded: recorded), 1) }
-        }
-        try await deltas.apply(on: db)
+        try await count(residents, 1, on: db)
     }
 
     /// Residents no longer counted (merged into the record of the same person): the exact opposite of `residentsCreated`.
     static func residentsRemoved(_ residents: [Resident], on db: any Database) async throws {
+        try await count(residents, -1, on: db)
+    }
+
+    private static func count(_ residents: [Resident], _ sign: Int64, on db: any Database) async throws {
         guard !residents.isEmpty else { return }
         let ages = try await eligibilityAges(on: db)
         let chains = try await chains(for: Set(residents.map(\.unitPath)), on: db)
@@ -211,8 +205,8 @@ enum Rollups {
         for r in residents {
             let units = chains[r.unitPath]!
             let recorded = localDate(r.createdAt)
-            deltas.add(units, "residents", on: recorded, -1)
-            for age in ages { deltas.add(units, eligibleKey(age), on: eligibleFrom(birthYear: r.birthYear, age: age, recorded: recorded), -1) }
+            deltas.add(units, "residents", on: recorded, sign)
+            for age in ages { deltas.add(units, eligibleKey(age), on: eligibleFrom(birthYear: r.birthYear, age: age, recorded: recorded), sign) }
         }
         try await deltas.apply(on: db)
     }
