@@ -117,6 +117,8 @@ export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 # year bounds of ReportPeriod, not only new branches.
 FLAGS=(-runs="$RUNS" -max_total_time="$SECONDS_MAX" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
        -use_value_profile=1 -detect_leaks="${FUZZ_DETECT_LEAKS:-0}" -artifact_prefix="$BUILD/artifacts/")
+# FUZZ_SEED: a fixed seed makes a run repeatable (CI uses one); without it libFuzzer picks one.
+if [[ -n "${FUZZ_SEED:-}" ]]; then FLAGS+=(-seed="$FUZZ_SEED"); fi
 # FUZZ_KEEP_GOING=1: go on after a crash (libFuzzer's fork mode, one worker) and report every crash found.
 if [[ "${FUZZ_KEEP_GOING:-0}" == 1 ]]; then
     FLAGS+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)

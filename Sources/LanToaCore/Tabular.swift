@@ -133,6 +133,8 @@ public struct Table: Sendable, Equatable {
                 guard !containsDocumentType(out) else { throw ReadError.notASpreadsheet("document type declaration") }
                 // The XML parser traps on names that are not UTF-8: such a part is no workbook's.
                 guard String(validating: out, as: UTF8.self) != nil else { throw ReadError.notASpreadsheet("not UTF-8") }
+                // It also crashes on a processing instruction without data; workbooks have none but the declaration.
+                guard !containsProcessingInstruction(out) else { throw ReadError.notASpreadsheet("processing instruction") }
                 return out
             }
             var shared: [String] = []
@@ -168,6 +170,17 @@ public struct Table: Sendable, Equatable {
     static func restored(_ cell: String) -> String {
         guard cell.hasPrefix("'"), let second = cell.dropFirst().first, XLSXWriter.formulaStarts.contains(second) else { return cell }
         return String(cell.dropFirst())
+    }
+
+    /// Whether XML holds a processing instruction other than a leading declaration `<?xml version=… ?>`.
+    static func containsProcessingInstruction(_ xml: Data) -> Bool {
+        var body = xml[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        if body.starts(with: Data("<?xml ".utf8)), let end = body.range(of: Data("?>".utf8)) {
+            guard body[body.startIndex..<end.lowerBound].range(of: Data("version".utf8)) != nil else { return true }
+            body = body[end.upperBound...]
+        }
+        return body.range(of: Data("<?".utf8)) != nil
     }
 
     /// Whether XML declares a document type, the door to entity expansion; workbooks never do.

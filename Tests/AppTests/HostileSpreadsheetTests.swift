@@ -94,6 +94,13 @@ struct HostileSpreadsheetTests {
         #expect(throws: Table.ReadError.notASpreadsheet("not UTF-8")) {
             try Table.read(HostileFiles.workbook(sheetBytes: Data([0x3C, 0xFF, 0xFF, 0xFF, 0x67])))
         }
+        // A processing instruction without data: Foundation's XML parser read a null pointer.
+        #expect(throws: Table.ReadError.notASpreadsheet("processing instruction")) {
+            try Table.read(HostileFiles.workbook(sheet: "<?xml?>" + HostileFiles.sheet("")))
+        }
+        #expect(throws: Table.ReadError.notASpreadsheet("processing instruction")) {
+            try Table.read(HostileFiles.workbook(sheet: HostileFiles.sheet("<?pi?>")))
+        }
         // The year before 1000 is not a four-digit text: its period is still built.
         #expect(ReportPeriod("1000")?.previous.start.year == 999)
     }
