@@ -91,6 +91,8 @@ echo "fuzz: compiling LanToaCore + Fuzz/Parsers ($OPT)"
     -I "$BUILD" -I "$BUILD/CZLib" -I Sources/CLanToaZlib -L "$BUILD" -lZIPFoundation -lz \
     -o "$BUILD/fuzz-parsers" \
     Sources/LanToaCore/*.swift Fuzz/Parsers/main.swift
+# swiftc leaves the harness module's interface files in the working directory: they belong to the build.
+mv -f "$ROOT"/FuzzParsers-*.swiftdoc "$ROOT"/FuzzParsers-*.swiftmodule "$ROOT"/FuzzParsers-*.swiftsourceinfo "$BUILD"/ 2>/dev/null || true
 echo "fuzz: compiled in $(( $(date +%s) - started )) s"
 
 # (c) Run from a scratch corpus (new inputs go there, the committed seeds stay as they are).
