@@ -151,6 +151,11 @@ schemas = {
         "date": date("Last day of the membership, not before its first; today when absent."),
         "reason": s("At most 300 characters.", maxLength=300),
     }, None, "Ends an open membership."),
+    "TransferMemberRequest": obj({
+        "team": s("Id of the team the member moves to; the caller's area must hold both teams.", format="uuid"),
+        "role": s("`leader`, `deputy` or `member` (Vietnamese names accepted)."),
+        "from": date("First day in the new team (the last in the old one); today when absent."),
+    }, ["team", "role"], "Moves a member between teams."),
     "ImportResult": obj({
         "teams": {"type": "integer", "minimum": 0, "description": "Teams founded."},
         "members": {"type": "integer", "minimum": 0, "description": "Memberships created."},
@@ -196,9 +201,11 @@ schemas = {
     }, ["login", "password", "role"], "A new account; the caller's role must be allowed to create the role."),
     "AuditEntry": obj({
         "id": s(format="uuid"), "at": s(format="date-time"), "actor": s("Login of whoever acted."),
-        "action": {"type": "string", "enum": ["create", "update", "end", "import", "login", "export", "erase", "lock", "unlock"]},
+        "action": {"type": "string", "enum": ["create", "update", "end", "import", "login", "export", "erase", "lock", "unlock", "read", "lookup", "token", "rekey"]},
         "entity": s("`unit`, `team`, `member`, `membership`, `user`, `composition_policy`, `team_import`."),
         "entityId": s("Lower-case UUID of the entity."),
+        "person": {"type": ["string", "null"], "description": "For an entry about a member or a membership: the member's current name, "
+                   "where the caller's area still holds them and their data is not erased. The entry itself keeps only keyed references."},
         "summary": s(),
         "before": s("JSON of the entity before; empty for a creation."),
         "after": s("JSON of the entity after."),
@@ -407,6 +414,11 @@ paths = {
     "/memberships/{id}/end": {"parameters": [P("id")],
         "post": op("endMembership", "End a membership", "teams", 200, "Member", ["401", "403", "404", "422"],
                    body=json_body("EndMembershipRequest"))},
+    "/members/{id}/transfer": {"parameters": [P("id")],
+        "post": op("transferMember", "Move a member to another team (by an official whose area holds both)", "teams", 200, "Member",
+                   ["401", "403", "404", "422"], body=json_body("TransferMemberRequest"))},
+    "/members/{id}/erase": {"parameters": [P("id")],
+        "post": op("eraseMember", "Erase a former member's name and phone at their request", "teams", 204, None, ["401", "403", "404", "422"])},
     "/users": {
         "get": op("listUsers", "List accounts in scope", "accounts", 200, "UserList", ["401", "403", "422"], params=[P("limit"), P("cursor")]),
         "post": op("createUser", "Create an account", "accounts", 201, "User", ["401", "403", "409", "422"], body=json_body("CreateUserRequest")),

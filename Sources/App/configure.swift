@@ -62,6 +62,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddTokenKinds())
     app.migrations.add(AddOneActiveTeamPerUnit())
     app.migrations.add(AddUserMember())
+    app.migrations.add(AddMemberErasure())
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"
@@ -88,6 +89,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.routes.defaultMaxBodySize = "1mb"
 
     app.lifecycle.use(AuditSealer())
+    app.lifecycle.use(SessionSweeper())
 
     try routes(app)
 }
@@ -114,4 +116,5 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(GrantAppRoleCommand(), as: "grant-app-role")
 }

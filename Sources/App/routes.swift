@@ -36,6 +36,8 @@ func routes(_ app: Application) throws {
     authed.post("teams", ":id", "consolidations", use: TeamsAPIController.consolidate)
     authed.post("teams", ":id", "members", use: TeamsAPIController.addMember)
     authed.post("memberships", ":id", "end", use: TeamsAPIController.endMembership)
+    authed.post("members", ":id", "transfer", use: TeamsAPIController.transferMember)
+    authed.post("members", ":id", "erase", use: TeamsAPIController.eraseMember)
     authed.get("users", use: AccountsAPIController.index)
     authed.post("users", use: AccountsAPIController.create)
     authed.post("users", ":id", "unlock", use: AccountsAPIController.unlock)
@@ -102,6 +104,8 @@ func routes(_ app: Application) throws {
     pages.post("teams", ":id", "members", use: TeamsController.addMember)
     pages.post("teams", ":id", "consolidations", use: TeamsController.consolidate)
     pages.post("memberships", ":id", "end", use: TeamsController.endMembership)
+    pages.post("members", ":id", "transfer", use: TeamsController.transferMember)
+    pages.post("members", ":id", "erase", use: TeamsController.eraseMember)
     pages.get("audit", use: ImportController.audit)
     pages.get("dashboard", use: DashboardController.show)
     pages.post("dashboard", "targets") { try await DashboardController.saveTarget(req: $0, split: false) }

@@ -63,6 +63,42 @@ struct BrowserTests {
         }
     }
 
+    @Test("A commune official manages accounts on a phone: creates a leader's account, opens its actions, disables it")
+    func accountsOnAPhone() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let hamlet = try await t.hamlet("Thôn Điện Thoại", in: Fixtures.communeA, token: commune)
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.go(t.baseURL + "/login")
+                try await driver.type("#login", "xa")
+                try await driver.type("#password", "mat-khau-123")
+                try await driver.click("#login-submit")
+                try await driver.go(t.baseURL + "/accounts")
+                #expect(try await driver.text("h1") == "Tài khoản trong địa bàn")
+                try await driver.type("#login", "to-truong-dt")
+                try await driver.execute("document.querySelector('#role').value = 'leader'")
+                try await driver.type("#scope", hamlet)
+                try await driver.type("#password", "Mot-mat-khau-rieng-9")
+                try await driver.click("#account-submit")
+                #expect(try await driver.source().contains("data-login=\"to-truong-dt\""))
+                try await driver.execute("document.querySelector('li[data-login=\"to-truong-dt\"] details').open = true")
+                try await driver.screenshot("accounts")
+                let width = try await driver.execute("return document.documentElement.scrollWidth")
+                #expect((width as? Int ?? 999) <= 360, "the accounts page scrolls sideways at 360 px: \(String(describing: width))")
+                try await driver.click("li[data-login=\"to-truong-dt\"] button.disable")
+                #expect(try await driver.text("li[data-login=\"to-truong-dt\"]").contains("Đã khóa tài khoản"))
+                let user = try #require(try await User.query(on: t.app.db).filter(\.$login == "to-truong-dt").first())
+                #expect(user.disabled && user.role == .leader)
+            } catch {
+                try? await driver.screenshot("failure")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
+
     @Test("A commune official reads the dashboard on a phone: figures, SVG charts, a child unit, then the review")
     func dashboardOnAPhone() async throws {
         try await TestApp.run(.sqlite) { t in

@@ -34,6 +34,7 @@ struct ScopeTests {
             let teamB = try await t.team(for: hamletB, token: b)
             let memberB = try await t.member(teamB, name: "Hoàng Thị Lan", phone: "0987654321", role: "leader", token: b)
             let membershipB = try memberB.json()["membershipId"] as! String
+            let memberIDB = (try memberB.json()["memberId"] as! String).lowercased()
             let householdB = UUID()
             let residentB = UUID()
             let setup = try await t.send(.POST, "/api/v1/sync", token: b, json: ["households": [["id": householdB.uuidString, "hamlet": hamletB,
@@ -82,6 +83,9 @@ struct ScopeTests {
                 "POST /api/v1/teams/:id/consolidations": Probe(method: .POST, path: "/api/v1/teams/\(teamB)/consolidations", json: ["decisionNumber": "2/QĐ", "decisionDate": "2025-09-01", "decisionSigner": "Lê B"], expect: .refused),
                 "POST /api/v1/teams/:id/members": Probe(method: .POST, path: "/api/v1/teams/\(teamB)/members", json: ["fullName": "Lê C", "phone": "0911111112", "gender": "male", "role": "member"], expect: .refused),
                 "POST /api/v1/memberships/:id/end": Probe(method: .POST, path: "/api/v1/memberships/\(membershipB)/end", json: ["reason": "x"], expect: .refused),
+                "POST /api/v1/members/:id/transfer": Probe(method: .POST, path: "/api/v1/members/\(memberIDB)/transfer",
+                                                           json: ["team": teamB, "role": "member"], expect: .refused),
+                "POST /api/v1/members/:id/erase": Probe(method: .POST, path: "/api/v1/members/\(memberIDB)/erase", expect: .refused),
                 "GET /api/v1/users": Probe(method: .GET, path: "/api/v1/users", expect: .showsNothingOf),
                 "POST /api/v1/users": Probe(method: .POST, path: "/api/v1/users", json: ["login": "lan", "password": "mat-khau-123", "role": "commune", "scope": Fixtures.communeB], expect: .refused),
                 "GET /api/v1/audit": Probe(method: .GET, path: "/api/v1/audit", expect: .showsNothingOf),
@@ -142,6 +146,8 @@ struct ScopeTests {
                 "POST /teams/:id/members": Probe(method: .POST, path: "/teams/\(teamB)/members", json: ["fullName": "Lê C", "phone": "0911111112", "gender": "male", "birthYear": "1980", "role": "member"], expect: .refused),
                 "POST /teams/:id/consolidations": Probe(method: .POST, path: "/teams/\(teamB)/consolidations", json: ["decisionNumber": "2/QĐ", "decisionDate": "2025-09-01", "decisionSigner": "Lê B"], expect: .refused),
                 "POST /memberships/:id/end": Probe(method: .POST, path: "/memberships/\(membershipB)/end", json: ["reason": "x"], expect: .refused),
+                "POST /members/:id/transfer": Probe(method: .POST, path: "/members/\(memberIDB)/transfer", json: ["unit": hamletB, "role": "member"], expect: .refused),
+                "POST /members/:id/erase": Probe(method: .POST, path: "/members/\(memberIDB)/erase", json: ["team": teamB], expect: .refused),
                 "GET /audit": Probe(method: .GET, path: "/audit", expect: .showsNothingOf),
                 "GET /dashboard": Probe(method: .GET, path: "/dashboard?unit=\(Fixtures.communeB)", expect: .refused),
                 "GET /rankings": Probe(method: .GET, path: "/rankings?unit=\(Fixtures.provinceB)", expect: .refused),

@@ -40,6 +40,44 @@ enum SessionLifetime {
         if now - seen >= touchInterval { request.session.data[seenKey] = String(Int(now)) }
         return true
     }
+
+    /// Deletes the stored sessions that are over (or were never signed in), so that the table holds only live ones.
+    /// Returns how many went.
+    static func purge(on db: any Database, now: Date) async throws -> Int {
+        let t = now.timeIntervalSince1970
+        let over = try await SessionRecord.query(on: db).all().filter { record in
+            guard let started = record.data[startedKey].flatMap(TimeInterval.init),
+                  let seen = record.data[seenKey].flatMap(TimeInterval.init) else { return true }
+            return t - started >= absoluteTimeout || t - seen >= idleTimeout
+        }.compactMap(\.id)
+        for chunk in over.chunked(500) { try await SessionRecord.query(on: db).filter(\.$id ~~ Array(chunk)).delete() }
+        return over.count
+    }
+}
+
+/// Purges the sessions that are over every few minutes while the server runs.
+final class SessionSweeper: LifecycleHandler, @unchecked Sendable {
+    static let interval: Duration = .seconds(600)
+    private var task: Task<Void, Never>?
+
+    func didBoot(_ application: Application) throws {
+        let app = application
+        task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.interval)
+                guard !Task.isCancelled else { return }
+                do {
+                    _ = try await SessionLifetime.purge(on: app.db, now: app.clock.now())
+                } catch {
+                    app.logger.warning("Purging expired sessions failed; it is tried again", metadata: ["error": "\(type(of: error))"])
+                }
+            }
+        }
+    }
+
+    func shutdown(_ application: Application) {
+        task?.cancel()
+    }
 }
 
 /// Restores the signed-in account from the session, unless the session has timed out or the account is disabled.

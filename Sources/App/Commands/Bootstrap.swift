@@ -6,7 +6,19 @@ import Vapor
 /// development, load the demo province and create a first admin whose password is printed.
 public enum Bootstrap {
     public static func prepareForServing(_ app: Application) async throws {
-        try await app.autoMigrate()
+        // Only when something is to migrate: a server running as a role without DDL (`lantoa grant-app-role`) cannot
+        // even create the migrations table if it exists already, so it must not try. Its upgrades are migrated by
+        // the owner first (docs/operations.md).
+        let pending = try? await app.migrator.previewPrepareBatch().get()
+        if pending.map({ !$0.isEmpty }) ?? true {
+            do {
+                try await app.autoMigrate()
+            } catch {
+                app.logger.critical("Migrating failed. If the server runs as a role without DDL, run `lantoa migrate` as the database's owner first.",
+                                    metadata: ["error": "\(type(of: error))", "pending": "\(pending?.map(\.0.name) ?? [])"])
+                throw error
+            }
+        }
         try await DataKeyRecord.check(app)
         let config = app.lantoaConfig
         if config.loadDemo, try await Setting.find("demo", on: app.db) == nil, try await Team.query(on: app.db).count() == 0 {

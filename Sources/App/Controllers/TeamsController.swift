@@ -56,11 +56,19 @@ enum TeamsController {
         var row = UnitsController.teamRow(team, unitName: unit.name, req: req)
         row.findings = detail.compliance.map(\.message)
         let members = (detail.members ?? []).map { m in
-            MemberRow(membershipId: m.membershipId.uuidString.lowercased(), fullName: m.fullName,
+            MemberRow(membershipId: m.membershipId.uuidString.lowercased(), memberId: m.memberId.uuidString.lowercased(), fullName: m.fullName,
                       phone: (try? PhoneNumber(parsing: m.phone).formatted) ?? m.phone, gender: req.t("gender.\(m.gender.rawValue)"),
                       birthYear: m.birthYear, role: req.t("role_in_team.\(m.role.rawValue)"), roleCode: m.role.rawValue,
                       affiliations: m.affiliations.map { req.t("affiliation.\($0.rawValue)") }.joined(separator: ", "),
                       from: LocalDate(m.from)?.vietnamese ?? m.from)
+        }
+        let current = Set(members.map(\.memberId))
+        var seen = Set<String>()
+        let former = try await service.members(of: team, openOnly: false).reversed().compactMap { (m, member) -> FormerMemberRow? in
+            let id = member.id!.uuidString.lowercased()
+            guard !m.isOpen, !current.contains(id), seen.insert(id).inserted else { return nil }
+            return FormerMemberRow(memberId: id, fullName: member.fullName, left: LocalDate(m.validTo)?.vietnamese ?? m.validTo,
+                                   erased: member.erasedAt != nil)
         }
         let history = (detail.history ?? []).reversed().map { h in
             HistoryRow(date: LocalDate(h.date)?.vietnamese ?? h.date, kind: req.t("history.\(h.kind)"), text: h.text)
@@ -71,9 +79,10 @@ enum TeamsController {
             crumbs: try await UnitService(scope: scope, clock: req.clock).ancestors(of: unit).map { Crumb(code: $0.code, name: $0.name) }
                 + [Crumb(code: unit.code, name: unit.name)],
             decisionNumber: team.decisionNumber, decisionDate: LocalDate(team.decisionDate)?.vietnamese ?? team.decisionDate,
-            decisionSigner: team.decisionSigner, members: members, history: Array(history),
+            decisionSigner: team.decisionSigner, members: members, formerMembers: former, history: Array(history),
             canManageMembers: team.status == .active && scope.actor.role.managesMemberships && scope.contains(path: team.unitPath),
             canManageTeam: team.status == .active && scope.actor.role.managesUnitsAndTeams && scope.contains(path: team.unitPath),
+            canErase: scope.actor.role.managesUnitsAndTeams && scope.contains(path: team.unitPath),
             roles: TeamRole.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role_in_team.\($0.rawValue)"), selected: $0 == .member) },
             genders: Gender.allCases.map { SelectOption(value: $0.rawValue, label: req.t("gender.\($0.rawValue)"), selected: false) },
             affiliations: Affiliation.allCases.map { SelectOption(value: $0.rawValue, label: req.t("affiliation.\($0.rawValue)"), selected: false) },
@@ -120,6 +129,42 @@ enum TeamsController {
         let membership = try await service.endMembership(id: req.parameters.get("id", as: UUID.self),
                                                          EndMembershipRequest(date: dateFromForm(form.date), reason: form.reason))
         return req.redirect(to: "/teams/\(membership.teamID.uuidString.lowercased())#members")
+    }
+
+    /// Moves a member to the active team of another unit, given by its code (the API takes the team's id).
+    static func transferMember(req: Request) async throws -> Response {
+        struct Form: Content {
+            var unit: String?
+            var role: String?
+            var from: String?
+            var team: String?
+        }
+        let form = try req.content.decode(Form.self)
+        let scope = try req.scope
+        let back = form.team.flatMap(UUID.init(uuidString:))
+        do {
+            let code = (form.unit ?? "").trimmingWhitespace()
+            guard !code.isEmpty else { throw AppError.invalid("unit", "error.required") }
+            let unit = try await UnitService(scope: scope, clock: req.clock).find(code: code, asOf: req.clock.today())
+            guard let team = try await scope.query(Team.self).filter(\.$unitID == unit.id!).filter(\.$status == .active).first() else {
+                throw AppError.invalid("unit", "error.no_active_team")
+            }
+            let (membership, _) = try await MemberRecords(scope: scope, clock: req.clock).transfer(
+                id: req.parameters.get("id", as: UUID.self),
+                TransferMemberRequest(team: team.id!.uuidString, role: form.role, from: dateFromForm(form.from)))
+            return req.redirect(to: "/teams/\(membership.teamID.uuidString.lowercased())#members")
+        } catch let error as AppError {
+            guard let back, let messages = UnitsController.formErrors(error, req: req) else { throw error }
+            return try await render(req: req, id: back, memberForm: MemberForm(fullName: "", phone: "", birthYear: ""), errors: messages)
+                .encodeResponse(status: error.status, for: req)
+        }
+    }
+
+    static func eraseMember(req: Request) async throws -> Response {
+        struct Form: Content { var team: String? }
+        let form = try req.content.decode(Form.self)
+        _ = try await MemberRecords(scope: try req.scope, clock: req.clock).erase(id: req.parameters.get("id", as: UUID.self))
+        return req.redirect(to: form.team.flatMap(UUID.init(uuidString:)).map { "/teams/\($0.uuidString.lowercased())#former" } ?? "/")
     }
 
     static func consolidate(req: Request) async throws -> Response {

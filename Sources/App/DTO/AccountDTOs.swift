@@ -74,6 +74,8 @@ struct AuditEntryResponse: Content {
     var action: String
     var entity: String
     var entityId: String
+    /// The member the entry is about, by their current name, where the caller's area still holds them.
+    var person: String?
     var summary: String
     var before: String
     var after: String

@@ -117,3 +117,9 @@ struct ImportProblemResponse: Content {
     var column: String
     var message: String
 }
+
+struct TransferMemberRequest: Content {
+    var team: String?
+    var role: String?
+    var from: String?
+}

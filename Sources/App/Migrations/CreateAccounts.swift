@@ -77,6 +77,7 @@ struct CreateAuditEntries: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        try await AuditTrailKept.refuseRevert(on: database)
         let sql = database as! any SQLDatabase
         if sql.dialect.name == "postgresql" {
             try await sql.raw("DROP TRIGGER audit_entries_append_only ON audit_entries").run()

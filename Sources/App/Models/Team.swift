@@ -74,6 +74,11 @@ final class Member: Model, @unchecked Sendable {
     /// The path of the unit of the member's current (or last) team.
     @Field(key: "unit_path") var unitPath: String
     @Field(key: "demo") var demo: Bool
+    /// When the person's data was erased at their request (the row stays, so that what they did still counts).
+    @OptionalField(key: "erased_at") var erasedAt: Date?
+    /// The person's own key for the references the audit trail keeps instead of their name and phone
+    /// (`MemberPseudonyms`); emptied at erasure, which leaves those references pointing at nobody.
+    @Field(key: "audit_key") var auditKey: String
 
     init() {}
 

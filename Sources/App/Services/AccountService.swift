@@ -92,8 +92,13 @@ struct AccountService {
     func refresh(_ raw: String, protector: PersonalDataProtector) async throws -> LoginResponse? {
         guard let token = try await UserToken.query(on: db).filter(\.$tokenHash == Self.hash(raw)).filter(\.$kind == "refresh").first(),
               token.expiresAt > clock.now(), let user = try await User.find(token.userID, on: db), !user.disabled else { return nil }
-        try await token.delete(on: db)
-        return try await issueToken(for: user, protector: protector)
+        return try await db.transaction { db in
+            let service = AccountService(db: db, clock: clock, policy: policy)
+            try await token.delete(on: db)
+            try await AuditLog.record(on: db, actor: Actor(user), at: clock.now(), action: .token, entity: "user", entityID: user.id,
+                                      unitPath: user.unitPath, summary: "refresh", before: Nothing?.none, after: Nothing?.none)
+            return try await service.issueToken(for: user, protector: protector)
+        }
     }
 
     func user(forToken raw: String) async throws -> User? {

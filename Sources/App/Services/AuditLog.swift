@@ -19,12 +19,25 @@ enum AuditLog {
         case lookup
         case export
         case erase
+        /// A phone's tokens renewed with a refresh token.
+        case token
+        /// Every CCCD number re-sealed with a new data key.
+        case rekey
     }
 
     static func record<Before: Encodable, After: Encodable>(
         on db: any Database, actor: Actor, at date: Date, action: Action, entity: String, entityID: UUID?,
         unitPath: String, summary: String, before: Before?, after: After?
     ) async throws {
+        try await entry(actor: actor, at: date, action: action, entity: entity, entityID: entityID, unitPath: unitPath, summary: summary,
+                        before: before, after: after).create(on: db)
+    }
+
+    /// An entry to be written with others in one insert (an import's rows).
+    static func entry<Before: Encodable, After: Encodable>(
+        actor: Actor, at date: Date, action: Action, entity: String, entityID: UUID?,
+        unitPath: String, summary: String, before: Before?, after: After?
+    ) throws -> AuditEntry {
         let entry = AuditEntry()
         entry.id = UUID()
         // Whole milliseconds, which both engines store and read back exactly: the hash covers the time.
@@ -43,7 +56,7 @@ enum AuditLog {
         entry.seq = nil
         entry.prevHash = ""
         entry.hash = ""
-        try await entry.create(on: db)
+        return entry
     }
 
     private static func json<T: Encodable>(_ value: T?) throws -> String {

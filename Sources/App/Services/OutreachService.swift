@@ -426,7 +426,7 @@ struct OutreachService {
             }
             for h in hs {
                 try await AuditLog.record(on: db, actor: actor, at: now, action: .create, entity: "household", entityID: h.id,
-                                          unitPath: h.unitPath, summary: h.address, before: Nothing?.none, after: Nothing?.none)
+                                          unitPath: h.unitPath, summary: "", before: Nothing?.none, after: Nothing?.none)
             }
             // Supports themselves are the append-only support log (who recorded each, and when it arrived); a
             // correction is also an audited change of the entry it replaces.

@@ -94,6 +94,16 @@ struct ResidentImportService {
             for chunk in rs.chunked(200) { try await chunk.create(on: db) }
             try await Rollups.householdsCreated(Array(hs), on: db)
             try await Rollups.residentsCreated(Array(rs), on: db)
+            // Each row is in the trail as the sync records it, then the file as a whole.
+            var rows = try rs.map { r in
+                try AuditLog.entry(actor: actor, at: now, action: .create, entity: "resident", entityID: r.id, unitPath: r.unitPath,
+                                   summary: Snapshot.resident(r).fullName, before: Nothing?.none, after: Snapshot.resident(r))
+            }
+            rows += try hs.map { h in
+                try AuditLog.entry(actor: actor, at: now, action: .create, entity: "household", entityID: h.id, unitPath: h.unitPath,
+                                   summary: "", before: Nothing?.none, after: Nothing?.none)
+            }
+            for chunk in rows.chunked(200) { try await chunk.create(on: db) }
             try await AuditLog.record(on: db, actor: actor, at: now, action: .importFile, entity: "resident_import", entityID: nil,
                                       unitPath: unit.path, summary: "\(unit.name): \(hs.count) hộ, \(rs.count) người",
                                       before: Nothing?.none, after: Nothing?.none)

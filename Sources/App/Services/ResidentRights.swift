@@ -196,6 +196,8 @@ struct ResidentRights {
             done += chunk.count
             progress(done, stale.count)
         }
+        try await AuditLog.record(on: db, actor: .system, at: Date(), action: .rekey, entity: "data_key", entityID: nil, unitPath: "/",
+                                  summary: "\(protector.keyID): \(done)", before: Nothing?.none, after: Nothing?.none)
         return done
     }
 }

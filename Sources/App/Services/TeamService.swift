@@ -370,6 +370,7 @@ struct TeamService {
             member = Member()
             member.id = UUID()
             member.demo = demo
+            member.auditKey = MemberPseudonyms.newKey()
         }
         member.fullName = input.fullName
         member.phone = input.phone.digits
@@ -390,10 +391,10 @@ struct TeamService {
         try await membership.create(on: db)
         try await Rollups.membership(at: membership.unitPath, from: input.from, to: nil, 1, on: db)
         try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: before == nil ? .create : .update, entity: "member",
-                                  entityID: member.id, unitPath: team.unitPath, summary: member.fullName, before: before,
+                                  entityID: member.id, unitPath: team.unitPath, summary: "", before: before,
                                   after: Snapshot.member(member))
         try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "membership",
-                                  entityID: membership.id, unitPath: team.unitPath, summary: "\(member.fullName) → \(team.name)",
+                                  entityID: membership.id, unitPath: team.unitPath, summary: "→ \(team.name)",
                                   before: Nothing?.none, after: Snapshot.membership(membership))
         return (membership, member)
     }
@@ -440,9 +441,10 @@ enum Snapshot {
         var status: String
     }
 
+    /// A member's name and phone are kept as references (`MemberPseudonyms`), not as values.
     struct MemberSnapshot: Encodable {
-        var fullName: String
-        var phone: String
+        var nameRef: String
+        var phoneRef: String
         var gender: String
         var birthYear: Int
         var affiliations: String
@@ -463,7 +465,8 @@ enum Snapshot {
     }
 
     static func member(_ m: Member) -> MemberSnapshot {
-        MemberSnapshot(fullName: m.fullName, phone: m.phone, gender: m.gender.rawValue, birthYear: m.birthYear,
+        MemberSnapshot(nameRef: MemberPseudonyms.reference(m.fullName, field: "name", key: m.auditKey),
+                       phoneRef: MemberPseudonyms.reference(m.phone, field: "phone", key: m.auditKey), gender: m.gender.rawValue, birthYear: m.birthYear,
                        affiliations: m.affiliationCodes)
     }
 

@@ -148,6 +148,7 @@ struct TeamForm: Encodable {
 
 struct MemberRow: Encodable {
     var membershipId: String
+    var memberId: String
     var fullName: String
     var phone: String
     var gender: String
@@ -156,6 +157,13 @@ struct MemberRow: Encodable {
     var roleCode: String
     var affiliations: String
     var from: String
+}
+
+struct FormerMemberRow: Encodable {
+    var memberId: String
+    var fullName: String
+    var left: String
+    var erased: Bool
 }
 
 struct HistoryRow: Encodable {
@@ -173,9 +181,12 @@ struct TeamPage: Encodable {
     var decisionDate: String
     var decisionSigner: String
     var members: [MemberRow]
+    /// People who served in the team and left it; a commune account may erase their data at their request.
+    var formerMembers: [FormerMemberRow]
     var history: [HistoryRow]
     var canManageMembers: Bool
     var canManageTeam: Bool
+    var canErase: Bool
     var roles: [SelectOption]
     var genders: [SelectOption]
     var affiliations: [SelectOption]
@@ -232,6 +243,8 @@ struct AuditRow: Encodable {
     var actor: String
     var action: String
     var entity: String
+    /// The member the entry is about, by their current name, where the viewer's area still holds them.
+    var person: String
     var summary: String
     var before: String
     var after: String

@@ -67,12 +67,13 @@ enum AccountsAPIController {
         if let id = req.query[String.self, at: "entityId"] { query = query.filter(\.$entityID == id.lowercased()) }
         let total = try await query.count()
         let entries = try await query.sort(\.$at, .descending).range(page.offset..<(page.offset + page.limit)).all()
-        return ListResponse(items: entries.map(response), total: total, next: page.next(total: total))
+        let people = try await MemberPseudonyms.people(of: entries, scope: scope)
+        return ListResponse(items: entries.map { response($0, person: people[$0.id!]) }, total: total, next: page.next(total: total))
     }
 
-    static func response(_ e: AuditEntry) -> AuditEntryResponse {
+    static func response(_ e: AuditEntry, person: String?) -> AuditEntryResponse {
         AuditEntryResponse(id: e.id!, at: e.at, actor: e.actorLogin, action: e.action, entity: e.entity, entityId: e.entityID,
-                           summary: e.summary, before: e.before, after: e.after)
+                           person: person, summary: e.summary, before: e.before, after: e.after)
     }
 }
 

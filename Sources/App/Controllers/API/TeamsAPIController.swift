@@ -74,6 +74,17 @@ enum TeamsAPIController {
         return TeamService.memberResponse((membership, member))
     }
 
+    static func transferMember(req: Request) async throws -> MemberResponse {
+        let pair = try await MemberRecords(scope: try req.scope, clock: req.clock)
+            .transfer(id: req.parameters.get("id", as: UUID.self), try req.content.decode(TransferMemberRequest.self))
+        return TeamService.memberResponse(pair)
+    }
+
+    static func eraseMember(req: Request) async throws -> HTTPStatus {
+        _ = try await MemberRecords(scope: try req.scope, clock: req.clock).erase(id: req.parameters.get("id", as: UUID.self))
+        return .noContent
+    }
+
     static func detail(_ team: Team, service: TeamService, req: Request) async throws -> TeamResponse {
         guard let unit = try await Unit.find(team.unitID, on: req.db) else { throw AppError.notFound(what: "unit") }
         return try await service.response(team, unit: unit, detail: true, describe: req.describeFinding)
