@@ -74,6 +74,46 @@ struct RaceTests {
         }
     }
 
+    @Test("One phone added to two teams at once, and one login created twice at once: one wins, the other is told by name",
+          arguments: [Engine.postgres])
+    func concurrentPhoneAndLogin(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            var teams: [String] = []
+            for name in ["Thôn Một", "Thôn Hai", "Thôn Ba", "Thôn Bốn"] {
+                teams.append(try await t.team(for: try await t.hamlet(name, in: Fixtures.communeA, token: commune), token: commune))
+            }
+            let added = try await withThrowingTaskGroup(of: TestApp.Reply.self) { group in
+                for team in teams { group.addTask { try await t.member(team, name: "Vũ Thị Đua", phone: "0977000111", token: commune) } }
+                return try await group.reduce(into: [TestApp.Reply]()) { $0.append($1) }
+            }
+            #expect(added.filter { $0.status == .created }.count == 1, "\(added.map(\.status))")
+            for reply in added where reply.status != .created {
+                #expect(reply.status == .conflict || reply.status == .serviceUnavailable, "\(reply.status) \(reply.text)")
+                if reply.status == .conflict {
+                    #expect((try reply.json()["errors"] as? [[String: Any]])?.first?["field"] as? String == "phone")
+                }
+            }
+            let created = try await withThrowingTaskGroup(of: TestApp.Reply.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await t.send(.POST, "/api/v1/users", token: commune, json: [
+                            "login": "to-truong-dua", "password": "Mot-mat-khau-rieng-9", "role": "leader", "scope": Fixtures.communeA,
+                        ])
+                    }
+                }
+                return try await group.reduce(into: [TestApp.Reply]()) { $0.append($1) }
+            }
+            #expect(created.filter { $0.status == .created }.count == 1, "\(created.map(\.status))")
+            for reply in created where reply.status != .created {
+                #expect(reply.status == .conflict || reply.status == .serviceUnavailable, "\(reply.status) \(reply.text)")
+                if reply.status == .conflict {
+                    #expect((try reply.json()["errors"] as? [[String: Any]])?.first?["field"] as? String == "login")
+                }
+            }
+        }
+    }
+
     @Test("The same sync batch sent twice at once lands once; each copy answers without a 5xx", arguments: [Engine.postgres])
     func concurrentRetries(engine: Engine) async throws {
         try await TestApp.run(engine) { t in

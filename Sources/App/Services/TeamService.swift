@@ -344,10 +344,15 @@ struct TeamService {
         let input = try validate(request)
         guard team.status == .active else { throw AppError.invalid("team", "error.team_dissolved") }
         let unit = try await Unit.find(team.unitID, on: scope.db)
-        return try await scope.db.transaction { db in
-            let result = try await self.addMember(input, to: team, on: db)
-            try await Self.refreshCompliance(of: team, unitTier: unit?.tier ?? .hamlet, on: db)
-            return result
+        do {
+            return try await scope.db.transaction { db in
+                let result = try await self.addMember(input, to: team, on: db)
+                try await Self.refreshCompliance(of: team, unitTier: unit?.tier ?? .hamlet, on: db)
+                return result
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another request recorded the phone between the look-up and this insert.
+            throw AppError.conflict(FieldProblem("phone", "error.member_serving", input.phone.digits))
         }
     }
 
