@@ -3,8 +3,10 @@ import Foundation
 import LanToaCore
 
 /// Demo data for newcomers: hamlets, teams and members in the communes of one real province (Lạng Sơn), every
-/// record flagged `demo` and every page bannered. Generated from a fixed seed, so every fresh clone sees the same.
-/// Never loaded in production (`--env production`) unless `LANTOA_DEMO=true`.
+/// record flagged `demo` and every page bannered. Generated from a fixed seed, so every fresh clone sees the same
+/// shape, dated relative to the day it is loaded so that it looks alive that day: teams founded in the last year,
+/// supports in the last ten weeks (most in the last few) credited to the teams, a few teams idle, the year's targets
+/// set and split, and a campaign running. Never loaded in production (`--env production`) unless `LANTOA_DEMO=true`.
 enum DemoData {
     static let provinceCode = "20"
 
@@ -69,6 +71,7 @@ enum DemoData {
         let communes = try await units.children(of: province, asOf: today)
         let random = Seeded(state: 2025)
         try await db.transaction { db in
+            var teamOfHamlet: [UUID: Team] = [:]
             let teams = TeamService(scope: scope.on(db), clock: clock)
             let hamletService = UnitService(scope: scope.on(db), clock: clock)
             for commune in communes {
@@ -81,9 +84,10 @@ enum DemoData {
                     // Some hamlets have no team yet, some teams are short of members: the findings show.
                     if random.int(0...9) == 0 { continue }
                     let decision = TeamService.Decision(number: "\(random.int(10...350))/QĐ-UBND",
-                                                        date: LocalDate(year: 2025, month: random.int(7...10), day: random.int(1...28))!,
+                                                        date: today.adding(days: -random.int(100...420)),
                                                         signer: "\(random.pick(familyNames)) \(random.pick(middleNames)) \(random.pick(givenNames))")
                     let team = try await teams.found(unit: hamlet, name: "Tổ CNSCĐ \(hamlet.name)", decision: decision, demo: true, on: db)
+                    teamOfHamlet[hamlet.id!] = team
                     let size = random.int(3...9)
                     for i in 0..<size {
                         random.phone += 1
@@ -103,15 +107,30 @@ enum DemoData {
                     try await TeamService.refreshCompliance(of: team, unitTier: .hamlet, on: db)
                 }
             }
-            try await loadOutreach(communes: communes.filter { $0.code == outreachCommune }, random: random, clock: clock, on: db)
+            try await loadOutreach(communes: communes.filter { $0.code == outreachCommune }, teams: teamOfHamlet, random: random, clock: clock, on: db)
+            try await loadSessions(teams: teamOfHamlet.values.filter { !$0.unitPath.contains(outreachHamletMarker(communes)) }, random: random,
+                                   clock: clock, on: db)
+            try await loadTargets(province: province, clock: clock, on: db)
             try await Setting(key: "demo", value: "Lạng Sơn").create(on: db)
         }
     }
 }
 
 extension DemoData {
-    /// Households of three to five people at numbered addresses, and supports already given to some of them.
-    static func loadOutreach(communes: [Unit], random: Seeded, clock: AppClock, on db: any Database) async throws {
+    /// The path piece of the outreach commune, whose teams log door-to-door supports instead of sessions.
+    static func outreachHamletMarker(_ communes: [Unit]) -> String {
+        communes.first { $0.code == outreachCommune }.map { $0.id!.uuidString.lowercased() } ?? "-"
+    }
+
+    /// A day in the last ten weeks, most of them recent.
+    static func recentDay(_ random: Seeded, today: LocalDate) -> LocalDate {
+        today.adding(days: -min(random.int(0...69), random.int(0...69)))
+    }
+
+    /// Households of three to five people at numbered addresses, and supports already given to some of them by the
+    /// hamlet's team.
+    static func loadOutreach(communes: [Unit], teams: [UUID: Team], random: Seeded, clock: AppClock, on db: any Database) async throws {
+        let today = clock.today()
         let streets = ["Bắc Sơn", "Lê Lợi", "Tam Thanh", "Ngô Quyền", "Bà Triệu"]
         let services = ["vneid_level2", "public_service_account", "bank_account", "ehealth_book", "safe_internet"]
         for commune in communes {
@@ -143,23 +162,25 @@ extension DemoData {
                         (r.cccdSealed, r.cccdHash, r.cccdMasked) = ("", "", "")
                         r.phone = ""
                         r.hasSmartphone = random.int(0...3) > 0
-                        r.consentOn = "2025-09-15"
+                        r.consentOn = today.adding(days: -75).iso
                         r.consentBy = "demo"
                         if p == 0 { head = r.fullName }
                         residents.append(r)
-                        for service in services where random.int(0...2) == 0 && clock.today().year - r.birthYear >= 15 {
+                        // Supports are given by the hamlet's team; a hamlet without one has its residents recorded only.
+                        for service in services where random.int(0...2) == 0 && clock.today().year - r.birthYear >= 15 && teams[hamlet.id!] != nil {
                             let a = SupportActivity()
                             a.id = UUID()
                             a.receivedAt = clock.now()
                             a.hamletID = hamlet.id!
                             a.unitPath = hamlet.path
                             a.residentID = r.id
+                            a.teamID = teams[hamlet.id!]?.id
                             a.anonymousCount = 0
                             a.serviceCode = service
                             a.outcome = random.int(0...4) == 0 ? .guided : .done
                             a.reason = a.outcome == .guided ? UnfinishedReason.needsFollowUp.rawValue : ""
                             a.channel = .doorToDoor
-                            a.happenedOn = LocalDate(year: 2025, month: random.int(9...12), day: random.int(1...28))!.iso
+                            a.happenedOn = recentDay(random, today: today).iso
                             activities.append(a)
                         }
                     }
@@ -173,6 +194,51 @@ extension DemoData {
                 try await OutreachService.insert(activities, on: db)
             }
         }
+    }
+}
+
+extension DemoData {
+    /// Elsewhere in the province, teams hold sessions at the commune's one-stop desk and in community meetings: most
+    /// teams a few in the last weeks, about one in six none for a while (the rankings show them idle).
+    static func loadSessions(teams: [Team], random: Seeded, clock: AppClock, on db: any Database) async throws {
+        let today = clock.today()
+        let services = DigitalService.nationalDefaults.map(\.code)
+        var activities: [SupportActivity] = []
+        for team in teams.sorted(by: { $0.unitPath < $1.unitPath }) where random.int(0...5) > 0 {
+            guard let hamletID = UUID(uuidString: String(team.unitPath.split(separator: "/").last ?? "")) else { continue }
+            for _ in 0..<random.int(1...6) {
+                let a = SupportActivity()
+                a.id = UUID()
+                a.receivedAt = clock.now()
+                a.hamletID = hamletID
+                a.unitPath = team.unitPath
+                a.teamID = team.id
+                a.anonymousCount = random.int(3...25)
+                a.serviceCode = random.pick(services)
+                a.outcome = .done
+                a.reason = ""
+                a.channel = random.int(0...1) == 0 ? .communityMeeting : .oneStopDesk
+                a.happenedOn = recentDay(random, today: today).iso
+                activities.append(a)
+            }
+        }
+        try await OutreachService.insert(activities, on: db)
+    }
+
+    /// The year's targets, set for the province and split evenly among its communes, and a month-long campaign for
+    /// level-2 electronic identification (VNeID) that started two weeks ago.
+    static func loadTargets(province: Unit, clock: AppClock, on db: any Database) async throws {
+        let today = clock.today()
+        let targets = TargetService(scope: Scope(actor: .system, db: db), clock: clock)
+        let year = String(today.year)
+        for (indicator, value) in [("vneid_level2.coverage", 80.0), ("public_service_account.coverage", 60.0), ("safe_internet.done", 6000.0)] {
+            _ = try await targets.set(SetTargetRequest(unit: province.code, indicator: indicator, period: year, value: value, reason: "Kế hoạch năm"))
+            _ = try await targets.split(SplitTargetRequest(unit: province.code, indicator: indicator, period: year, method: "even", values: nil,
+                                                           reason: "Kế hoạch năm"))
+        }
+        _ = try await targets.createCampaign(CreateCampaignRequest(
+            name: "Tháng cao điểm định danh điện tử mức 2", start: today.adding(days: -14).iso, end: today.adding(days: 16).iso,
+            owner: province.code, units: nil, targets: [CampaignTargetPayload(indicator: "vneid_level2.done", value: 1500)]))
     }
 }
 

@@ -1,0 +1,48 @@
+import Fluent
+import Foundation
+import LanToaCore
+import Testing
+@testable import App
+
+@Suite("The demo looks alive on the day it is loaded")
+struct DemoDataTests {
+    @Test("Supports in the last ten weeks credited to teams, most teams active, targets set and split, a campaign running")
+    func aliveToday() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let today = t.app.clock.today()
+            try await DemoData.load(on: t.app.db, clock: t.app.clock)
+
+            let supports = try await SupportActivity.query(on: t.app.db).all()
+            #expect(!supports.isEmpty)
+            let days = supports.compactMap { LocalDate($0.happenedOn) }
+            #expect(days.count == supports.count)
+            #expect(days.allSatisfy { $0 <= today && today.adding(days: -70) <= $0 })
+            #expect(days.filter { today.adding(days: -14) <= $0 }.count * 4 >= days.count, "most supports are recent")
+            #expect(supports.allSatisfy { $0.teamID != nil }, "every support is credited to a team")
+            let teams = try await Team.query(on: t.app.db).filter(\.$status == .active).all()
+            #expect(teams.allSatisfy { (LocalDate($0.decisionDate) ?? .distantFuture) < today.adding(days: -70) })
+            let active = Set(supports.compactMap(\.teamID))
+            #expect(active.count * 10 >= teams.count * 7, "\(active.count) of \(teams.count) teams active")
+            #expect(active.count < teams.count, "a few teams are idle")
+
+            // The province's dashboard for this year shows them, against the year's targets.
+            let province = try await t.account("so", role: .province, scope: DemoData.provinceCode)
+            let dashboard = try await DashboardTests.dashboard(t, unit: DemoData.provinceCode, token: province)
+            let done = dashboard.indicators.filter { $0.code.hasSuffix(".done") }.map(\.actual).reduce(0, +)
+            let weights = supports.filter { $0.outcome == .done }.map { Double(max($0.anonymousCount, 1)) }.reduce(0, +)
+            #expect(done == weights)
+            #expect(dashboard.indicators.first { $0.code == "vneid_level2.coverage" }?.target == 80)
+            let communes = try await TargetRecord.query(on: t.app.db).filter(\.$indicatorCode == "safe_internet.done")
+                .filter(\.$period == String(today.year)).count()
+            #expect(communes > 1)
+
+            let campaigns = try await t.send(.GET, "/api/v1/campaigns", token: province)
+            let list = try JSONSerialization.jsonObject(with: campaigns.body) as? [[String: Any]] ?? []
+            #expect(list.contains { ($0["start"] as? String ?? "9999") <= today.iso && today.iso <= ($0["end"] as? String ?? "") })
+
+            let rows = try await DashboardTests.rollups(t.app.db)
+            try await RollupBuilder(db: t.app.db).rebuild()
+            #expect(try await DashboardTests.rollups(t.app.db) == rows)
+        }
+    }
+}
