@@ -104,6 +104,25 @@ public enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// A small trend line for a card (no axes, no labels): decorative, since the card states the figures in words, so it
+    /// is hidden from screen readers. Values are scaled from zero to the highest (or the target, drawn dashed).
+    public static func sparkline(_ values: [Double], target: Double? = nil, width: Int = 120, height: Int = 32) -> String {
+        let width = Double(max(width, 20)), height = Double(max(height, 10))
+        let points = values.map(clamped)
+        let top = max(points.max() ?? 0, target.flatMap { $0.isFinite ? max($0, 0) : nil } ?? 0)
+        func y(_ v: Double) -> Double { top > 0 ? height - 2 - v / top * (height - 4) : height - 2 }
+        func x(_ i: Int) -> Double { points.count < 2 ? width / 2 : Double(i) * width / Double(points.count - 1) }
+        var svg = ##"<svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \##(n(width)) \##(n(height))" width="\##(n(width))" height="\##(n(height))" aria-hidden="true" focusable="false">"##
+        if let target, target.isFinite, target > 0 {
+            svg += ##"<line class="chart-target" x1="0" y1="\##(n(y(target)))" x2="\##(n(width))" y2="\##(n(y(target)))" stroke="#cf222e" stroke-width="1" stroke-dasharray="3 3"/>"##
+        }
+        if !points.isEmpty {
+            let coordinates = points.indices.map { "\(n(x($0))),\(n(y(points[$0])))" }.joined(separator: " ")
+            svg += ##"<polyline class="chart-line" points="\##(coordinates)" fill="none" stroke="#0969da" stroke-width="2" stroke-linejoin="round"/>"##
+        }
+        return svg + "</svg>"
+    }
+
     /// A horizontal bar chart (one row per bar, label on the left, value label at the bar's end, a thin tick mark at the
     /// target when there is one); height grows with the number of bars (e.g. 22 px per bar + margins).
     public static func bars(title: String, bars: [Bar], width: Int = 640, describe: (Summary) -> String = english) -> String {

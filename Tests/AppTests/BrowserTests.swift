@@ -114,6 +114,15 @@ struct BrowserTests {
                 try await driver.click("#login-submit")
                 try await driver.go(t.baseURL + "/dashboard")
                 #expect(try await driver.text("h1").contains("Phường Ba Đình"))
+                // On a phone the page leads with the key indicators as cards; the full table is a tap away.
+                let cards = try await driver.execute("return Array.from(document.querySelectorAll('#key-indicators .key-name')).map(e => e.textContent)") as? [String]
+                #expect(cards == ["Số Tổ CNSCĐ đang hoạt động", "Số thành viên Tổ CNSCĐ", "Số người dân đã ghi nhận", "Số hộ đã được đến hỗ trợ"],
+                        "\(String(describing: cards))")
+                #expect(try await driver.execute("return document.getElementById('all-indicators').open") as? Bool == false)
+                let cardsHeight = try await driver.execute("return document.getElementById('key-indicators').getBoundingClientRect().height") as? Double
+                #expect((cardsHeight ?? 9999) < 400, "the cards take \(String(describing: cardsHeight)) px")
+                try await driver.screenshot("dashboard-cards")
+                try await driver.execute("document.querySelector('#all-indicators summary').click()")
                 #expect(try await driver.text("#indicators").contains("kích hoạt VNeID mức 2"))
                 try await driver.click("#indicators tbody tr:nth-child(2) a")   // supports done for VNeID
                 #expect(try await driver.text("#selected-actual") == "1")
@@ -134,6 +143,11 @@ struct BrowserTests {
                 #expect(try await t.send(.PUT, "/api/v1/targets", token: province,
                                          json: Target(unit: Fixtures.communeA, indicator: "vneid_level2.done", period: "2026", value: 1_000)).status == .ok)
                 try await driver.go(t.baseURL + "/dashboard?period=2026&indicator=vneid_level2.done")
+                // An indicator with a target leads the cards, with its plan; the table is open since one was asked for.
+                let first = try await driver.execute("return document.querySelector('#key-indicators .key-card').textContent") as? String
+                #expect(first?.contains("Số lượt hỗ trợ: kích hoạt VNeID mức 2") == true && first?.contains("Chỉ tiêu 1.000") == true,
+                        "\(String(describing: first))")
+                #expect(try await driver.execute("return document.getElementById('all-indicators').open") as? Bool == true)
                 try await driver.execute("document.getElementById('split-method').value = 'even'")
                 try await driver.click("#split-submit")
                 #expect(try await driver.text("#target-saved") == "Đã lưu chỉ tiêu.")

@@ -96,6 +96,12 @@ struct SVGChartTests {
             #expect(svg.contains("<polyline class=\"chart-line\""))
             try expectWellFormed(svg)
         }
+        for target in [nil, 0, 10, .nan] as [Double?] {
+            let spark = SVGChart.sparkline(points.map(\.value), target: target)
+            #expect(!spark.lowercased().contains("nan") && !spark.lowercased().contains("inf"))
+            #expect(spark.contains("aria-hidden=\"true\""))
+            try expectWellFormed(spark)
+        }
         let bars = SVGChart.bars(title: "t", bars: points.map { .init(label: $0.label, value: $0.value, target: 0) })
         #expect(!bars.lowercased().contains("nan"))
         #expect(!bars.lowercased().contains("inf"))

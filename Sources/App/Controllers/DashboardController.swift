@@ -16,12 +16,45 @@ enum DashboardController {
         var finding: String?
     }
 
+    /// One of the unit's key indicators, shown as a card at the top of the page (the full table is a tap away).
+    struct Card: Encodable {
+        var code: String
+        var name: String
+        var actual: String
+        var target: String?
+        var percent: String
+        var link: String
+        /// A small trend line, decorative (the figures are in the card's text).
+        var spark: String
+    }
+
+    /// The structural figures shown as cards when fewer than four indicators have targets.
+    static let fallbackKeys = ["teams", "members", "residents", "households_visited"]
+
+    /// The unit's key indicators: those with a target for the period (what the unit is judged on), then the main
+    /// structural figures, four to six in all.
+    static func cards(_ indicators: [DashboardIndicator], req: Request, link: (String) -> String) -> [Card] {
+        var keys = indicators.filter { $0.target != nil }.prefix(6).map(\.code)
+        for code in fallbackKeys where keys.count < 4 && !keys.contains(code) && indicators.contains(where: { $0.code == code }) {
+            keys.append(code)
+        }
+        return keys.compactMap { code in indicators.first { $0.code == code } }.map { i in
+            Card(code: i.code, name: i.name, actual: format(i.actual, kind: i.kind, req: req),
+                 target: i.target.map { format($0, kind: i.kind, req: req) },
+                 percent: i.percentOfPlan.map { req.t("dashboard.percent", number($0, req: req)) } ?? "—", link: link(i.code),
+                 spark: SVGChart.sparkline(i.trend.map(\.value), target: i.target))
+        }
+    }
+
     struct Page: Encodable {
         var layout: Layout
         var unit: UnitRef
         var unitCode: String
         var period: String
         var hierarchy: String
+        var cards: [Card]
+        /// Whether an indicator was asked for: the full table then stays open.
+        var explicit: Bool
         var rows: [Row]
         var selected: Row?
         var trendChart: String
@@ -145,7 +178,9 @@ enum DashboardController {
                 errors: input.errors, saved: saved)
         }
         let page = Page(layout: Layout(request: req, title: req.t("dashboard.title")), unit: place.ref, unitCode: place.ref.code,
-                        period: period.description, hierarchy: hierarchy.iso, rows: rows, selected: rows.first { $0.selected },
+                        period: period.description, hierarchy: hierarchy.iso,
+                        cards: cards(board.indicators, req: req, link: { "/dashboard?unit=\(place.ref.code)&\(query)&indicator=\($0)#selected-name" }),
+                        explicit: asked != nil, rows: rows, selected: rows.first { $0.selected },
                         trendChart: trend, breakdownChart: bars, breakdown: breakdown,
                         rankingLink: "/rankings?unit=\(place.ref.code)&\(query)&indicator=\(chosen)", targets: forms)
         return try await req.view.render("dashboard/show", page)
