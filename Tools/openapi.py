@@ -211,6 +211,21 @@ schemas = {
         "after": s("JSON of the entity after."),
     }, ["id", "at", "actor", "action", "entity", "entityId", "summary", "before", "after"], "An entry of the append-only audit trail."),
     "AuditList": listing("AuditEntry", "A page of audit entries, newest first."),
+    "Indicator": obj({
+        "code": s("`<service>.done`, `<service>.coverage`, a structural figure, or a province's own code."),
+        "kind": {"type": "string", "enum": ["count", "coverage", "structural", "manual"]},
+        "name": s(), "nameEn": s(),
+        "service": s("The service counted or covered (count and coverage)."),
+        "figure": s("The structural figure (structural)."),
+        "province": s("Code of the province whose own indicator this is; absent for national ones."),
+    }, ["code", "kind", "name", "nameEn"], "An indicator of the catalogue."),
+    "Campaign": obj({
+        "id": s(format="uuid"), "name": s(), "start": date("First day."), "end": date("Last day."),
+        "owner": ref("UnitRef"),
+        "units": {"type": "array", "items": ref("UnitRef")},
+        "indicators": {"type": "array", "items": {"type": "string"}},
+        "progress": {"type": "array", "items": {"type": "object"}, "description": "Day by day per indicator over the units taking part; only on a single campaign."},
+    }, ["id", "name", "start", "end", "owner", "units", "indicators"], "A campaign (chiến dịch)."),
     # errors
     "FieldError": obj({"field": s("The offending field as the API names it (`phone`, `decisionDate`)."),
                        "code": s("Stable error code (`error.required`, `error.date`…)."),
@@ -490,7 +505,8 @@ paths = {
                                  qp("service", {"type": "string"}, "The service code (required).")])},
     "/indicators": {
         "get": op("listIndicators", "The indicator catalogue for a unit: national ones and its province's own", "dashboards", 200, None, ["401", "403", "404"],
-                  params=[qp("unit", {"type": "string"}, "Unit code; `VN` or none for the nation.")], ok_content=ANYJSON),
+                  params=[qp("unit", {"type": "string"}, "Unit code; `VN` or none for the nation.")],
+                  ok_content={"application/json": {"schema": {"type": "array", "items": ref("Indicator")}}}),
         "post": op("createIndicator", "Add a province's own indicator (count, coverage of a service, or reported by hand)", "dashboards", 201, None,
                    ["401", "403", "409", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
     "/dashboard": {"get": op("dashboard", "Every indicator of a unit: actual, target, % of plan, trend, breakdown by child units", "dashboards", 200, None,
@@ -517,7 +533,8 @@ paths = {
                                   ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
     "/campaigns": {
         "get": op("listCampaigns", "Campaigns of a unit's area", "dashboards", 200, None, ["401", "403", "404"],
-                  params=[qp("unit", {"type": "string"}, "Unit code.")], ok_content=ANYJSON),
+                  params=[qp("unit", {"type": "string"}, "Unit code.")],
+                  ok_content={"application/json": {"schema": {"type": "array", "items": ref("Campaign")}}}),
         "post": op("createCampaign", "Create a campaign: name, dates, units taking part, indicators with targets", "dashboards", 201, None,
                    ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
     "/campaigns/{id}": {"parameters": [P("id")],

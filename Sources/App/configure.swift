@@ -85,8 +85,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(NULQueryMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware(table: .init(routes: app.routes)))
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
     app.routes.defaultMaxBodySize = "1mb"
+    // At shutdown (a deploy, or a test's end) requests in flight finish before the app lets go of its configuration
+    // and databases: Vapor's 10 s default gave up on a slow sync and tore the app down under it.
+    app.http.server.configuration.shutdownTimeout = .seconds(60)
 
     app.lifecycle.use(AuditSealer())
     app.lifecycle.use(SessionSweeper())

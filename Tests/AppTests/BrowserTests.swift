@@ -250,7 +250,8 @@ final class WebDriver: @unchecked Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
         }
-        let response = try await client.execute(request, timeout: .seconds(60))
+        // Generous: a loaded CI machine runs the whole suite beside the browser.
+        let response = try await client.execute(request, timeout: .seconds(120))
         let data = Data(buffer: try await response.body.collect(upTo: 20 * 1024 * 1024))
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         if response.status.code >= 400 { throw TestFailure("WebDriver \(method) \(url): \(response.status) \(json)") }

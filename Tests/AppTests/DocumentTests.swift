@@ -28,6 +28,45 @@ struct DocumentTests {
         }
     }
 
+    @Test("Every documented path asked with a method it does not serve answers 405 with Allow naming exactly its methods")
+    func methodNotAllowed() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let admin = try await t.account("quantri", role: .admin, scope: nil)
+            let doc = try await t.send(.GET, "/api/v1/openapi.json").json()
+            let paths = doc["paths"] as? [String: [String: Any]] ?? [:]
+            let verbs = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            #expect(!paths.isEmpty)
+            // Whether a documented template serves `method` at `concrete` (`/residents/lookup` is also `/residents/{id}`).
+            func served(_ method: String, _ concrete: [String]) -> Bool {
+                paths.contains { template, ops in
+                    let parts = template.split(separator: "/")
+                    return ops.keys.contains(method.lowercased()) && parts.count == concrete.count
+                        && zip(parts, concrete).allSatisfy { $0.hasPrefix("{") || String($0) == $1 }
+                }
+            }
+            var skipped: [String] = []
+            for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
+                var allowed = Set(operations.keys.map { $0.uppercased() }.filter(verbs.contains))
+                let parts = path.split(separator: "/").map { $0.hasPrefix("{") ? UUID().uuidString.lowercased() : String($0) }
+                guard let other = verbs.first(where: { !allowed.contains($0) && !served($0, parts) }) else {
+                    skipped.append(path)
+                    continue
+                }
+                if allowed.contains("GET") { allowed.insert("HEAD") }
+                let concrete = parts.joined(separator: "/")
+                let reply = try await t.send(HTTPMethod(rawValue: other), "/api/v1/" + concrete, token: admin)
+                #expect(reply.status == .methodNotAllowed, "\(other) \(path): \(reply.status)")
+                let header = Set((reply.headers.first(name: "Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(header == allowed, "\(path)")
+                #expect(reply.headers.first(name: "Content-Type")?.hasPrefix("application/problem+json") == true)
+            }
+            #expect(skipped.isEmpty, "no method left to probe: \(skipped)")
+            // An unknown path is still 404, and a page answers 405 too.
+            #expect(try await t.send(.DELETE, "/api/v1/nothing-here", token: admin).status == .notFound)
+            #expect(try await t.send(.DELETE, "/login").status == .methodNotAllowed)
+        }
+    }
+
     @Test("Every catalogue key used by templates and code exists in Vietnamese and English")
     func catalogueIsComplete() throws {
         let catalogue = try Catalogue.load()

@@ -121,6 +121,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             if case let AppError.signInPaused(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
             if case let AppError.tooManyReads(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
+            if status == .methodNotAllowed, let allow = (error as? any AbortError)?.headers[.allow].first {
+                response.headers.replaceOrAdd(name: .allow, value: allow)
+            }
             return response
         }
         if status == .unauthorized {
@@ -131,6 +134,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         do {
             let view = try await request.view.render("error", context)
             let response = try await view.encodeResponse(status: status, for: request)
+            if status == .methodNotAllowed, let allow = (error as? any AbortError)?.headers[.allow].first {
+                response.headers.replaceOrAdd(name: .allow, value: allow)
+            }
             return response
         } catch {
             request.logger.error("Error page failed", metadata: ["error": "\(type(of: error))"])
