@@ -27,9 +27,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // SQLite keeps 2 MiB of pages per connection by default; the rollups' hot pages (the nation's, the provinces')
         // are re-read from the file at every dashboard with so little. Each event loop has one pooled connection, kept
         // open, so the setting holds; a connection reopened later only reads more slowly.
+        // The driver's busy handler retries at once, for ever, on a thread of the process's small shared blocking pool:
+        // a few writers waiting for the write lock could hold every such thread while the lock's holder waits for one,
+        // and SQLite stopped for the whole process. A busy timeout sleeps between tries and gives up after 5 s (the
+        // request answers 503 with Retry-After, and nothing was written), so a wait always ends.
         for loop in app.eventLoopGroup.makeIterator() {
             let db = app.databases.database(.sqlite, logger: app.logger, on: loop)! as! any SQLDatabase
             try await db.raw("PRAGMA cache_size = -65536").run()
+            try await db.raw("PRAGMA busy_timeout = 5000").run()
         }
     case let .postgres(url):
         // TLS exactly as libpq reads `sslmode` (the driver's own reading checks certificates even for `require`).
