@@ -209,7 +209,9 @@ final class TestApp: @unchecked Sendable {
             request.body = .bytes(ByteBuffer(data: body))
         }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
-        let response = try await client.execute(request, timeout: .seconds(300))
+        // Generous: in CI the whole suite shares two cores, and a 1,000-row import on SQLite waits its turn on the
+        // process's two blocking threads; a request this late is stuck, not slow.
+        let response = try await client.execute(request, timeout: .seconds(900))
         let buffer = try await response.body.collect(upTo: 50 * 1024 * 1024)
         return Reply(status: response.status, headers: response.headers, body: Data(buffer: buffer))
     }
