@@ -97,8 +97,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // and databases: Vapor's 10 s default gave up on a slow sync and tore the app down under it.
     app.http.server.configuration.shutdownTimeout = .seconds(60)
 
-    app.lifecycle.use(AuditSealer())
-    app.lifecycle.use(SessionSweeper())
+    app.lifecycle.use(PeriodicJob("Audit sealing", every: .seconds(5)) { try await AuditChain.seal(on: $0.db) })
+    app.lifecycle.use(PeriodicJob("Purging expired sessions", every: .seconds(600)) {
+        _ = try await SessionLifetime.purge(on: $0.db, now: $0.clock.now())
+    })
 
     try routes(app)
 }

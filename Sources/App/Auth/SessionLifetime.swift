@@ -55,31 +55,6 @@ enum SessionLifetime {
     }
 }
 
-/// Purges the sessions that are over every few minutes while the server runs.
-final class SessionSweeper: LifecycleHandler, @unchecked Sendable {
-    static let interval: Duration = .seconds(600)
-    private var task: Task<Void, Never>?
-
-    func didBoot(_ application: Application) throws {
-        let app = application
-        task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.interval)
-                guard !Task.isCancelled else { return }
-                do {
-                    _ = try await SessionLifetime.purge(on: app.db, now: app.clock.now())
-                } catch {
-                    app.logger.warning("Purging expired sessions failed; it is tried again", metadata: ["error": "\(type(of: error))"])
-                }
-            }
-        }
-    }
-
-    func shutdown(_ application: Application) {
-        task?.cancel()
-    }
-}
-
 /// Restores the signed-in account from the session, unless the session has timed out or the account is disabled.
 struct SessionAccountAuthenticator: AsyncSessionAuthenticator {
     typealias User = App.User

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// The audit trail as a hash chain: each entry, once sealed (within seconds of its commit, by `AuditSealer`, and
+/// The audit trail as a hash chain: each entry, once sealed (within seconds of its commit, by a `PeriodicJob` every 5 s, and
 /// before any verification), carries its place, the hash of the one before it and a hash of its own content with that
 /// link, so that changing, removing or reordering any entry after it was written breaks the chain from
 /// there on. The head of the chain (the last sequence number and hash) is kept in `settings`, so that removing the
@@ -101,31 +101,5 @@ enum AuditChain {
         let head = try await Setting.find(headKey, on: db).map { parse($0.value) } ?? (0, "")
         if head.seq != previous.seq || head.hash != previous.hash { return .truncated(last: previous.seq, head: head.seq) }
         return .intact(entries: previous.seq)
-    }
-}
-
-/// Seals the audit trail every few seconds while the server runs, so that an entry is tamper-evident within seconds
-/// of its commit without any request waiting for the chain.
-final class AuditSealer: LifecycleHandler, @unchecked Sendable {
-    static let interval: Duration = .seconds(5)
-    private var task: Task<Void, Never>?
-
-    func didBoot(_ application: Application) throws {
-        let app = application
-        task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.interval)
-                guard !Task.isCancelled else { return }
-                do {
-                    try await AuditChain.seal(on: app.db)
-                } catch {
-                    app.logger.warning("Audit sealing failed; it is tried again", metadata: ["error": "\(type(of: error))"])
-                }
-            }
-        }
-    }
-
-    func shutdown(_ application: Application) {
-        task?.cancel()
     }
 }
