@@ -70,10 +70,7 @@ struct BrowserTests {
             let hamlet = try await t.hamlet("Thôn Điện Thoại", in: Fixtures.communeA, token: commune)
             let driver = try await WebDriver.start(client: t.client)
             do {
-                try await driver.go(t.baseURL + "/login")
-                try await driver.type("#login", "xa")
-                try await driver.type("#password", "mat-khau-123")
-                try await driver.click("#login-submit")
+                try await driver.signIn(t.baseURL, login: "xa")
                 try await driver.go(t.baseURL + "/accounts")
                 #expect(try await driver.text("h1") == "Tài khoản trong địa bàn")
                 try await driver.type("#login", "to-truong-dt")
@@ -108,10 +105,7 @@ struct BrowserTests {
             _ = try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch)
             let driver = try await WebDriver.start(client: t.client)
             do {
-                try await driver.go(t.baseURL + "/login")
-                try await driver.type("#login", "xa")
-                try await driver.type("#password", "mat-khau-123")
-                try await driver.click("#login-submit")
+                try await driver.signIn(t.baseURL, login: "xa")
                 try await driver.go(t.baseURL + "/dashboard")
                 #expect(try await driver.text("h1").contains("Phường Ba Đình"))
                 // On a phone the page leads with the key indicators as cards; the full table is a tap away.
@@ -264,6 +258,14 @@ final class WebDriver: @unchecked Sendable {
     }
 
     func go(_ url: String) async throws { try await command(.POST, "/url", ["url": url]) }
+
+    /// Signs in through the login form with the tests' password.
+    func signIn(_ baseURL: String, login: String) async throws {
+        try await go(baseURL + "/login")
+        try await type("#login", login)
+        try await type("#password", "mat-khau-123")
+        try await click("#login-submit")
+    }
 
     func element(_ css: String) async throws -> String {
         let value = try await command(.POST, "/element", ["using": "css selector", "value": css]) as? [String: Any]
