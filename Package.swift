@@ -61,15 +61,29 @@ let package = Package(
             dependencies: ["App"],
             swiftSettings: swiftSettings
         ),
+        // The benchmark engines: they drive the app's internals, so they import it @testable (release runs pass
+        // -Xswiftc -enable-testing, see Benchmarks/README.md).
+        .target(
+            name: "LanToaBenchmarks",
+            dependencies: [
+                "App",
+                "LanToaCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/Engines",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SyncThroughput",
-            dependencies: ["App"],
+            dependencies: ["LanToaBenchmarks", "App"],
             path: "Benchmarks/SyncThroughput",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "DashboardLatency",
-            dependencies: ["App"],
+            dependencies: ["LanToaBenchmarks", "App"],
             path: "Benchmarks/DashboardLatency",
             swiftSettings: swiftSettings
         ),
@@ -88,6 +102,17 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The pages in a real Chromium (through chromedriver), on the fixtures of AppTests.
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: [
+                "AppTests",
+                "App",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import App
+import LanToaBenchmarks
 import Foundation
 
 // Dashboard and ranking latency on a database filled by `lantoa synth`, each beside the naive GROUP BY over the raw

@@ -1,4 +1,5 @@
 import App
+import LanToaBenchmarks
 import AsyncHTTPClient
 import Foundation
 import NIOCore

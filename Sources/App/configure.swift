@@ -42,7 +42,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         var pg = try SQLPostgresConfiguration(url: PostgresTLS.stripped(url))
         pg.coreConfiguration.tls = try tls.configuration()
         // Each event loop has its own pool. A sync waits, holding its connection, for another batch of its hamlet to
-        // commit (see `OutreachService.insert`): with one connection per loop, every request behind it on that loop
+        // commit (see `SupportLogService.insert`): with one connection per loop, every request behind it on that loop
         // would wait too, and give up after the pool's timeout. So at least two per loop, and the configured total
         // shared among the loops.
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
@@ -51,23 +51,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .trace), as: .psql)
     }
 
-    app.migrations.add(CreateUnits())
-    app.migrations.add(AddUnitFormerPath())
-    app.migrations.add(CreateTeams())
-    app.migrations.add(CreateAccounts())
-    app.migrations.add(CreateAuditEntries())
-    app.migrations.add(SessionRecord.migration)
-    app.migrations.add(LoadReferenceUnits())
-    app.migrations.add(CreateOutreach())
-    app.migrations.add(CreateRollups())
-    app.migrations.add(WidenRollups())
-    app.migrations.add(CreateSignInProtection())
-    app.migrations.add(AddResidentUniqueness())
-    app.migrations.add(ChainAuditTrail())
-    app.migrations.add(AddTokenKinds())
-    app.migrations.add(AddOneActiveTeamPerUnit())
-    app.migrations.add(AddUserMember())
-    app.migrations.add(AddMemberErasure())
+    app.migrations.add(MigrationList.all)
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "lantoa_session"

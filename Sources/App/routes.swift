@@ -1,117 +1,40 @@
 import Vapor
 
-/// Every route of Lan Tỏa. `/api/v1` answers JSON (problem+json on errors); the rest are Vietnamese pages.
+/// Every route of Lan Tỏa: each feature registers its own (`Features/<Feature>/<Feature>Routes.swift`).
+/// `/api/v1` answers JSON (problem+json on errors); the rest are Vietnamese pages.
 func routes(_ app: Application) throws {
     app.get("health") { _ in "ok" }
     // The members' phone app (Public/app): an installable web app that works offline.
     app.get("app") { req in req.redirect(to: "/app/") }
 
-    // API
     let api = app.grouped("api", "v1")
     api.get("openapi.json", use: OpenAPIController.document)
-    api.post("auth", "login", use: AuthAPIController.login)
-    api.post("auth", "refresh", use: AuthAPIController.refresh)
-    let authed = api.grouped(BearerTokenAuthenticator(), RequireAccount())
-    authed.get("me", use: AuthAPIController.me)
-    authed.post("me", "password", use: AuthAPIController.changePassword)
-    authed.get("me", "tokens", use: AuthAPIController.myTokens)
-    authed.delete("tokens", ":id", use: AuthAPIController.revokeToken)
-    authed.get("users", ":id", "tokens", use: AccountsAPIController.tokens)
-    authed.post("auth", "logout", use: AuthAPIController.logout)
-    authed.get("units", use: UnitsAPIController.index)
-    authed.post("units", use: UnitsAPIController.create)
-    authed.get("units", ":code", use: UnitsAPIController.show)
-    authed.get("units", ":code", "lineage", use: UnitsAPIController.lineage)
-    authed.put("units", ":code", "former-commune", use: UnitsAPIController.setFormerCommune)
-    authed.get("units", ":code", "composition-policy", use: CommuneAPIController.showPolicy)
-    authed.put("units", ":code", "composition-policy", use: CommuneAPIController.updatePolicy)
-    authed.on(.POST, "units", ":code", "team-imports", body: .collect(maxSize: "20mb"), use: CommuneAPIController.importTeams)
-    authed.get("team-imports", "template.xlsx", use: CommuneAPIController.template)
-    authed.on(.POST, "units", ":code", "resident-imports", body: .collect(maxSize: "20mb"), use: OutreachAPIController.importResidents)
-    authed.get("resident-imports", "template.xlsx", use: OutreachAPIController.residentTemplate)
-    authed.get("teams", use: TeamsAPIController.index)
-    authed.post("teams", use: TeamsAPIController.create)
-    authed.get("teams", ":id", use: TeamsAPIController.show)
-    authed.patch("teams", ":id", use: TeamsAPIController.update)
-    authed.post("teams", ":id", "consolidations", use: TeamsAPIController.consolidate)
-    authed.post("teams", ":id", "members", use: TeamsAPIController.addMember)
-    authed.post("memberships", ":id", "end", use: TeamsAPIController.endMembership)
-    authed.post("members", ":id", "transfer", use: TeamsAPIController.transferMember)
-    authed.post("members", ":id", "erase", use: TeamsAPIController.eraseMember)
-    authed.get("users", use: AccountsAPIController.index)
-    authed.post("users", use: AccountsAPIController.create)
-    authed.post("users", ":id", "unlock", use: AccountsAPIController.unlock)
-    authed.put("users", ":id", "member", use: AccountsAPIController.linkMember)
-    authed.post("users", ":id", "disable", use: AccountsAPIController.disable)
-    authed.post("users", ":id", "enable", use: AccountsAPIController.enable)
-    authed.post("users", ":id", "password", use: AccountsAPIController.resetPassword)
-    authed.get("audit", use: AccountsAPIController.audit)
-    authed.get("services", use: OutreachAPIController.services)
-    authed.post("services", use: OutreachAPIController.createService)
-    authed.get("residents", ":id", "export", use: OutreachAPIController.exportResident)
-    authed.patch("residents", ":id", use: OutreachAPIController.correctResident)
-    authed.post("residents", ":id", "erase", use: OutreachAPIController.eraseResident)
-    authed.post("residents", ":id", "merge", use: OutreachAPIController.mergeResident)
-    authed.post("households", use: OutreachAPIController.createHousehold)
-    authed.get("residents", use: OutreachAPIController.residents)
-    authed.post("residents", use: OutreachAPIController.createResident)
-    authed.post("residents", "lookup", use: OutreachAPIController.lookup)
-    authed.get("residents", ":id", use: OutreachAPIController.showResident)
-    authed.on(.POST, "sync", body: .collect(maxSize: "5mb"), use: OutreachAPIController.sync)
-    authed.get("sync", use: OutreachAPIController.pull)
-    authed.get("sweep", use: OutreachAPIController.sweep)
-    authed.get("indicators", use: DashboardAPIController.indicators)
-    authed.post("indicators", use: DashboardAPIController.createIndicator)
-    authed.get("dashboard", use: DashboardAPIController.dashboard)
-    authed.get("rankings", use: DashboardAPIController.rankings)
-    authed.get("review", use: DashboardAPIController.review)
-    authed.get("targets", use: DashboardAPIController.listTargets)
-    authed.put("targets", use: DashboardAPIController.setTarget)
-    authed.post("targets", "split", use: DashboardAPIController.splitTarget)
-    authed.get("campaigns", use: DashboardAPIController.campaigns)
-    authed.post("campaigns", use: DashboardAPIController.createCampaign)
-    authed.get("campaigns", ":id", use: DashboardAPIController.campaign)
-    authed.post("indicator-values", use: DashboardAPIController.reportValue)
-
-    // Web pages
     let web = app.grouped(app.sessions.middleware, SessionAccountAuthenticator(), CSRFMiddleware())
-    web.get { req in req.redirect(to: "/units") }
-    web.get("login", use: LoginController.show)
-    web.post("login", use: LoginController.submit)
-    web.get("lang", ":lang", use: LoginController.language)
-    let pages = web.grouped(RequireAccount())
-    pages.post("logout", use: LoginController.logout)
-    pages.get("accounts", use: AccountsController.index)
-    pages.post("accounts", use: AccountsController.create)
-    pages.post("accounts", ":id", ":action", use: AccountsController.act)
-    pages.get("account", "password", use: PasswordController.show)
-    pages.post("account", "password", use: PasswordController.submit)
-    pages.get("units", use: UnitsController.index)
-    pages.get("units", ":code", use: UnitsController.show)
-    pages.post("units", ":code", "hamlets", use: UnitsController.createHamlet)
-    pages.post("units", ":code", "composition-policy", use: UnitsController.updatePolicy)
-    pages.post("units", ":code", "former-commune", use: UnitsController.setFormerCommune)
-    pages.get("units", ":code", "import", use: ImportController.show)
-    pages.get("units", ":code", "sweep", use: SweepController.show)
-    pages.on(.POST, "units", ":code", "import", body: .collect(maxSize: "20mb"), use: ImportController.submit)
-    pages.get("import-template.xlsx", use: CommuneAPIController.template)
-    pages.get("resident-template.xlsx", use: OutreachAPIController.residentTemplate)
-    pages.get("units", ":code", "import-residents", use: ImportController.showResidents)
-    pages.on(.POST, "units", ":code", "import-residents", body: .collect(maxSize: "20mb"), use: ImportController.submitResidents)
-    pages.get("teams", "new", use: TeamsController.new)
-    pages.post("teams", use: TeamsController.create)
-    pages.get("teams", ":id", use: TeamsController.show)
-    pages.post("teams", ":id", "members", use: TeamsController.addMember)
-    pages.post("teams", ":id", "consolidations", use: TeamsController.consolidate)
-    pages.post("memberships", ":id", "end", use: TeamsController.endMembership)
-    pages.post("members", ":id", "transfer", use: TeamsController.transferMember)
-    pages.post("members", ":id", "erase", use: TeamsController.eraseMember)
-    pages.get("audit", use: ImportController.audit)
-    pages.get("dashboard", use: DashboardController.show)
-    pages.post("dashboard", "targets") { try await DashboardController.saveTarget(req: $0, split: false) }
-    pages.post("dashboard", "targets", "split") { try await DashboardController.saveTarget(req: $0, split: true) }
-    pages.get("rankings", use: DashboardController.rankings)
-    pages.get("campaigns", use: CampaignsController.index)
-    pages.post("campaigns", use: CampaignsController.create)
-    pages.get("campaigns", ":id", use: CampaignsController.show)
+    web.get { req in req.redirect(to: SiteURL.units.path) }
+    let groups = RouteGroups(api: api, authed: api.grouped(BearerTokenAuthenticator(), RequireAccount()),
+                             web: web, pages: web.grouped(RequireAccount()))
+    for feature in features { feature.register(groups) }
+}
+
+/// The features, in the order their routes are registered.
+let features: [any FeatureRoutes.Type] = [
+    AccountsRoutes.self, UnitsRoutes.self, TeamsRoutes.self, TeamImportRoutes.self, ResidentsRoutes.self, AuditRoutes.self,
+    SupportLogRoutes.self, SweepRoutes.self, IndicatorsRoutes.self, DashboardsRoutes.self, TargetsRoutes.self, CampaignsRoutes.self,
+]
+
+/// The route groups a feature registers into.
+struct RouteGroups {
+    /// `/api/v1` without an account (sign-in).
+    let api: any RoutesBuilder
+    /// `/api/v1` with a bearer token.
+    let authed: any RoutesBuilder
+    /// Pages without an account (the sign-in page, the language switch).
+    let web: any RoutesBuilder
+    /// Pages for a signed-in account.
+    let pages: any RoutesBuilder
+}
+
+/// A feature's routes, registered by `routes(_:)`.
+protocol FeatureRoutes: Sendable {
+    static func register(_ r: RouteGroups)
 }

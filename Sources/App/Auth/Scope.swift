@@ -102,6 +102,12 @@ struct Scope: Sendable {
         path.hasPrefix(actor.scopePath)
     }
 
+    /// Refuses to look at a unit unless it lies in the actor's subtree or on the line above it (a commune official
+    /// may read its province's composition policy or filter by its own province; a province never sees a sibling).
+    func authorizeReading(unitAt path: String) throws {
+        guard contains(path: path) || actor.scopePath.hasPrefix(path) else { throw AppError.forbidden }
+    }
+
     /// Refuses unless the role grants `permission` and `path` lies in the actor's subtree.
     func authorize(_ permission: Permission, at path: String) throws {
         guard permission.granted(to: actor.role), contains(path: path) else { throw AppError.forbidden }

@@ -69,11 +69,19 @@ struct SignInGuard {
         try await succeeded(login: login)
     }
 
-    /// When the login's lockout ends, if it is locked now.
-    func lockedUntil(login: String) async throws -> Date? {
-        let row = try await sql.raw("SELECT failures, blocked_until FROM sign_in_throttles WHERE key = \(bind: Self.loginKey(login))").first()
-        guard let row, try row.decode(column: "failures", as: Int.self) >= policy.loginFailures else { return nil }
-        let until = try row.decode(column: "blocked_until", as: Int64.self)
-        return until > seconds ? Date(timeIntervalSince1970: TimeInterval(until)) : nil
+    /// The logins among `logins` that are locked, with the time each lock ends, in one query.
+    func lockedUntil(logins: [String]) async throws -> [String: Date] {
+        guard !logins.isEmpty else { return [:] }
+        let keys = Dictionary(logins.map { (Self.loginKey($0), $0) }, uniquingKeysWith: { a, _ in a })
+        let rows = try await sql.raw("SELECT key, failures, blocked_until FROM sign_in_throttles WHERE key IN (\(binds: Array(keys.keys)))").all()
+        var out: [String: Date] = [:]
+        for row in rows {
+            guard try row.decode(column: "failures", as: Int.self) >= policy.loginFailures else { continue }
+            let until = try row.decode(column: "blocked_until", as: Int64.self)
+            if until > seconds, let login = keys[try row.decode(column: "key", as: String.self)] {
+                out[login] = Date(timeIntervalSince1970: TimeInterval(until))
+            }
+        }
+        return out
     }
 }

@@ -1,0 +1,157 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+import Vapor
+@testable import App
+
+/// The dashboard benchmark's engine (`Benchmarks/DashboardLatency`), run on a database filled by `lantoa synth`:
+/// dashboard and ranking latencies from the rollups beside the naive query (GROUP BY over the raw support log) for the
+/// same figures, timed in the same run, and how fresh the national dashboard is after an acknowledged write.
+public enum DashboardBenchmark {
+    public struct Timing: Sendable {
+        public var name: String
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public var naive: Double?
+    }
+
+    public struct Result: Sendable {
+        public var timings: [Timing]
+        public var activities: Int
+        public var freshReads: Int
+        public var sizeBytes: Int64
+        public var residentMegabytes: Double
+    }
+
+    public static func run(storage: AppConfig.Storage, iterations: Int, naiveIterations: Int) async throws -> Result {
+        var env = Environment.production
+        env.arguments = ["bench"]
+        let app = try await Application.make(env)
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, config: AppConfig(storage: storage))
+            app.logger.logLevel = .warning
+            let result = try await measure(app, storage: storage, iterations: iterations, naiveIterations: naiveIterations)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    static func percentiles(_ samples: [Double]) -> (Double, Double, Double) {
+        let s = samples.sorted()
+        func at(_ q: Double) -> Double { s[min(s.count - 1, Int((Double(s.count) * q).rounded(.up)) - 1)] }
+        return (at(0.5), at(0.95), at(0.99))
+    }
+
+    static func time(_ n: Int, _ body: () async throws -> Void) async throws -> [Double] {
+        var samples: [Double] = []
+        for _ in 0..<n {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try await body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return samples
+    }
+
+    static func measure(_ app: Application, storage: AppConfig.Storage, iterations: Int, naiveIterations: Int) async throws -> Result {
+        let clock = app.clock
+        let scope = Scope(actor: .system, db: app.db)
+        let service = DashboardService(scope: scope, clock: clock)
+        let sql = app.db as! any SQLDatabase
+        let today = clock.today()
+        let period = ReportPeriod.year(today.year)
+        let activities = try await SupportActivity.query(on: app.db).count()
+        guard activities > 0 else { throw Abort(.badRequest, reason: "no activities: fill the database with `lantoa synth` first") }
+        // The busiest province, commune and hamlet.
+        func busiest(_ tier: Tier) async throws -> DashboardService.Place {
+            let row = try await sql.raw("""
+                SELECT r.unit_id AS id FROM rollups r JOIN units u ON u.id = r.unit_id
+                WHERE u.tier = \(bind: tier.rawValue) AND u.valid_to >= \(bind: today.iso) AND r.period = 'T'
+                ORDER BY COALESCE(\(RollupRows.extract("done.vneid_level2", sql, table: "r")), 0) DESC LIMIT 1
+                """).first()
+            guard let id = try row?.decode(column: "id", as: UUID.self), let unit = try await Unit.find(id, on: app.db) else {
+                throw Abort(.badRequest, reason: "no \(tier.rawValue) with supports")
+            }
+            return DashboardService.Place(unit)
+        }
+        let places: [(String, DashboardService.Place)] = [("nation", .nation), ("province", try await busiest(.province)),
+                                                           ("commune", try await busiest(.commune)), ("hamlet", try await busiest(.hamlet))]
+        var timings: [Timing] = []
+        let from = period.start.iso, to = period.end.iso
+        for (name, place) in places {
+            _ = try await service.dashboard(place: place, period: period, hierarchy: today)   // warm
+            let (p50, p95, p99) = percentiles(try await time(iterations) {
+                _ = try await service.dashboard(place: place, period: period, hierarchy: today)
+            })
+            // The naive dashboard: supports done per service over the raw log of the unit's subtree, and per child unit.
+            let depth = place.path.split(separator: "/").count
+            let prefix = place.path
+            let naive = percentiles(try await time(naiveIterations) {
+                _ = try await sql.raw("""
+                    SELECT service_code, COUNT(*) FROM support_activities WHERE outcome = 'done' AND happened_on >= \(bind: from)
+                    AND happened_on <= \(bind: to) AND unit_path >= \(bind: prefix) AND unit_path < \(bind: String(prefix.dropLast()) + "0")
+                    GROUP BY service_code
+                    """).all()
+                _ = try await sql.raw("""
+                    SELECT substr(unit_path, 1, \(unsafeRaw: String(1 + (depth + 1) * 37))) AS child, COUNT(*) FROM support_activities
+                    WHERE outcome = 'done' AND service_code = 'vneid_level2' AND happened_on >= \(bind: from) AND happened_on <= \(bind: to)
+                    AND unit_path >= \(bind: prefix) AND unit_path < \(bind: String(prefix.dropLast()) + "0") GROUP BY child
+                    """).all()
+            }).1
+            timings.append(Timing(name: "dashboard, \(name) (\(place.ref.name))", p50: p50, p95: p95, p99: p99, naive: naive))
+        }
+        let indicator = try await service.indicator(code: "vneid_level2.done", for: .nation)
+        let (r50, r95, r99) = percentiles(try await time(iterations) {
+            _ = try await service.ranking(place: .nation, tier: .commune, indicator: indicator, period: period, measure: .absolute, hierarchy: today)
+        })
+        let naiveRanking = percentiles(try await time(naiveIterations) {
+            for p in [period, period.previous] {
+                _ = try await sql.raw("""
+                    SELECT substr(unit_path, 1, 75) AS commune, COUNT(*) FROM support_activities WHERE outcome = 'done'
+                    AND service_code = 'vneid_level2' AND happened_on >= \(bind: p.start.iso) AND happened_on <= \(bind: p.end.iso) GROUP BY commune
+                    """).all()
+            }
+        }).1
+        timings.append(Timing(name: "ranking of all communes", p50: r50, p95: r95, p99: r99, naive: naiveRanking))
+
+        // Freshness: one support written and acknowledged, then the national dashboard read at once, each time.
+        var fresh = 0
+        let hamlet = places[3].1
+        let rounds = 20
+        for _ in 0..<rounds {
+            let before = try await service.dashboard(place: .nation, period: period, hierarchy: today).indicators.first { $0.code == "vneid_level2.done" }!.actual
+            let a = SupportActivity()
+            a.id = UUID()
+            a.receivedAt = Date()
+            a.hamletID = hamlet.id
+            a.unitPath = hamlet.path
+            a.anonymousCount = 1
+            a.serviceCode = "vneid_level2"
+            a.outcome = .done
+            a.reason = ""
+            a.channel = .communityMeeting
+            a.happenedOn = today.iso
+            try await app.db.transaction { db in try await SupportLogService.insert([a], on: db) }
+            let after = try await service.dashboard(place: .nation, period: period, hierarchy: today).indicators.first { $0.code == "vneid_level2.done" }!.actual
+            if after == before + 1 { fresh += 1 }
+        }
+        var size: Int64 = 0
+        switch storage {
+        case let .sqlite(path):
+            for suffix in ["", "-wal"] {
+                size += (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int64) ?? 0
+            }
+        case .postgres:
+            size = try await sql.raw("SELECT pg_database_size(current_database()) AS n").first(decodingColumn: "n", as: Int64.self) ?? 0
+        }
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        return Result(timings: timings, activities: activities, freshReads: fresh, sizeBytes: size, residentMegabytes: rss / 1024)
+    }
+}

@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+import LanToaCore
+import NIOCore
+import NIOHTTP1
+import SQLKit
+import Vapor
+@testable import App
+
+/// The sync throughput benchmark's engine (`Benchmarks/SyncThroughput`): it lives here to reach the app's internals
+/// for the baseline (the same rows written straight through `SupportLogService.insert`).
+public enum SyncBenchmark {
+    public struct Result: Sendable {
+        public var count: Int
+        public var syncSeconds: Double
+        public var syncRate: Double
+        public var baselineRate: Double
+    }
+
+    public static func run(storage: AppConfig.Storage, options: (members: Int, batches: Int, batchSize: Int)) async throws -> Result {
+        if case let .sqlite(path) = storage { try? FileManager.default.removeItem(atPath: path) }
+        var env = Environment.production
+        env.arguments = ["bench"]
+        let app = try await Application.make(env)
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, config: AppConfig(storage: storage))
+            app.logger.logLevel = .warning
+            try await app.autoMigrate()
+            if case .postgres = storage {
+                // A clean slate for repeated runs.
+                try await SupportActivity.query(on: app.db).delete()
+                try await ServiceStatus.query(on: app.db).delete()
+            }
+            let result = try await measure(app, options: options)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    static func measure(_ app: Application, options: (members: Int, batches: Int, batchSize: Int)) async throws -> Result {
+        let clock = app.clock
+        let scope = Scope(actor: .system, db: app.db)
+        // One commune, a hamlet per member, 50 residents per hamlet.
+        let commune = try await UnitService(scope: scope, clock: clock).find(code: "00004", asOf: clock.today())
+        var tokens: [String] = []
+        var residentsByMember: [[UUID]] = []
+        let accounts = AccountService(db: app.db, clock: clock)
+        let outreach = SupportLogService(scope: scope, clock: clock, protector: app.protector)
+        let suffix = String(Int(Date().timeIntervalSince1970) % 100000)
+        for m in 0..<options.members {
+            let hamlet = try await UnitService(scope: scope, clock: clock).createHamletInTransaction(
+                parent: commune, name: "Thôn đo \(suffix)-\(m)", demo: true, on: app.db)
+            let login = "bench\(suffix)m\(m)"
+            let user = try await accounts.create(CreateUserRequest(login: login, password: "benchmark-pass-2026", displayName: nil,
+                                                                   role: "member", scope: hamlet.code), by: .system)
+            tokens.append(try await accounts.issueToken(for: user).token)
+            let residents = (0..<50).map { i in
+                ResidentPayload(id: UUID(), household: nil, hamlet: hamlet.code, fullName: "Người đo \(i)", gender: i % 2 == 0 ? "male" : "female",
+                                birthYear: 1950 + i, cccd: nil, phone: nil, hasSmartphone: true, consentOn: "2026-01-01")
+            }
+            _ = try await outreach.sync(SyncRequest(households: nil, residents: residents, activities: nil)) { $0.key }
+            residentsByMember.append(residents.map { $0.id! })
+        }
+
+        app.http.server.configuration.hostname = "127.0.0.1"
+        app.http.server.configuration.port = 0
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = app.http.server.shared.localAddress!.port!
+        let client = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup),
+                                configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.members)))
+        let services = DigitalService.nationalDefaults.filter { $0.unit == .person && $0.minimumAge <= 14 }.map(\.code)
+        // Bodies are built before the clock starts.
+        var bodies: [[ByteBuffer]] = []
+        for m in 0..<options.members {
+            var memberBodies: [ByteBuffer] = []
+            for _ in 0..<options.batches {
+                let activities = (0..<options.batchSize).map { i in
+                    ActivityPayload(id: UUID(), resident: residentsByMember[m][i % 50], household: nil, anonymousCount: nil, hamlet: nil,
+                                    service: services[i % services.count], outcome: i % 4 == 0 ? "guided" : "done",
+                                    reason: i % 4 == 0 ? "needs_follow_up" : nil, channel: "door_to_door", on: "2026-11-01", supersedes: nil)
+                }
+                memberBodies.append(ByteBuffer(data: try JSONEncoder().encode(SyncRequest(households: nil, residents: nil, activities: activities))))
+            }
+            bodies.append(memberBodies)
+        }
+        let url = "http://127.0.0.1:\(port)/api/v1/sync"
+        let started = Date()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for m in 0..<options.members {
+                let token = tokens[m]
+                let memberBodies = bodies[m]
+                group.addTask {
+                    for body in memberBodies {
+                        var request = HTTPClientRequest(url: url)
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(body)
+                        let response = try await client.execute(request, timeout: .seconds(300))
+                        let reply = try await response.body.collect(upTo: 10 * 1024 * 1024)
+                        guard response.status == .ok else {
+                            throw Abort(.internalServerError, reason: "sync answered \(response.status): \(String(buffer: reply).prefix(300))")
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let syncSeconds = Date().timeIntervalSince(started)
+        let count = options.members * options.batches * options.batchSize
+        try await client.shutdown()
+        await app.server.shutdown()
+        let stored = try await SupportActivity.query(on: app.db).count()
+        guard stored >= count else { throw Abort(.internalServerError, reason: "only \(stored) of \(count) activities stored") }
+
+        // Baseline: the same rows written straight into the same engine (plain multi-row INSERTs, a transaction per
+        // batch, no HTTP, no validation, no status upkeep).
+        let hamlets = try await Resident.query(on: app.db).filter(\.$id ~~ residentsByMember.map { $0[0] }).all()
+        let pathByResident = Dictionary(uniqueKeysWithValues: hamlets.map { ($0.id!, ($0.hamletID, $0.unitPath)) })
+        let baselineStarted = Date()
+        for m in 0..<options.members {
+            let (hamletID, path) = pathByResident[residentsByMember[m][0]]!
+            for _ in 0..<options.batches {
+                let activities = (0..<options.batchSize).map { i -> SupportActivity in
+                    let a = SupportActivity()
+                    a.id = UUID()
+                    a.receivedAt = Date()
+                    a.hamletID = hamletID
+                    a.unitPath = path
+                    a.residentID = residentsByMember[m][i % 50]
+                    a.anonymousCount = 0
+                    a.serviceCode = services[i % services.count]
+                    a.outcome = i % 4 == 0 ? .guided : .done
+                    a.reason = i % 4 == 0 ? "needs_follow_up" : ""
+                    a.channel = .doorToDoor
+                    a.happenedOn = "2026-11-01"
+                    return a
+                }
+                try await app.db.transaction { db in _ = try await SupportLogService.insertRows(activities, ignoringTaken: false, on: db as! any SQLDatabase) }
+            }
+        }
+        let baselineSeconds = Date().timeIntervalSince(baselineStarted)
+        let total = try await SupportActivity.query(on: app.db).count()
+        guard total == 2 * count else { throw Abort(.internalServerError, reason: "baseline stored \(total - count) of \(count)") }
+        return Result(count: count, syncSeconds: syncSeconds, syncRate: Double(count) / syncSeconds, baselineRate: Double(count) / baselineSeconds)
+    }
+}

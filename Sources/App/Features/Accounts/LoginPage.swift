@@ -1,0 +1,11 @@
+import LanToaCore
+import Vapor
+
+struct LoginPage: Encodable {
+    var layout: Layout
+    var login: String
+    var next: String
+    var failed: Bool
+    /// Why the last attempt was refused (wrong login or password, or paused), in the page's language.
+    var message: String
+}

@@ -1,0 +1,15 @@
+import Fluent
+import Foundation
+import LanToaCore
+
+/// How an indicator's value is obtained.
+enum IndicatorKind: String, Codable, Sendable, CaseIterable {
+    /// Supports done for a service in the period.
+    case count
+    /// Residents (or households) with the service done ÷ those eligible, as a percentage, at the end of the period.
+    case coverage
+    /// Teams, members, compliant teams, households, households visited, residents, at the end of the period.
+    case structural
+    /// A value reported by hand (e.g. products listed online), summed over the period.
+    case manual
+}

@@ -1,0 +1,27 @@
+import LanToaCore
+import Vapor
+
+struct SweepSheet: Encodable {
+    var hamlet: String
+    var eligible: Int
+    var done: Int
+    var households: [SweepHouseholdRow]
+}
+
+struct SweepHouseholdRow: Encodable {
+    var address: String
+    var headName: String
+    var residents: [String]
+}
+
+struct SweepPage: Encodable {
+    var layout: Layout
+    var unit: UnitRow
+    var crumbs: [Crumb]
+    var services: [SelectOption]
+    var serviceName: String
+    var sheets: [SweepSheet]
+    var eligible: Int
+    var done: Int
+    var date: String
+}

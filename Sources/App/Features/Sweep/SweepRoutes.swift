@@ -1,0 +1,9 @@
+import Vapor
+
+/// The routes of sweep lists (rà từng người): who still needs a service, by household.
+enum SweepRoutes: FeatureRoutes {
+    static func register(_ r: RouteGroups) {
+        r.authed.get("sweep", use: SweepAPIController.sweep)
+        r.pages.get("units", ":code", "sweep", use: SweepController.show)
+    }
+}

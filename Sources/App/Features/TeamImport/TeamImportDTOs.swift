@@ -1,0 +1,14 @@
+import LanToaCore
+import Vapor
+
+struct ImportResultResponse: Content {
+    var teams: Int
+    var members: Int
+    var hamletsCreated: Int
+}
+
+struct ImportProblemResponse: Content {
+    var row: Int
+    var column: String
+    var message: String
+}
