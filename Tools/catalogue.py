@@ -385,6 +385,7 @@ T = {
  "error.date": ("không phải ngày hợp lệ (dd/mm/yyyy)", "is not a valid date (yyyy-MM-dd)"),
  "error.future_date": ("không được ở tương lai", "cannot be in the future"),
  "error.choice": ("phải là một trong: {0}", "must be one of: {0}"),
+ "error.repeated_parameter": ("tham số chỉ được ghi một lần", "may be given only once"),
  "error.gender": ("“{0}” không phải giới tính (Nam/Nữ)", "“{0}” is not a gender (Nam/Nữ)"),
  "error.role": ("“{0}” không phải vai trò (Tổ trưởng, Tổ phó, Thành viên)", "“{0}” is not a role (Tổ trưởng, Tổ phó, Thành viên)"),
  "error.phone": ("“{0}” không phải số di động Việt Nam hợp lệ", "“{0}” is not a valid Vietnamese mobile number"),

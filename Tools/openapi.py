@@ -12,6 +12,26 @@ def s(desc=None, **kw):
     if desc: d["description"] = desc
     return d
 
+# Text rules every handler shares. No text may hold the NUL character (InputDecoders refuses it with 422, in a body
+# or a query); `forbid_nul` below adds NUL_FREE to every plain string of the document. A required text is trimmed
+# (or its white space collapsed) before it is checked, so it needs one character that is not white space.
+NUL_FREE = "^[^\\u0000]*$"
+NON_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+def text(desc=None, **kw): return s(desc, pattern=NON_BLANK, **kw)
+# Unit codes by tier (mã đơn vị hành chính): province 2 digits, district 3, commune 5, hamlet the commune's code,
+# a dash and a 3-digit number.
+PROVINCE_CODE = "^[0-9]{2}$"
+COMMUNE_CODE = "^[0-9]{5}$"
+HAMLET_CODE = "^[0-9]{5}-[0-9]{3}$"
+UNIT_CODE = "^([0-9]{2,3}|[0-9]{5}|[0-9]{5}-[0-9]{3})$"
+def code(desc, pattern=UNIT_CODE): return s(desc, pattern=pattern)
+# A Vietnamese mobile number as PhoneNumber(parsing:) reads it: 0, +84, 84 or nothing, then a mobile prefix and 7 digits.
+PHONE = "^(0|\\+84|84)?(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-9])[0-9]{7}$"
+# A query parameter that is read as absent when empty.
+def or_empty(schema): return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+YEAR = "(1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+PERIOD = f"^{YEAR}(-[Qq][1-4]|-(0[1-9]|1[0-2]))?$"
+
 TIERS = ["province", "district", "commune", "hamlet"]
 KINDS = ["tinh", "thanh_pho_tw", "quan", "huyen", "thi_xa", "thanh_pho", "thanh_pho_thuoc_tp",
          "xa", "phuong", "thi_tran", "dac_khu",
@@ -22,6 +42,8 @@ GENDERS = ["male", "female", "other"]
 TEAM_ROLES = ["leader", "deputy", "member"]
 AFFILIATIONS = ["hamlet_head", "youth_union", "womens_union", "farmers_union", "veterans", "fatherland_front",
                 "party_cell", "police", "teacher", "post_telecom", "other"]
+AFFILIATION_LABELS = ["Trưởng thôn", "Đoàn Thanh niên", "Hội Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Mặt trận Tổ quốc", "Chi bộ",
+                      "Công an", "Giáo viên", "Bưu điện", "Khác"]
 FINDINGS = ["too_few_members", "too_many_members", "no_leader", "several_leaders", "no_deputy", "leader_not_hamlet_head"]
 
 def obj(props, required=None, desc=None):
@@ -70,27 +92,27 @@ schemas = {
         "successors": {"type": "array", "items": ref("LineageLink"), "description": "The units this one went into."},
     }, ["unit", "predecessors", "successors"], "Where a unit came from and went to in reorganisations (sáp nhập)."),
     "CreateHamletRequest": obj({
-        "parentCode": s("Code of a current commune in the caller's scope."),
-        "name": s("Full name, at most 120 characters (`Thôn Nà Sản`).", maxLength=120),
-        "kind": {"type": "string", "enum": HAMLET_KINDS, "description": "A hamlet-tier kind; guessed from the name when absent (default `thon`)."},
-        "validFrom": date("First day of the hamlet; today when absent."),
+        "parentCode": code("Code of a current commune in the caller's scope (422 when there is none).", COMMUNE_CODE),
+        "name": text("Full name, at most 120 characters (`Thôn Nà Sản`); 409 when the commune has a hamlet of that name.", maxLength=120),
+        "kind": {"type": "string", "enum": HAMLET_KINDS + [""], "description": "A hamlet-tier kind; guessed from the name when absent or empty (default `thon`)."},
+        "validFrom": or_empty(date("First day of the hamlet; today when absent or empty.")),
     }, ["parentCode", "name"], "A new hamlet (thôn, ấp, tổ dân phố…) under a commune."),
     # composition policy
     "CompositionPolicy": obj({
         "province": ref("UnitRef"),
         "own": {"type": "boolean", "description": "True if the province has set its own rules; false if the national rules apply."},
-        "minimumMembers": {"type": "integer"},
-        "maximumMembersHamlet": {"type": "integer", "description": "Absent when there is no maximum."},
-        "maximumMembersCommune": {"type": "integer", "description": "Absent when there is no maximum."},
+        "minimumMembers": {"type": "integer", "minimum": 1, "maximum": 100},
+        "maximumMembersHamlet": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Absent when there is no maximum."},
+        "maximumMembersCommune": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Absent when there is no maximum."},
         "leaderMustBeHamletHead": {"type": "boolean"},
     }, ["province", "own", "minimumMembers", "leaderMustBeHamletHead"], "The composition rules a province's teams are checked against."),
     "FormerCommuneRequest": obj({
-        "formerCommune": s("Code of the commune the hamlet belonged to before 1 July 2025: one of the predecessors of its commune."),
+        "formerCommune": code("Code of the commune the hamlet belonged to before 1 July 2025: one of the predecessors of its commune (422 otherwise).", COMMUNE_CODE),
     }, ["formerCommune"], "Corrects a hamlet's former commune (xã cũ); its figures move to the right former commune, district and province."),
     "CompositionPolicyRequest": obj({
         "minimumMembers": {"type": "integer", "minimum": 1, "maximum": 100, "description": "National default (5) when absent."},
-        "maximumMembersHamlet": {"type": "integer", "maximum": 200, "description": "Between minimumMembers and 200; no maximum when absent."},
-        "maximumMembersCommune": {"type": "integer", "maximum": 200, "description": "Between minimumMembers and 200; no maximum when absent."},
+        "maximumMembersHamlet": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Between minimumMembers and 200 (422 when below minimumMembers); no maximum when absent."},
+        "maximumMembersCommune": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Between minimumMembers and 200 (422 when below minimumMembers); no maximum when absent."},
         "leaderMustBeHamletHead": {"type": "boolean", "description": "National default when absent."},
     }, None, "Replaces the province's rules; every active team of the province is re-checked."),
     # teams
@@ -100,7 +122,7 @@ schemas = {
                    ["code", "message"], "A composition finding: shown, not refused."),
     "Member": obj({
         "membershipId": s(format="uuid"), "memberId": s(format="uuid"),
-        "fullName": s(), "phone": s("Vietnamese phone number, digits only."),
+        "fullName": s(), "phone": s("Vietnamese phone number, digits only; empty once erased."),
         "gender": ref("Gender"), "birthYear": {"type": "integer"}, "role": ref("TeamRole"),
         "affiliations": {"type": "array", "items": ref("Affiliation")},
         "from": date("First day of the membership."),
@@ -126,35 +148,41 @@ schemas = {
         "A community digital technology team (Tổ công nghệ số cộng đồng, Tổ CNSCĐ) of a hamlet or commune."),
     "TeamList": listing("Team", "A page of teams (without members and history)."),
     "CreateTeamRequest": obj({
-        "unit": s("Code of a current hamlet or commune in the caller's scope that has no active team."),
-        "name": s("At most 200 characters; `Tổ CNSCĐ <unit name>` when absent.", maxLength=200),
-        "decisionNumber": s(), "decisionDate": date("Not in the future."), "decisionSigner": s(),
+        "unit": code("Code of a current hamlet or commune in the caller's scope (422 otherwise) that has no active team (409 otherwise).",
+                     "^([0-9]{5}|[0-9]{5}-[0-9]{3})$"),
+        "name": s("At most 200 characters; `Tổ CNSCĐ <unit name>` when absent or blank.", maxLength=200),
+        "decisionNumber": text(), "decisionDate": date("Not in the future (422)."), "decisionSigner": text(),
     }, ["unit", "decisionNumber", "decisionDate", "decisionSigner"], "Founds a team (thành lập)."),
     "UpdateTeamRequest": obj({
-        "name": s("New name, at most 200 characters.", minLength=1, maxLength=200),
+        "name": text("New name, at most 200 characters.", maxLength=200),
         "status": {"type": "string", "enum": ["active", "dissolved"], "description": "`dissolved` dissolves the team and ends its open memberships; a dissolved team cannot be reactivated."},
-        "date": date("Date of the dissolution; today when absent."),
-    }, None, "Renames or dissolves a team."),
+        "date": or_empty(date("Date of the dissolution; today when absent or empty.")),
+    }, None, "Renames or dissolves a team. Reactivating a dissolved team is refused (422)."),
     "ConsolidateTeamRequest": obj({
-        "decisionNumber": s(), "decisionDate": date("Not in the future."), "decisionSigner": s(), "note": s(),
-    }, ["decisionNumber", "decisionDate", "decisionSigner"], "A consolidation (kiện toàn): a new decision re-forming an active team."),
+        "decisionNumber": text(), "decisionDate": date("Not in the future (422)."), "decisionSigner": text(), "note": s(),
+    }, ["decisionNumber", "decisionDate", "decisionSigner"], "A consolidation (kiện toàn): a new decision re-forming an active team (422 for a dissolved one)."),
     "AddMemberRequest": obj({
-        "fullName": s("At most 120 characters.", maxLength=120),
-        "phone": s("A Vietnamese phone number (`0912 345 678`, `+84912345678`). A person already serving in a team is refused (409)."),
-        "gender": s("`male`, `female` or `other`; Vietnamese labels (`Nam`, `Nữ`, `Khác`) are read too."),
-        "birthYear": {"type": "integer"},
-        "role": s("`leader`, `deputy` or `member`; Vietnamese labels (`Tổ trưởng`, `Tổ phó`, `Thành viên`) are read too."),
-        "affiliations": {"type": "array", "items": {"type": "string"}, "description": "Affiliation codes, or their Vietnamese or English labels."},
-        "from": date("First day of the membership; today when absent."),
-    }, ["fullName", "phone", "gender", "birthYear", "role"], "Adds a person to a team."),
+        "fullName": text("At most 120 characters.", maxLength=120),
+        "phone": s("A Vietnamese mobile number (`0912345678`, `+84912345678`; spaces, dots and dashes are read too). "
+                   "A person already serving in a team is refused (409).", pattern=PHONE),
+        "gender": {"type": "string", "enum": GENDERS + ["Nam", "Nữ", "Khác"],
+                   "description": "`male`, `female` or `other`; the Vietnamese labels are read too, in any case and with or without diacritics."},
+        "birthYear": {"type": "integer", "description": "The member is 14 to 100 years old this year (422 otherwise)."},
+        "role": {"type": "string", "enum": TEAM_ROLES + ["Tổ trưởng", "Tổ phó", "Thành viên"],
+                 "description": "`leader`, `deputy` or `member`; the Vietnamese labels are read too, in any case and with or without diacritics."},
+        "affiliations": {"type": "array", "items": {"type": "string", "enum": AFFILIATIONS + AFFILIATION_LABELS},
+                         "description": "Affiliation codes, or their Vietnamese labels (in any case, with or without diacritics)."},
+        "from": or_empty(date("First day of the membership; today when absent or empty.")),
+    }, ["fullName", "phone", "gender", "birthYear", "role"], "Adds a person to an active team (422 for a dissolved one)."),
     "EndMembershipRequest": obj({
-        "date": date("Last day of the membership, not before its first; today when absent."),
+        "date": or_empty(date("Last day of the membership, not before its first (422); today when absent or empty.")),
         "reason": s("At most 300 characters.", maxLength=300),
-    }, None, "Ends an open membership."),
+    }, None, "Ends an open membership (422 when it has ended already)."),
     "TransferMemberRequest": obj({
         "team": s("Id of the team the member moves to; the caller's area must hold both teams.", format="uuid"),
-        "role": s("`leader`, `deputy` or `member` (Vietnamese names accepted)."),
-        "from": date("First day in the new team (the last in the old one); today when absent."),
+        "role": {"type": "string", "enum": TEAM_ROLES + ["Tổ trưởng", "Tổ phó", "Thành viên"],
+                 "description": "`leader`, `deputy` or `member`; the Vietnamese labels are read too."},
+        "from": or_empty(date("First day in the new team (the last in the old one); today when absent or empty.")),
     }, ["team", "role"], "Moves a member between teams."),
     "ImportResult": obj({
         "teams": {"type": "integer", "minimum": 0, "description": "Teams founded."},
@@ -162,7 +190,7 @@ schemas = {
         "hamletsCreated": {"type": "integer", "minimum": 0, "description": "Hamlets created because the file named them."},
     }, ["teams", "members", "hamletsCreated"], "What an import wrote."),
     # accounts
-    "LoginRequest": obj({"login": s(), "password": s(format="password")}, ["login", "password"]),
+    "LoginRequest": obj({"login": s(minLength=1), "password": s(format="password", minLength=1)}, ["login", "password"]),
     "LoginResponse": obj({"token": s("Send as `Authorization: Bearer <token>`."), "expiresAt": s(format="date-time"),
                           "refreshToken": s("Exchanged once at POST /auth/refresh for a new pair (a phone back online after a long shift)."),
                           "refreshExpiresAt": s(format="date-time"),
@@ -170,7 +198,7 @@ schemas = {
                           "queueKey": s("Base64 of the 32-byte AES-GCM key a phone seals the personal fields of its offline queue with.")},
                          ["token", "expiresAt", "refreshToken", "refreshExpiresAt", "account", "queueKey"],
                          "A bearer token valid for 12 hours, and a refresh token valid for 30 days."),
-    "RefreshRequest": obj({"refreshToken": s()}, ["refreshToken"]),
+    "RefreshRequest": obj({"refreshToken": s(minLength=1)}, ["refreshToken"]),
     "Token": obj({"id": s(format="uuid"), "kind": {"type": "string", "enum": ["access", "refresh"]},
                   "createdAt": {"type": ["string", "null"], "format": "date-time"}, "expiresAt": s(format="date-time")},
                  ["id", "kind", "expiresAt"], "A live token of an account (the token itself is never shown again)."),
@@ -185,20 +213,23 @@ schemas = {
     }, ["id", "login", "displayName", "role", "disabled", "mustChangePassword"], "An account."),
     "MergeResidentRequest": obj({"into": s("The record that stays.", format="uuid")}, ["into"]),
     "ResidentLookupRequest": obj({"cccd": s("The 12-digit citizen ID (CCCD).", pattern="^[0-9]{12}$")}, ["cccd"]),
-    "LinkMemberRequest": obj({"phone": s("The member's mobile phone; empty to remove the link.")}, ["phone"]),
-    "ResetPasswordRequest": obj({"password": s("A new password chosen by an official: 10 to 72 bytes, not containing the login, not a common password.",
-                                               minLength=10, format="password")}, ["password"]),
-    "ChangePasswordRequest": obj({"currentPassword": s(format="password"),
-                                  "newPassword": s("10 to 72 bytes, not containing the login, not a common password.", minLength=10, format="password")},
+    "LinkMemberRequest": obj({"phone": {"anyOf": [s(pattern=PHONE), s(pattern="^\\s*$")],
+                                        "description": "The mobile phone of a member in the account's area (422 otherwise); absent or empty to remove the link."}}),
+    "ResetPasswordRequest": obj({"password": s("A new password chosen by an official: 10 to 72 bytes, not containing the login, not a common password (422).",
+                                               minLength=10, maxLength=72, format="password")}, ["password"]),
+    "ChangePasswordRequest": obj({"currentPassword": s("The password now; 422 when wrong.", format="password", minLength=1),
+                                  "newPassword": s("10 to 72 bytes, not containing the login, not a common password, not the current one (422).",
+                                                   minLength=10, maxLength=72, format="password")},
                                  ["currentPassword", "newPassword"]),
     "UserList": listing("User", "A page of accounts."),
     "CreateUserRequest": obj({
-        "login": s("Lower-cased; letters, digits and `._-@`, at most 64 characters.", maxLength=64),
-        "password": s("10 to 72 bytes, not containing the login, not a common password.", minLength=10, format="password"),
+        "login": s("Lower-cased; ASCII letters, digits and `._-@`, at most 64 characters (white space around it is dropped); 409 when taken.",
+                   pattern="^[A-Za-z0-9._@-]{1,64}$"),
+        "password": s("10 to 72 bytes, not containing the login, not a common password (422).", minLength=10, maxLength=72, format="password"),
         "displayName": s("The login when absent."),
         "role": ref("Role"),
-        "scope": s("Code of the scope unit, inside the caller's scope and of a tier the role allows; required except for admin."),
-    }, ["login", "password", "role"], "A new account; the caller's role must be allowed to create the role."),
+        "scope": code("Code of the scope unit, inside the caller's scope and of a tier the role allows (422 otherwise); required except for admin."),
+    }, ["login", "password", "role"], "A new account; the caller's role must be allowed to create the role (403 otherwise)."),
     "AuditEntry": obj({
         "id": s(format="uuid"), "at": s(format="date-time"), "actor": s("Login of whoever acted."),
         "action": {"type": "string", "enum": ["create", "update", "end", "import", "login", "export", "erase", "lock", "unlock", "read", "lookup", "token", "rekey"]},
@@ -224,7 +255,7 @@ schemas = {
         "owner": ref("UnitRef"),
         "units": {"type": "array", "items": ref("UnitRef")},
         "indicators": {"type": "array", "items": {"type": "string"}},
-        "progress": {"type": "array", "items": {"type": "object"}, "description": "Day by day per indicator over the units taking part; only on a single campaign."},
+        "progress": {"type": "array", "items": ref("DashboardIndicator"), "description": "Day by day per indicator over the units taking part; only on a single campaign."},
     }, ["id", "name", "start", "end", "owner", "units", "indicators"], "A campaign (chiến dịch)."),
     # errors
     "FieldError": obj({"field": s("The offending field as the API names it (`phone`, `decisionDate`)."),
@@ -245,36 +276,142 @@ schemas = {
 
 UUID_S = {"type": "string", "format": "uuid"}
 STR = {"type": "string"}
-def objs(props, required=()):
+def objs(props, required=(), description=None):
     o = {"type": "object", "properties": props}
     if required: o["required"] = list(required)
+    if description: o["description"] = description
     return o
+schemas["CreateUserRequest"]["anyOf"] = [{"properties": {"role": {"const": "admin"}}}, {"required": ["scope"]}]  # scope: required but for admin
 schemas.update({
     "Pillar": {"type": "string", "enum": ["government", "economy", "society"]},
-    "CreateServiceRequest": objs({"code": STR, "name": STR, "nameEn": STR, "pillar": ref("Pillar"), "minimumAge": {"type": "integer"},
-                                  "unit": {"type": "string", "enum": ["person", "household"]}, "province": STR},
+    "CreateServiceRequest": objs({"code": s("ASCII letters, digits and `_`, at most 40; lower-cased. 409 when taken.", pattern="^[A-Za-z0-9_]{1,40}$"),
+                                  "name": text(), "nameEn": STR, "pillar": ref("Pillar"),
+                                  "minimumAge": {"type": "integer", "minimum": 0, "maximum": 100, "description": "0 when absent."},
+                                  "unit": {"type": "string", "enum": ["person", "household"], "description": "`person` when absent."},
+                                  "province": code("Code of a province in the caller's scope (422 when the unit is not a province).", PROVINCE_CODE)},
                                  ["code", "name", "pillar", "province"]),
     "Service": objs({"code": STR, "pillar": ref("Pillar"), "name": STR, "nameEn": STR, "minimumAge": {"type": "integer"},
                      "unit": {"type": "string", "enum": ["person", "household"]},
                      "province": {"type": ["string", "null"], "description": "The path of the province whose own service this is; null for national."}},
                     ["code", "pillar", "name", "nameEn", "minimumAge", "unit"]),
     "HouseholdPayload": objs({"id": {**UUID_S, "description": "Generated by the phone; a retry with the same id is a duplicate."},
-                              "hamlet": STR, "address": STR, "headName": STR, "phone": STR}, ["hamlet", "address", "headName"]),
-    "ResidentPayload": objs({"id": UUID_S, "household": UUID_S, "hamlet": STR, "fullName": STR, "gender": ref("Gender"),
-                             "birthYear": {"type": "integer"}, "cccd": {**STR, "description": "12 digits; stored sealed, shown masked."},
-                             "phone": STR, "hasSmartphone": {"type": "boolean"},
-                             "consentOn": {**DATE, "description": "When the resident agreed to being recorded (Decree 13/2023/NĐ-CP)."}},
+                              "hamlet": code("Code of a hamlet in the caller's scope (422 when unknown, 403 when outside the scope).", HAMLET_CODE),
+                              "address": text("At most 200 characters.", maxLength=200), "headName": text(),
+                              "phone": {"anyOf": [s(pattern=PHONE), s(pattern="^\\s*$")], "description": "A mobile number, or empty."}},
+                             ["hamlet", "address", "headName"]),
+    "ResidentPayload": objs({"id": UUID_S, "household": {**UUID_S, "description": "A household already recorded, of the same hamlet (422 otherwise)."},
+                             "hamlet": code("Code of a hamlet in the caller's scope; required unless `household` is given.", HAMLET_CODE),
+                             "fullName": text("At most 120 characters.", maxLength=120),
+                             "gender": {"type": "string", "enum": GENDERS + ["Nam", "Nữ", "Khác"], "description": "As for a member."},
+                             "birthYear": {"type": "integer", "description": "At most 120 years ago, not in the future (422)."},
+                             "cccd": {"anyOf": [s(pattern="^[0-9]{12}$"), s(pattern="^\\s*$")],
+                                      "description": "12 digits whose province, century and gender digits match the resident (422 otherwise); "
+                                                     "empty when unknown. Stored sealed, shown masked; 409 when already recorded."},
+                             "phone": {"anyOf": [s(pattern=PHONE), s(pattern="^\\s*$")], "description": "A mobile number, or empty."},
+                             "hasSmartphone": {"type": "boolean"},
+                             "consentOn": {**DATE, "description": "When the resident agreed to being recorded (Decree 13/2023/NĐ-CP); not in the future (422)."}},
                             ["fullName", "gender", "birthYear", "consentOn"]),
+    "ResidentCorrection": objs({"fullName": text("At most 120 characters.", maxLength=120),
+                                "gender": {"type": "string", "enum": GENDERS + ["Nam", "Nữ", "Khác"]},
+                                "birthYear": {"type": "integer", "description": "At most 120 years ago, not in the future (422)."},
+                                "cccd": {"anyOf": [s(pattern="^[0-9]{12}$"), s(pattern="^\\s*$")], "description": "As when recording; empty to remove."},
+                                "phone": {"anyOf": [s(pattern=PHONE), s(pattern="^\\s*$")], "description": "A mobile number, or empty."},
+                                "hasSmartphone": {"type": "boolean"}},
+                               description="The fields to correct; the others stay. `id`, `household`, `hamlet` and `consentOn` are ignored."),
     "ActivityPayload": objs({"id": UUID_S, "resident": UUID_S, "household": UUID_S, "anonymousCount": {"type": "integer"}, "hamlet": STR,
                              "service": STR, "outcome": {"type": "string", "enum": ["done", "guided", "refused"]},
                              "reason": {"type": "string", "enum": ["no_smartphone", "no_network", "missing_documents", "system_error", "needs_follow_up", "other"]},
                              "channel": {"type": "string", "enum": ["door_to_door", "one_stop_desk", "community_meeting", "online"]},
                              "on": DATE, "supersedes": {**UUID_S, "description": "The activity this one corrects."}},
                             ["id", "service", "outcome"]),
-    "Anything": {"type": "object", "description": "See docs/dashboards.md for the fields."},
-    "SyncRequest": objs({"households": {"type": "array", "items": ref("HouseholdPayload")},
-                         "residents": {"type": "array", "items": ref("ResidentPayload")},
-                         "activities": {"type": "array", "items": ref("ActivityPayload")}}),
+    "CreateIndicatorRequest": objs({
+        "code": s("ASCII letters, digits, `_` and `.`, at most 60; lower-cased. 409 when taken.", pattern="^[A-Za-z0-9_.]{1,60}$"),
+        "kind": {"type": "string", "enum": ["count", "coverage", "manual"]},
+        "name": text(), "nameEn": STR,
+        "service": s("The service counted or covered: required for count and coverage (422 when unknown)."),
+        "province": code("Code of a province in the caller's area (422 when the unit is not a province).", PROVINCE_CODE)},
+        ["code", "kind", "name", "province"]),
+    "SetTargetRequest": objs({
+        "unit": s("Unit code; `VN`, empty or absent for the nation (admin only).", pattern="^([Vv][Nn]|[0-9]{2,3}|[0-9]{5}|[0-9]{5}-[0-9]{3})?$"),
+        "indicator": text("An indicator of the unit's catalogue (422 otherwise)."),
+        "period": s("`2026`, `2026-Q2`, `2026-11` or `2026-06-01..2026-08-31`.", pattern=PERIOD),
+        "value": {"type": "number", "minimum": 0, "maximum": 1e12,
+                  "description": "A whole number; for coverage indicators a percentage from 0 to 100 (422 otherwise)."},
+        "reason": s("Required to change a target whose period has started (422 otherwise).")},
+        ["indicator", "period", "value"], "Set by the unit's parent tier or above (403 for the unit itself)."),
+    "SplitTargetRequest": objs({
+        "unit": s("The unit whose target is split (`VN`, empty or absent: the nation); it needs child units and a target of its own (422 otherwise).",
+                  pattern="^([Vv][Nn]|[0-9]{2,3}|[0-9]{5}|[0-9]{5}-[0-9]{3})?$"),
+        "indicator": text(), "period": s(pattern=PERIOD, description="As for a target."),
+        "method": {"type": "string", "enum": ["even", "population", "eligible", "typed"]},
+        "values": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0},
+                   "description": "For `typed`: child unit code → value, for every child and no other unit (422 otherwise)."},
+        "reason": s("As for a target.")},
+        ["indicator", "period", "method"]),
+    "CreateCampaignRequest": objs({
+        "name": text(), "start": DATE, "end": date("Not before `start` (422)."),
+        "owner": s("The unit running it; `VN`, empty or absent for the nation.", pattern="^([Vv][Nn]|[0-9]{2,3}|[0-9]{5}|[0-9]{5}-[0-9]{3})?$"),
+        "units": {"type": "array", "items": code("A unit under the owner (422 otherwise).")},
+        "targets": {"type": "array", "minItems": 1, "items": objs({"indicator": text(), "value": {"type": "number", "minimum": 0}}, ["indicator", "value"]),
+                    "description": "Indicators of the owner's catalogue with their targets (422 for an unknown one)."}},
+        ["name", "start", "end", "targets"]),
+    "ReportValueRequest": objs({
+        "unit": code("A unit (not the nation)."),
+        "indicator": text("A manual indicator of the unit's catalogue (422 otherwise)."),
+        "on": or_empty(date("Not in the future (422); today when absent or empty.")),
+        "value": {"type": "integer", "minimum": 0, "maximum": 1000000000}},
+        ["unit", "indicator", "value"]),
+    "IndicatorValue": objs({"id": UUID_S, "on": DATE, "value": s("The value, as text.", pattern="^[0-9]+$")}, ["id", "on", "value"],
+                           ),
+    "UnitTarget": objs({"unit": ref("UnitRef"), "indicator": STR, "period": STR, "value": {"type": "number"},
+                        "method": {"type": "string", "enum": ["typed", "even", "population", "eligible"]}, "frozen": {"type": "boolean"}},
+                       ["unit", "indicator", "period", "value", "method", "frozen"]),
+    "SplitFinding": objs({"kind": {"type": "string", "enum": ["shortfall", "excess"]}, "amount": {"type": "integer", "minimum": 1}}, ["kind", "amount"]),
+    "Targets": objs({"target": {**ref("UnitTarget"), "description": "The unit's own target; absent when none."},
+                     "children": {"type": "array", "items": ref("UnitTarget")}, "childrenTotal": {"type": "number"},
+                     "finding": {**ref("SplitFinding"), "description": "How the children's sum misses the unit's target; absent when it matches."}},
+                    ["children", "childrenTotal"]),
+    "DashboardIndicator": objs({
+        "code": STR, "kind": {"type": "string", "enum": ["count", "coverage", "structural", "manual"]}, "name": STR,
+        "actual": {"type": "number"}, "numerator": {"type": "integer"}, "denominator": {"type": "integer"},
+        "target": {"type": "number"}, "percentOfPlan": {"type": "number"},
+        "trend": {"type": "array", "items": objs({"date": STR, "value": {"type": "number"}}, ["date", "value"])},
+        "breakdown": {"type": "array", "items": objs({"unit": ref("UnitRef"), "actual": {"type": "number"}, "target": {"type": "number"},
+                                                      "percentOfPlan": {"type": "number"}}, ["unit", "actual"])},
+        "childTargets": {"type": "number"}, "splitFinding": ref("SplitFinding")},
+        ["code", "kind", "name", "actual", "trend", "breakdown"]),
+    "Dashboard": objs({"unit": ref("UnitRef"), "period": STR, "periodStart": DATE, "periodEnd": DATE, "hierarchyDate": DATE,
+                       "indicators": {"type": "array", "items": ref("DashboardIndicator")}},
+                      ["unit", "period", "periodStart", "periodEnd", "hierarchyDate", "indicators"]),
+    "RankingEntry": objs({"rank": {"type": "integer", "minimum": 1}, "previousRank": {"type": "integer"}, "unit": ref("UnitRef"),
+                          "value": {"type": "number"}, "previousValue": {"type": "number"}, "actual": {"type": "number"},
+                          "target": {"type": "number"}, "percentOfPlan": {"type": "number"}, "residents": {"type": "integer"}},
+                         ["rank", "unit", "value", "actual", "residents"]),
+    "Ranking": objs({"unit": ref("UnitRef"), "indicator": ref("Indicator"), "period": STR, "previousPeriod": STR,
+                     "measure": {"type": "string", "enum": ["absolute", "percent", "per1000"]}, "tieRule": STR,
+                     "entries": {"type": "array", "items": ref("RankingEntry")}},
+                    ["unit", "indicator", "period", "previousPeriod", "measure", "tieRule", "entries"]),
+    "Review": objs({"ranking": ref("Ranking"),
+                    "commend": {"type": "array", "items": ref("RankingEntry"), "description": "Biểu dương: the first `top`."},
+                    "remind": {"type": "array", "items": ref("RankingEntry"), "description": "Nhắc nhở: below `threshold` % of plan."},
+                    "threshold": {"type": "number"}, "inactiveDays": {"type": "integer"},
+                    "inactiveTeams": {"type": "array", "items": objs({"team": STR, "name": STR, "unit": ref("UnitRef"), "lastActivityOn": DATE,
+                                                                       "daysInactive": {"type": "integer"}}, ["team", "name", "unit"])}},
+                   ["ranking", "commend", "remind", "threshold", "inactiveDays", "inactiveTeams"]),
+    "ResidentExport": objs({"id": UUID_S, "fullName": STR, "gender": ref("Gender"), "birthYear": {"type": "integer"},
+                            "cccd": s("In full, or empty."), "phone": STR, "hasSmartphone": {"type": "boolean"},
+                            "household": s("The household's address."), "consentOn": DATE, "consentBy": s("Who recorded the consent."),
+                            "supports": {"type": "array", "items": objs({"on": DATE, "service": STR,
+                                                                          "outcome": {"type": "string", "enum": ["done", "guided", "refused"]},
+                                                                          "channel": {"type": "string", "enum": ["door_to_door", "one_stop_desk", "community_meeting", "online"]}},
+                                                                         ["on", "service", "outcome", "channel"])}},
+                           ["id", "fullName", "gender", "birthYear", "cccd", "phone", "hasSmartphone", "consentOn", "consentBy", "supports"],
+                           ),
+    # A batch item is decoded by type only; every other rule is checked item by item and answered as `rejected`, not 422.
+    "SyncRequest": objs({"households": {"type": "array", "items": ref("SyncHousehold")},
+                         "residents": {"type": "array", "items": ref("SyncResident")},
+                         "activities": {"type": "array", "items": ref("SyncActivity")}},
+                        description="At most 1,000 items in all (422 otherwise)."),
     "SyncItemResult": objs({"kind": {"type": "string", "enum": ["household", "resident", "activity"]}, "id": {"type": ["string", "null"], "format": "uuid"},
                             "status": {"type": "string", "enum": ["created", "duplicate", "rejected"]},
                             "errors": {"type": "array", "items": objs({"field": STR, "code": STR, "args": {"type": "array", "items": STR}, "message": STR},
@@ -301,6 +438,16 @@ schemas.update({
                   ["unit", "service", "eligible", "done", "households"]),
 })
 
+def types_only(schema):
+    """A payload as a batch item: the declared fields with their JSON types (uuid ids stay uuid), no other rule."""
+    def plain(p):
+        if "$ref" in p: return {"type": "string"}
+        if "anyOf" in p: return {"type": "string"}
+        return {k: v for k, v in p.items() if k in ("type", "items") or (k == "format" and v == "uuid")}
+    return objs({n: plain(p) for n, p in schema["properties"].items()}, description="Checked on its own: a broken rule rejects the item only.")
+schemas.update({"SyncHousehold": types_only(schemas["HouseholdPayload"]), "SyncResident": types_only(schemas["ResidentPayload"]),
+                "SyncActivity": types_only(schemas["ActivityPayload"])})
+
 PROBLEM = {"application/problem+json": {"schema": ref("Problem")}}
 responses = {
     "Unauthorized": {"description": "No valid bearer token, or (on sign-in) wrong login or password.", "content": PROBLEM},
@@ -308,20 +455,24 @@ responses = {
     "NotFound": {"description": "No such resource, or it lies outside the account's scope.", "content": PROBLEM},
     "Conflict": {"description": "Conflicts with existing data.", "content": PROBLEM},
     "Invalid": {"description": "Invalid input; `errors` names every offending field.", "content": PROBLEM},
-    "TooLarge": {"description": "The upload is past a size limit; `rows` names the limit.", "content": PROBLEM},
+    "TooLarge": {"description": "The body is past its size limit (1 MB for JSON, 5 MB for a sync batch, 20 MB for a workbook); for an import `rows` names the limit.", "content": PROBLEM},
+    "Busy": {"description": "No database connection was free in time, or SQLite's writer stayed busy: nothing was done, and the request can be sent again as it was after `Retry-After` seconds.",
+             "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": PROBLEM},
+    "UnsupportedMediaType": {"description": "The request has a body without a `Content-Type`.", "content": PROBLEM},
     "SignInPaused": {"description": "Too many failed sign-ins for this login or address, or too many reads of personal data in a minute; `Retry-After` gives the seconds to wait.",
                      "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": PROBLEM},
 }
-ERR = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "413": "TooLarge", "422": "Invalid", "429": "SignInPaused"}
+ERR = {"401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "413": "TooLarge", "415": "UnsupportedMediaType",
+       "422": "Invalid", "429": "SignInPaused", "503": "Busy"}
 
 def qp(name, schema, desc):
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
 parameters = {
     "code": {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Unit code (`01`, `26734`, `26734-007`)."},
     "id": {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}},
-    "asOf": qp("asOf", DATE, "The date to read units as of (yyyy-MM-dd); today when absent."),
+    "asOf": qp("asOf", or_empty(DATE), "The date to read units as of (yyyy-MM-dd); today when absent or empty."),
     "limit": qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "Page size."),
-    "cursor": qp("cursor", {"type": "string"}, "The `next` of the previous page."),
+    "cursor": qp("cursor", {"type": "string", "pattern": "^[0-9]{0,18}$"}, "The `next` of the previous page (a number); the first page when absent or empty."),
 }
 def P(name): return {"$ref": f"#/components/parameters/{name}"}
 
@@ -330,20 +481,34 @@ def json_body(schema, desc=None):
     if desc: b["description"] = desc
     return b
 
-ANYJSON = {"application/json": {"schema": {"type": "object"}}}
-DASH = [qp("unit", {"type": "string"}, "Unit code; `VN` or none for the nation."),
-        qp("period", {"type": "string"}, "`2026`, `2026-Q2`, `2026-11` or `2026-06-01..2026-08-31`; default this year."),
-        qp("hierarchy", {"type": "string", "format": "date"}, "Group under the units in force on this date (default today; before 2025-07-01: 63 provinces).")]
+PLACE = {"type": "string", "pattern": "^([Vv][Nn]|[0-9]{2,3}|[0-9]{5}|[0-9]{5}-[0-9]{3})?$"}
+PLACE_QP = qp("unit", PLACE, "Unit code; `VN`, empty or none for the nation (admin only: 403 otherwise).")
+PERIOD_QP = qp("period", {"type": "string", "pattern": "^(" + PERIOD[1:-1] + ")?$"},
+               "`2026`, `2026-Q2` or `2026-11` (a range of days `2026-06-01..2026-08-31` is read too); this year when absent or empty.")
+INDICATOR_QP = {**qp("indicator", {"type": "string", "pattern": NON_BLANK}, "Indicator code of the unit's catalogue (422 when unknown)."), "required": True}
+TIER_QP = qp("tier", {"type": "string", "enum": TIERS + [""]}, "Rank all units of this tier under the unit instead of its children.")
+DASH = [PLACE_QP, PERIOD_QP,
+        qp("hierarchy", or_empty(DATE), "Group under the units in force on this date (default today; before 2025-07-01: 63 provinces).")]
 
 def op(op_id, summary, tag, ok_status, ok_schema, errors, params=None, body=None, ok_desc=None, ok_content=None, public=False, description=None):
     o = {"operationId": op_id, "summary": summary, "tags": [tag]}
     if description: o["description"] = description
     if params: o["parameters"] = params
-    if body: o["requestBody"] = body
+    if body:
+        o["requestBody"] = body
+        if "application/json" in body["content"]: errors = [*errors, "415"]
+        errors = [*errors, "413"]
+    if op_id != "getOpenAPI":
+        errors = [*errors, "503"]
+    # A query parameter given twice is refused by name (422), on every operation that takes one.
+    def is_query(p):
+        return p.get("in") == "query" or p.get("$ref", "").split("/")[-1] in ("asOf", "limit", "cursor")
+    if params and any(is_query(p) for p in params):
+        errors = [*errors, "422"]
     content = ok_content if ok_content is not None else {"application/json": {"schema": ref(ok_schema)}}
     r = {str(ok_status): {"description": ok_desc or ("Created" if ok_status == 201 else "OK"), "content": content}}
     if ok_status == 204: r = {"204": {"description": ok_desc or "Done"}}
-    for e in errors:
+    for e in sorted(set(errors)):
         r[e] = {"$ref": f"#/components/responses/{ERR[e]}"}
     o["responses"] = r
     if public: o["security"] = []
@@ -365,9 +530,10 @@ paths = {
     "/me/tokens": {"get": op("listMyTokens", "The signed-in account's live tokens", "accounts", 200, None, ["401"],
                              ok_content={"application/json": {"schema": {"type": "array", "items": ref("Token")}}})},
     "/tokens/{id}": {"parameters": [P("id")],
-        "delete": op("revokeToken", "Revoke a token of one's own or of an account one administers", "accounts", 204, None, ["401", "403", "404"])},
+        "delete": op("revokeToken", "Revoke a token of one's own or of an account one administers", "accounts", 204, None, ["401", "403", "404", "422"],
+                     description="422 when `id` is not a UUID.")},
     "/users/{id}/tokens": {"parameters": [P("id")],
-        "get": op("listUserTokens", "An administered account's live tokens", "accounts", 200, None, ["401", "403", "404"],
+        "get": op("listUserTokens", "An administered account's live tokens", "accounts", 200, None, ["401", "403", "404", "422"],
                   ok_content={"application/json": {"schema": {"type": "array", "items": ref("Token")}}})},
     "/me": {"get": op("getMe", "The signed-in account", "accounts", 200, "User", ["401"])},
     "/me/password": {"post": op("changePassword", "Change the signed-in account's password; revokes its other tokens", "accounts", 204, None,
@@ -375,7 +541,7 @@ paths = {
     "/units": {
         "get": op("listUnits", "List units as of a date", "units", 200, "UnitList", ["401", "404", "422"],
                   params=[qp("tier", ref("Tier"), "Only units of this tier."),
-                          qp("parent", {"type": "string"}, "Only the children of the unit with this code (404 if unknown)."),
+                          qp("parent", {"type": "string", "pattern": UNIT_CODE}, "Only the children of the unit with this code (404 if unknown)."),
                           qp("q", {"type": "string"}, "Search the name, ignoring case and diacritics."),
                           P("asOf"), P("limit"), P("cursor")],
                   description="Units valid on `asOf` within the account's scope, coarsest tier first, then by code."),
@@ -386,14 +552,16 @@ paths = {
         "get": op("getUnit", "Show a unit as of a date", "units", 200, "Unit", ["401", "404", "422"], params=[P("asOf")])},
     "/units/{code}/lineage": {"parameters": [P("code")],
         "get": op("getUnitLineage", "A unit's predecessors and successors", "units", 200, "Lineage", ["401", "404", "422"], params=[P("asOf")])},
-    "/units/{code}/former-commune": {"parameters": [P("code")],
+    "/units/{code}/former-commune": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string", "pattern": HAMLET_CODE},
+                                                      "description": "A hamlet's code (`26734-007`)."}],
         "put": op("setFormerCommune", "Correct a hamlet's commune before 1 July 2025", "units", 200, "Unit", ["401", "403", "404", "422"],
                   body=json_body("FormerCommuneRequest"),
                   description="A hamlet's former commune defaults to a predecessor of its commune (one merged whole, lowest code). "
                               "Correcting it moves every figure of the hamlet, in the same transaction, so that figures read under the "
                               "hierarchy before 1 July 2025 put it in the right former commune. `code` must be a hamlet (422 otherwise)."),
     },
-    "/units/{code}/composition-policy": {"parameters": [P("code")],
+    "/units/{code}/composition-policy": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string", "pattern": PROVINCE_CODE},
+                                                         "description": "A province's code (2 digits)."}],
         "get": op("getCompositionPolicy", "A province's team composition rules", "units", 200, "CompositionPolicy", ["401", "403", "404", "422"],
                   description="`code` must be a province (422 otherwise). Readable from inside the province and from above it."),
         "put": op("updateCompositionPolicy", "Set a province's team composition rules", "units", 200, "CompositionPolicy", ["401", "403", "404", "422"],
@@ -410,10 +578,10 @@ paths = {
                   ok_desc="The template workbook (mau-nhap-to-cnscd.xlsx)", ok_content={XLSX: {"schema": BIN}})},
     "/teams": {
         "get": op("listTeams", "List teams", "teams", 200, "TeamList", ["401", "403", "404", "422"],
-                  params=[qp("unit", {"type": "string"}, "Only teams in the subtree of the unit with this code."),
+                  params=[qp("unit", {"type": "string", "pattern": UNIT_CODE}, "Only teams in the subtree of the unit with this code (404 if unknown)."),
                           qp("compliant", {"type": "string", "enum": ["true", "false"]}, "`true`: only teams without composition findings; `false`: only teams with some."),
                           qp("status", ref("TeamStatus"), "Only teams with this status."),
-                          qp("asOf", DATE, "The date the `unit` code is read as of; today when absent."), P("limit"), P("cursor")]),
+                          qp("asOf", or_empty(DATE), "The date the `unit` code is read as of; today when absent or empty."), P("limit"), P("cursor")]),
         "post": op("createTeam", "Found a team", "teams", 201, "Team", ["401", "403", "409", "422"], body=json_body("CreateTeamRequest")),
     },
     "/teams/{id}": {"parameters": [P("id")],
@@ -442,23 +610,23 @@ paths = {
         "put": op("linkUserMember", "Link an account to its member of the team registry, found by phone in its area (empty: unlink)", "accounts", 200,
                   "User", ["401", "403", "404", "422"], body=json_body("LinkMemberRequest"))},
     "/users/{id}/unlock": {"parameters": [P("id")],
-        "post": op("unlockUser", "Lift an account's sign-in lockout", "accounts", 200, "User", ["401", "403", "404"])},
+        "post": op("unlockUser", "Lift an account's sign-in lockout", "accounts", 200, "User", ["401", "403", "404", "422"])},
     "/users/{id}/disable": {"parameters": [P("id")],
-        "post": op("disableUser", "Disable an account and revoke its tokens", "accounts", 200, "User", ["401", "403", "404"])},
+        "post": op("disableUser", "Disable an account and revoke its tokens", "accounts", 200, "User", ["401", "403", "404", "422"])},
     "/users/{id}/enable": {"parameters": [P("id")],
-        "post": op("enableUser", "Enable a disabled account", "accounts", 200, "User", ["401", "403", "404"])},
+        "post": op("enableUser", "Enable a disabled account", "accounts", 200, "User", ["401", "403", "404", "422"])},
     "/users/{id}/password": {"parameters": [P("id")],
         "post": op("resetUserPassword", "Set a new password the holder must change at next sign-in; revokes its tokens", "accounts", 200, "User",
                    ["401", "403", "404", "422"], body=json_body("ResetPasswordRequest"))},
     "/services": {"get": op("listServices", "The digital-services catalogue visible to the account", "outreach", 200, None, ["401"],
                             ok_content={"application/json": {"schema": {"type": "array", "items": ref("Service")}}}),
                   "post": op("createService", "Add a province's own service, visible only in the province", "outreach", 201, "Service",
-                             ["401", "403", "409", "422"], body=json_body("CreateServiceRequest"))},
+                             ["401", "403", "404", "409", "422"], body=json_body("CreateServiceRequest"))},
     "/households": {"post": op("createHousehold", "Record a household", "outreach", 201, "Household", ["401", "403", "422"],
                                body=json_body("HouseholdPayload"), description="200 when a household with the same id was already received.")},
     "/residents": {
         "get": op("listResidents", "Residents in scope (masked)", "outreach", 200, "ResidentList", ["401", "403", "404", "422", "429"],
-                  params=[qp("unit", {"type": "string"}, "Under the unit with this code."), P("limit"), P("cursor")],
+                  params=[qp("unit", {"type": "string", "pattern": UNIT_CODE}, "Under the unit with this code (404 if unknown)."), P("limit"), P("cursor")],
                   description="Personal data: commune, leader and member accounts only (403 for others). Each page read is audited, and an "
                               "account may read personal data 60 times a minute (429 with Retry-After). A `cccd` parameter is refused "
                               "(422): look numbers up with POST /residents/lookup."),
@@ -472,10 +640,10 @@ paths = {
     "/residents/{id}": {"parameters": [P("id")],
         "get": op("getResident", "One resident (masked)", "outreach", 200, "Resident", ["401", "403", "404"]),
         "patch": op("correctResident", "Correct a resident's record (fields left out stay)", "outreach", 200, "Resident", ["401", "403", "404", "409", "422"],
-                    body=json_body("ResidentPayload"))},
+                    body=json_body("ResidentCorrection"), description="422 for an erased record.")},
     "/residents/{id}/export": {"parameters": [P("id")],
-        "get": op("exportResident", "Everything recorded about a resident, for the resident (CCCD in full; audited)", "outreach", 200, None,
-                  ["401", "403", "404"], ok_content={"application/json": {"schema": {"type": "object"}}})},
+        "get": op("exportResident", "Everything recorded about a resident, for the resident (CCCD in full; audited)", "outreach", 200, "ResidentExport",
+                  ["401", "403", "404"])},
     "/residents/{id}/merge": {"parameters": [P("id")],
         "post": op("mergeResident", "Merge this record into another of the same person (commune accounts): supports move, figures follow",
                    "outreach", 200, "Resident", ["401", "403", "404", "422"], body=json_body("MergeResidentRequest"),
@@ -490,7 +658,8 @@ paths = {
                    description="Each item is created, recognised as already received (`duplicate`) or rejected with its reasons; the rest land. "
                                "What is acknowledged is durable."),
         "get": op("pullWorkingSet", "The phone's working set changed since a cursor", "outreach", 200, "WorkingSet", ["401", "403", "422", "429"],
-                  params=[qp("since", {"type": "string"}, "The `cursor` of the previous pull."), P("limit")]),
+                  params=[qp("since", {"type": "string", "pattern": "^(-?[0-9]{1,12}(\\.[0-9]{1,9})?)?$"},
+                             "The `cursor` of the previous pull (seconds since 1970); everything when absent or empty."), P("limit")]),
     },
     "/units/{code}/resident-imports": {"parameters": [P("code")],
         "post": op("importResidents", "Import households and residents of a commune or hamlet from .xlsx or .csv (all or nothing)", "outreach", 201, None,
@@ -500,47 +669,48 @@ paths = {
     "/resident-imports/template.xlsx": {"get": op("residentImportTemplate", "The resident import template", "outreach", 200, None, ["401"],
                                                   ok_content={XLSX: {"schema": BIN}}, ok_desc="The workbook")},
     "/sweep": {"get": op("sweepList", "Eligible residents without a service done, by household", "outreach", 200, "Sweep", ["401", "403", "404", "422", "429"],
-                         params=[qp("unit", {"type": "string"}, "The hamlet, commune or province code (this or `team`)."),
-                                 qp("team", {"type": "string", "format": "uuid"}, "A team: its hamlet's list."),
-                                 qp("service", {"type": "string"}, "The service code (required).")])},
+                         params=[qp("unit", {"type": "string", "pattern": UNIT_CODE}, "The hamlet, commune or province code (this or `team`; 404 if unknown)."),
+                                 qp("team", {"type": "string", "format": "uuid"}, "A team: its hamlet's list (404 if unknown)."),
+                                 {**qp("service", {"type": "string", "pattern": NON_BLANK}, "The service code (422 when not in the catalogue)."), "required": True}])},
     "/indicators": {
         "get": op("listIndicators", "The indicator catalogue for a unit: national ones and its province's own", "dashboards", 200, None, ["401", "403", "404"],
-                  params=[qp("unit", {"type": "string"}, "Unit code; `VN` or none for the nation.")],
+                  params=[PLACE_QP],
                   ok_content={"application/json": {"schema": {"type": "array", "items": ref("Indicator")}}}),
-        "post": op("createIndicator", "Add a province's own indicator (count, coverage of a service, or reported by hand)", "dashboards", 201, None,
-                   ["401", "403", "409", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+        "post": op("createIndicator", "Add a province's own indicator (count, coverage of a service, or reported by hand)", "dashboards", 201, "Indicator",
+                   ["401", "403", "404", "409", "422"], body=json_body("CreateIndicatorRequest"))},
     "/dashboard": {"get": op("dashboard", "Every indicator of a unit: actual, target, % of plan, trend, breakdown by child units", "dashboards", 200, None,
-                             ["401", "403", "404", "422"], params=DASH, ok_content=ANYJSON,
+                             ["401", "403", "404", "422"], params=DASH, ok_content={"application/json": {"schema": ref("Dashboard")}},
                              description="Read from rollups updated in the same transaction as every write: fresh the moment a write is acknowledged.")},
     "/rankings": {"get": op("rankings", "Child units (or all units of a tier) ranked on an indicator, with their previous rank", "dashboards", 200, None,
-                            ["401", "403", "404", "422"], params=DASH + [qp("indicator", {"type": "string"}, "Indicator code (required)."),
-                            qp("measure", {"enum": ["absolute", "percent", "per1000"]}, "Ranked on: absolute, % of plan, per 1,000 residents."),
-                            qp("tier", {"enum": ["commune", "hamlet"]}, "Rank all units of this tier under the unit instead of its children.")],
-                            ok_content=ANYJSON)},
+                            ["401", "403", "404", "422"], params=DASH + [INDICATOR_QP,
+                            qp("measure", {"type": "string", "enum": ["absolute", "percent", "per1000", ""]}, "Ranked on: absolute (default), % of plan, per 1,000 residents."),
+                            TIER_QP],
+                            ok_content={"application/json": {"schema": ref("Ranking")}})},
     "/review": {"get": op("review", "The monthly review: units to commend, to remind, and quiet teams", "dashboards", 200, None, ["401", "403", "404", "422"],
-                          params=DASH + [qp("indicator", {"type": "string"}, "Indicator code (required)."), qp("tier", {"enum": ["commune", "hamlet"]}, "As for rankings."),
-                                         qp("top", {"type": "integer"}, "How many to commend (default 5)."),
-                                         qp("threshold", {"type": "integer"}, "Remind below this % of plan (default 50)."),
-                                         qp("inactiveDays", {"type": "integer"}, "Teams with no support for this many days (default 14).")],
-                          ok_content=ANYJSON)},
+                          params=DASH + [INDICATOR_QP, TIER_QP,
+                                         qp("top", {"type": "integer", "minimum": 1, "maximum": 100}, "How many to commend (default 5)."),
+                                         qp("threshold", {"type": "integer", "minimum": 0, "maximum": 100}, "Remind below this % of plan (default 50)."),
+                                         qp("inactiveDays", {"type": "integer", "minimum": 1, "maximum": 365}, "Teams with no support for this many days (default 14).")],
+                          ok_content={"application/json": {"schema": ref("Review")}})},
     "/targets": {
         "get": op("listTargets", "A unit's target and its children's, with the finding on their sum", "dashboards", 200, None, ["401", "403", "404", "422"],
-                  params=[qp("unit", {"type": "string"}, "Unit code."), qp("indicator", {"type": "string"}, "Indicator code."),
-                          qp("period", {"type": "string"}, "Period.")], ok_content=ANYJSON),
-        "put": op("setTarget", "Set a unit's target (by its parent tier or above); a started period needs a reason", "dashboards", 200, None,
-                  ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
-    "/targets/split": {"post": op("splitTarget", "Split a unit's target among its child units: even, population, eligible or typed", "dashboards", 200, None,
-                                  ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+                  params=[PLACE_QP, INDICATOR_QP,
+                          {**qp("period", {"type": "string", "pattern": PERIOD}, "`2026`, `2026-Q2` or `2026-11` (a range of days is read too)."), "required": True}],
+                  ok_content={"application/json": {"schema": ref("Targets")}}),
+        "put": op("setTarget", "Set a unit's target (by its parent tier or above); a started period needs a reason", "dashboards", 200, "UnitTarget",
+                  ["401", "403", "404", "422"], body=json_body("SetTargetRequest"))},
+    "/targets/split": {"post": op("splitTarget", "Split a unit's target among its child units: even, population, eligible or typed", "dashboards", 200, "Targets",
+                                  ["401", "403", "404", "422"], body=json_body("SplitTargetRequest"))},
     "/campaigns": {
         "get": op("listCampaigns", "Campaigns of a unit's area", "dashboards", 200, None, ["401", "403", "404"],
-                  params=[qp("unit", {"type": "string"}, "Unit code.")],
+                  params=[PLACE_QP],
                   ok_content={"application/json": {"schema": {"type": "array", "items": ref("Campaign")}}}),
-        "post": op("createCampaign", "Create a campaign: name, dates, units taking part, indicators with targets", "dashboards", 201, None,
-                   ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+        "post": op("createCampaign", "Create a campaign: name, dates, units taking part, indicators with targets", "dashboards", 201, "Campaign",
+                   ["401", "403", "404", "422"], body=json_body("CreateCampaignRequest"))},
     "/campaigns/{id}": {"parameters": [P("id")],
-        "get": op("getCampaign", "A campaign with its progress day by day", "dashboards", 200, None, ["401", "404"], ok_content=ANYJSON)},
-    "/indicator-values": {"post": op("reportIndicatorValue", "Report a value of a hand-reported indicator for a unit on a date", "dashboards", 201, None,
-                                     ["401", "403", "404", "422"], body=json_body("Anything"), ok_content=ANYJSON)},
+        "get": op("getCampaign", "A campaign with its progress day by day", "dashboards", 200, "Campaign", ["401", "403", "404"])},
+    "/indicator-values": {"post": op("reportIndicatorValue", "Report a value of a hand-reported indicator for a unit on a date", "dashboards", 201, "IndicatorValue",
+                                     ["401", "403", "404", "422"], body=json_body("ReportValueRequest"))},
     "/audit": {
         "get": op("listAuditEntries", "Read the audit trail", "accounts", 200, "AuditList", ["401", "403", "422"],
                   params=[qp("entity", {"type": "string"}, "Only entries about this kind of entity (`team`, `member`, `membership`, `unit`, `user`, `composition_policy`, `team_import`)."),
@@ -581,6 +751,37 @@ doc = {
         "schemas": schemas,
     },
 }
+
+def request_bodies_as_read(schemas):
+    """What Swift's decoding of the request DTOs allows besides the declared fields: an optional field may be null (read as
+    absent), and unknown fields are ignored, whatever JSON they hold, as long as no text in them holds NUL."""
+    schemas["NulFreeJSON"] = {"description": "Any JSON without the NUL character.", "anyOf": [
+        {"type": ["null", "boolean", "number"]}, {"type": "string", "pattern": NUL_FREE},
+        {"type": "array", "items": ref("NulFreeJSON")},
+        {"type": "object", "propertyNames": {"pattern": NUL_FREE}, "additionalProperties": ref("NulFreeJSON")}]}
+    def loosen(o):
+        for name, prop in o.get("properties", {}).items():
+            if name not in o.get("required", []):
+                o["properties"][name] = {"anyOf": [prop, {"type": "null"}]}
+            elif prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+                loosen(prop["items"])
+        o["propertyNames"] = {"pattern": NUL_FREE}
+        o["additionalProperties"] = ref("NulFreeJSON")
+    for name, o in schemas.items():
+        if name.endswith(("Request", "Payload", "Correction")) or name.startswith("Sync") and name != "SyncResponse" and name != "SyncItemResult":
+            loosen(o)
+
+def forbid_nul(node):
+    """Every plain string (no pattern, format or enum of its own) may not hold NUL: see NUL_FREE."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys() and node.get("maxLength") != 0:
+            node["pattern"] = NUL_FREE
+        for v in node.values(): forbid_nul(v)
+    elif isinstance(node, list):
+        for v in node: forbid_nul(v)
+request_bodies_as_read(schemas)
+forbid_nul(doc["paths"])
+forbid_nul(doc["components"])
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Data", "openapi.json"), "w", encoding="utf-8") as f:
     json.dump(doc, f, ensure_ascii=False, indent=2)

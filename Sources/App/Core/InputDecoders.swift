@@ -13,6 +13,9 @@ enum InputDecoders {
         ContentConfiguration.global.use(decoder: json, for: .jsonAPI)
         ContentConfiguration.global.use(decoder: NULRefusingDecoder(base: URLEncodedFormDecoder(), patterns: [[0x00], Array("%00".utf8)], field: "body"),
                                         for: .urlEncodedForm)
+        // No route reads a plain-text body as fields: JSON sent as text/plain is refused as the wrong media type (415),
+        // not half-read by Vapor's plain-text decoder.
+        ContentConfiguration.global.use(decoder: UnsupportedMediaTypeDecoder(), for: .plainText)
     }
 
     static func contains(_ bytes: ByteBuffer, _ patterns: [[UInt8]]) -> Bool {
@@ -54,6 +57,15 @@ struct NULQueryMiddleware: AsyncMiddleware {
         if let query = request.url.query, query.contains("%00") || query.unicodeScalars.contains("\u{0}") {
             throw AppError.invalid("query", "error.nul")
         }
+        // Every query parameter is single-valued: a repeated one is refused by name, not silently dropped.
+        if let query = request.url.query {
+            var seen = Set<String>()
+            for item in query.split(separator: "&") {
+                let name = String(item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                let decoded = name.removingPercentEncoding ?? name
+                if !decoded.isEmpty, !seen.insert(decoded).inserted { throw AppError.invalid(decoded, "error.repeated_parameter") }
+            }
+        }
         return try await next.respond(to: request)
     }
 }
@@ -68,4 +80,11 @@ func formWholeNumber(_ raw: String?, field: String, key: String, _ args: String.
         throw AppError.invalid([problem])
     }
     return n
+}
+
+/// A decoder for a media type no route reads as fields: 415 Unsupported Media Type.
+struct UnsupportedMediaTypeDecoder: ContentDecoder {
+    func decode<D: Decodable>(_ decodable: D.Type, from body: ByteBuffer, headers: HTTPHeaders) throws -> D {
+        throw Abort(.unsupportedMediaType, reason: "application/json expected")
+    }
 }

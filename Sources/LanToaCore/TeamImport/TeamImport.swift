@@ -181,18 +181,30 @@ public enum TeamImport {
             if signer.isEmpty { problem(.decisionSigner, "required") }
 
             var details: MemberRules.Details?
-            switch MemberRules.check(fullName: cell(.fullName), phone: cell(.phone), gender: cell(.gender), birthYear: cell(.birthYear),
-                                     role: cell(.role), affiliations: MemberRules.affiliationLabels(cell(.affiliations)), currentYear: today.year) {
+            let memberStart = problems.count
+            let checked = MemberRules.check(fullName: cell(.fullName), phone: cell(.phone), gender: cell(.gender), birthYear: cell(.birthYear),
+                                     role: cell(.role), affiliations: MemberRules.affiliationLabels(cell(.affiliations)), currentYear: today.year)
+            switch checked {
             case .success(let d):
-                if let first = phones[d.phone.digits] {
-                    problem(.phone, "duplicate_phone", d.phone.digits, String(first))
-                } else {
-                    phones[d.phone.digits] = rowNumber
-                    details = d
-                }
+                details = d
             case .failure(let found):
                 for p in found.all { problems.append(Problem(row: rowNumber, column: Column(rawValue: p.field.rawValue)!.header, key: p.key.rawValue, args: p.args)) }
             }
+            // A phone repeated from an earlier row is named whatever else is wrong with the row.
+            if let phone = details?.phone ?? { if case .failure(let found) = checked { found.phone } else { nil } }() {
+                if let first = phones[phone.digits] {
+                    problem(.phone, "duplicate_phone", phone.digits, String(first))
+                    details = nil
+                } else {
+                    phones[phone.digits] = rowNumber
+                }
+            }
+            // The row's member problems in the order of the columns.
+            let order = Dictionary(uniqueKeysWithValues: Column.allCases.enumerated().map { ($1.header, $0) })
+            let rowProblems = problems[memberStart...].enumerated().sorted { a, b in
+                (order[a.element.column] ?? 0, a.offset) < (order[b.element.column] ?? 0, b.offset)
+            }.map(\.element)
+            problems.replaceSubrange(memberStart..., with: rowProblems)
             guard let details, let decisionDate, !signer.isEmpty, !decisionNumber.isEmpty else {
                 continue
             }

@@ -26,17 +26,29 @@ public enum CompositionFinding: Hashable, Sendable, Codable {
     case noDeputy
     case leaderNotHamletHead
 
-    /// A stable code for the API and filters.
-    public var code: String {
+    /// The kinds of finding, without their numbers: every code the API and the catalogue know.
+    public enum Kind: String, CaseIterable, Sendable {
+        case tooFewMembers = "too_few_members"
+        case tooManyMembers = "too_many_members"
+        case noLeader = "no_leader"
+        case severalLeaders = "several_leaders"
+        case noDeputy = "no_deputy"
+        case leaderNotHamletHead = "leader_not_hamlet_head"
+    }
+
+    public var kind: Kind {
         switch self {
-        case .tooFewMembers: "too_few_members"
-        case .tooManyMembers: "too_many_members"
-        case .noLeader: "no_leader"
-        case .severalLeaders: "several_leaders"
-        case .noDeputy: "no_deputy"
-        case .leaderNotHamletHead: "leader_not_hamlet_head"
+        case .tooFewMembers: .tooFewMembers
+        case .tooManyMembers: .tooManyMembers
+        case .noLeader: .noLeader
+        case .severalLeaders: .severalLeaders
+        case .noDeputy: .noDeputy
+        case .leaderNotHamletHead: .leaderNotHamletHead
         }
     }
+
+    /// A stable code for the API and filters.
+    public var code: String { kind.rawValue }
 
     /// The numbers the finding's message names (catalogue key `finding.<code>.detail`).
     public var arguments: [String] {

@@ -8,7 +8,7 @@ public enum MemberRules {
         case fullName, phone, gender, birthYear, role, affiliations
     }
 
-    public enum Key: String, Sendable {
+    public enum Key: String, CaseIterable, Sendable {
         case required
         case tooLong = "too_long"
         case phone
@@ -77,12 +77,14 @@ public enum MemberRules {
                 problem(.affiliations, .affiliation, raw)
             }
         }
-        guard problems.isEmpty, let fullName, let phone, let gender, let birthYear, let role else { return .failure(Problems(all: problems)) }
+        guard problems.isEmpty, let fullName, let phone, let gender, let birthYear, let role else { return .failure(Problems(all: problems, phone: phone)) }
         return .success(Details(fullName: fullName, phone: phone, gender: gender, birthYear: birthYear, role: role, affiliations: affiliations))
     }
 
     public struct Problems: Error, Equatable, Sendable {
         public var all: [Problem]
+        /// The phone number, when it was valid although other details were not (an import still checks it for repeats).
+        public var phone: PhoneNumber?
     }
 
     /// The affiliations written in one spreadsheet cell, separated by `;` or `,`.

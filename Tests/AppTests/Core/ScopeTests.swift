@@ -13,8 +13,8 @@ struct ScopeTests {
         case refused
         /// Answers, but none of the other commune's data appears in the body.
         case showsNothingOf
-        /// Not about data of a unit (public, or the account's own).
-        case notScoped
+        /// Not about data of a unit (public, or the account's own): exactly this status.
+        case notScoped(HTTPStatus)
     }
 
     struct Probe {
@@ -28,8 +28,10 @@ struct ScopeTests {
     @Test("A commune account is refused the other commune's data on every API and web route", arguments: Engine.available)
     func everyRouteRefusesOutOfScope(engine: Engine) async throws {
         try await TestApp.run(engine) { t in
-            // Commune B's data, made by B's own account.
-            let b = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
+            // Commune B's data, made by B's own accounts, which an administrator creates over the API.
+            let admin = try await t.account("quan-tri", role: .admin, scope: nil)
+            let b = try await t.accountOverAPI("xa-b", role: .commune, scope: Fixtures.communeB, by: admin, password: "mat-khau-123")
+            let provinceB = try await t.accountOverAPI("tinh-b", role: .province, scope: Fixtures.provinceB, by: admin)
             let hamletB = try await t.hamlet("Thôn Bản Thử Nghiệm", in: Fixtures.communeB, token: b)
             let teamB = try await t.team(for: hamletB, token: b)
             let memberB = try await t.member(teamB, name: "Hoàng Thị Lan", phone: "0987654321", role: "leader", token: b)
@@ -43,22 +45,35 @@ struct ScopeTests {
             let residentSetup = try await t.send(.POST, "/api/v1/residents", token: b, json: OutreachTests.Batch.Resident(
                 id: residentB, household: householdB, fullName: "Hoàng Thị Lan", gender: "female", birthYear: 1985, cccd: "020185012345"))
             #expect(residentSetup.status == .created, "\(residentSetup.text)")
+            let serviceB = try await t.send(.POST, "/api/v1/services", token: provinceB, json: ["code": "xu_lang_rieng", "name": "Dịch vụ riêng Xứ Lạng",
+                                                                                                 "pillar": "society", "province": Fixtures.provinceB])
+            #expect(serviceB.status == .created, "\(serviceB.text)")
+            struct CampaignBody: Encodable {
+                struct Target: Encodable { var indicator: String; var value: Double }
+                var name: String, start: String, end: String, owner: String, targets: [Target]
+            }
+            let campaignReply = try await t.send(.POST, "/api/v1/campaigns", token: b, json: CampaignBody(
+                name: "Chiến dịch Bản Thử", start: "2026-12-01", end: "2026-12-31", owner: Fixtures.communeB,
+                targets: [.init(indicator: "vneid_level2.done", value: 10)]))
+            #expect(campaignReply.status == .created, "\(campaignReply.text)")
+            let campaignB = try #require(try campaignReply.json()["id"] as? String).lowercased()
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
             let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
-            let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "Thử Nghiệm", "Khuổi Bó", "020*******45"]
+            let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "tinh-b", "Thử Nghiệm", "Khuổi Bó", "020*******45",
+                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
-                "GET /api/v1/openapi.json": Probe(method: .GET, path: "/api/v1/openapi.json", expect: .notScoped),
+                "GET /api/v1/openapi.json": Probe(method: .GET, path: "/api/v1/openapi.json", expect: .notScoped(.ok)),
                 "POST /api/v1/auth/login": Probe(method: .POST, path: "/api/v1/auth/login", json: ["login": "xa-b", "password": "wrong"], expect: .refused),
                 "GET /api/v1/me": Probe(method: .GET, path: "/api/v1/me", expect: .showsNothingOf),
-                "POST /api/v1/auth/logout": Probe(method: .POST, path: "/api/v1/auth/logout", expect: .notScoped),
-                "POST /api/v1/auth/refresh": Probe(method: .POST, path: "/api/v1/auth/refresh", json: ["refreshToken": "not-a-token"], expect: .notScoped),
+                "POST /api/v1/auth/logout": Probe(method: .POST, path: "/api/v1/auth/logout", expect: .notScoped(.noContent)),
+                "POST /api/v1/auth/refresh": Probe(method: .POST, path: "/api/v1/auth/refresh", json: ["refreshToken": "not-a-token"], expect: .notScoped(.unauthorized)),
                 "GET /api/v1/me/tokens": Probe(method: .GET, path: "/api/v1/me/tokens", expect: .showsNothingOf),
                 "DELETE /api/v1/tokens/:id": Probe(method: .DELETE, path: "/api/v1/tokens/\(tokenB)", expect: .refused),
                 "GET /api/v1/users/:id/tokens": Probe(method: .GET, path: "/api/v1/users/\(userB)/tokens", expect: .refused),
-                "POST /api/v1/me/password": Probe(method: .POST, path: "/api/v1/me/password", json: ["currentPassword": "sai-mat-khau", "newPassword": "Mot-mat-khau-moi-1"], expect: .notScoped),
+                "POST /api/v1/me/password": Probe(method: .POST, path: "/api/v1/me/password", json: ["currentPassword": "sai-mat-khau", "newPassword": "Mot-mat-khau-moi-1"], expect: .notScoped(.unprocessableEntity)),
                 "PUT /api/v1/users/:id/member": Probe(method: .PUT, path: "/api/v1/users/\(userB)/member", json: ["phone": "0987654321"], expect: .refused),
                 "POST /api/v1/users/:id/unlock": Probe(method: .POST, path: "/api/v1/users/\(userB)/unlock", expect: .refused),
                 "POST /api/v1/users/:id/disable": Probe(method: .POST, path: "/api/v1/users/\(userB)/disable", expect: .refused),
@@ -74,8 +89,8 @@ struct ScopeTests {
                 "PUT /api/v1/units/:code/composition-policy": Probe(method: .PUT, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", json: ["minimumMembers": "3"], expect: .refused),
                 "POST /api/v1/units/:code/team-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/team-imports", body: csv, expect: .refused),
                 "POST /api/v1/units/:code/resident-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/resident-imports", body: csv, expect: .refused),
-                "GET /api/v1/resident-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/resident-imports/template.xlsx", expect: .notScoped),
-                "GET /api/v1/team-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/team-imports/template.xlsx", expect: .notScoped),
+                "GET /api/v1/resident-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/resident-imports/template.xlsx", expect: .notScoped(.ok)),
+                "GET /api/v1/team-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/team-imports/template.xlsx", expect: .notScoped(.ok)),
                 "GET /api/v1/teams": Probe(method: .GET, path: "/api/v1/teams?unit=\(Fixtures.communeB)", expect: .refused),
                 "POST /api/v1/teams": Probe(method: .POST, path: "/api/v1/teams", json: ["unit": Fixtures.communeB, "decisionNumber": "1/QĐ", "decisionDate": "2025-08-01", "decisionSigner": "Lê B"], expect: .refused),
                 "GET /api/v1/teams/:id": Probe(method: .GET, path: "/api/v1/teams/\(teamB)", expect: .refused),
@@ -111,24 +126,24 @@ struct ScopeTests {
                 "GET /api/v1/targets": Probe(method: .GET, path: "/api/v1/targets?unit=\(Fixtures.communeB)&indicator=vneid_level2.done&period=2027", expect: .refused),
                 "PUT /api/v1/targets": Probe(method: .PUT, path: "/api/v1/targets", json: ["unit": hamletB, "indicator": "vneid_level2.done", "period": "2027"], expect: .refused),
                 "POST /api/v1/targets/split": Probe(method: .POST, path: "/api/v1/targets/split", json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027", "method": "even"], expect: .refused),
-                "GET /api/v1/campaigns": Probe(method: .GET, path: "/api/v1/campaigns?unit=\(Fixtures.provinceB)", expect: .refused),
+                "GET /api/v1/campaigns": Probe(method: .GET, path: "/api/v1/campaigns", expect: .showsNothingOf),
                 "POST /api/v1/campaigns": Probe(method: .POST, path: "/api/v1/campaigns", json: ["name": "Chiến dịch", "start": "2026-12-01", "end": "2026-12-31", "owner": Fixtures.communeB], expect: .refused),
-                "GET /api/v1/campaigns/:id": Probe(method: .GET, path: "/api/v1/campaigns/\(UUID())", expect: .refused),
+                "GET /api/v1/campaigns/:id": Probe(method: .GET, path: "/api/v1/campaigns/\(campaignB)", expect: .refused),
                 "POST /api/v1/indicator-values": Probe(method: .POST, path: "/api/v1/indicator-values", json: ["unit": Fixtures.communeB, "indicator": "products_online"], expect: .refused),
             ]
             let web: [String: Probe] = [
-                "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped),
-                "GET /app": Probe(method: .GET, path: "/app", expect: .notScoped),
-                "GET /": Probe(method: .GET, path: "/", expect: .notScoped),
-                "GET /login": Probe(method: .GET, path: "/login", expect: .notScoped),
+                "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped(.ok)),
+                "GET /app": Probe(method: .GET, path: "/app", expect: .notScoped(.seeOther)),
+                "GET /": Probe(method: .GET, path: "/", expect: .notScoped(.seeOther)),
+                "GET /login": Probe(method: .GET, path: "/login", expect: .notScoped(.ok)),
                 "POST /login": Probe(method: .POST, path: "/login", json: ["login": "xa-b", "password": "wrong"], expect: .refused),
-                "GET /lang/:lang": Probe(method: .GET, path: "/lang/en", expect: .notScoped),
-                "POST /logout": Probe(method: .POST, path: "/logout", expect: .notScoped),
+                "GET /lang/:lang": Probe(method: .GET, path: "/lang/en", expect: .notScoped(.seeOther)),
+                "POST /logout": Probe(method: .POST, path: "/logout", expect: .notScoped(.seeOther)),
                 "GET /accounts": Probe(method: .GET, path: "/accounts", expect: .showsNothingOf),
                 "POST /accounts": Probe(method: .POST, path: "/accounts", json: ["login": "lan", "password": "Mot-mat-khau-moi-1", "role": "commune", "scope": Fixtures.communeB], expect: .refused),
                 "POST /accounts/:id/:action": Probe(method: .POST, path: "/accounts/\(userB)/disable", expect: .refused),
-                "GET /account/password": Probe(method: .GET, path: "/account/password", expect: .notScoped),
-                "POST /account/password": Probe(method: .POST, path: "/account/password", json: ["currentPassword": "sai-mat-khau", "newPassword": "Mot-mat-khau-moi-1"], expect: .notScoped),
+                "GET /account/password": Probe(method: .GET, path: "/account/password", expect: .notScoped(.ok)),
+                "POST /account/password": Probe(method: .POST, path: "/account/password", json: ["currentPassword": "sai-mat-khau", "newPassword": "Mot-mat-khau-moi-1"], expect: .notScoped(.unprocessableEntity)),
                 "GET /units": Probe(method: .GET, path: "/units?q=thu%20nghiem", expect: .showsNothingOf),
                 "GET /units/:code": Probe(method: .GET, path: "/units/\(hamletB)", expect: .refused),
                 "POST /units/:code/hamlets": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/hamlets", json: ["name": "Thôn Lạ"], expect: .refused),
@@ -136,10 +151,10 @@ struct ScopeTests {
                 "GET /units/:code/sweep": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/sweep?service=vneid_level2", expect: .refused),
                 "GET /units/:code/import": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
                 "POST /units/:code/import": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/import", expect: .refused),
-                "GET /resident-template.xlsx": Probe(method: .GET, path: "/resident-template.xlsx", expect: .notScoped),
+                "GET /resident-template.xlsx": Probe(method: .GET, path: "/resident-template.xlsx", expect: .notScoped(.ok)),
                 "GET /units/:code/import-residents": Probe(method: .GET, path: "/units/\(Fixtures.communeB)/import-residents", expect: .refused),
                 "POST /units/:code/import-residents": Probe(method: .POST, path: "/units/\(Fixtures.communeB)/import-residents", expect: .refused),
-                "GET /import-template.xlsx": Probe(method: .GET, path: "/import-template.xlsx", expect: .notScoped),
+                "GET /import-template.xlsx": Probe(method: .GET, path: "/import-template.xlsx", expect: .notScoped(.ok)),
                 "GET /teams/new": Probe(method: .GET, path: "/teams/new?unit=\(Fixtures.communeB)", expect: .refused),
                 "POST /teams": Probe(method: .POST, path: "/teams", json: ["unit": Fixtures.communeB, "decisionNumber": "1/QĐ", "decisionDate": "2025-08-01", "decisionSigner": "Lê B"], expect: .refused),
                 "GET /teams/:id": Probe(method: .GET, path: "/teams/\(teamB)", expect: .refused),
@@ -160,7 +175,7 @@ struct ScopeTests {
                                                        json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027",
                                                               "method": "even"], expect: .refused),
                 "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
-                "GET /campaigns/:id": Probe(method: .GET, path: "/campaigns/\(UUID())", expect: .refused),
+                "GET /campaigns/:id": Probe(method: .GET, path: "/campaigns/\(campaignB)", expect: .refused),
                 "POST /campaigns": Probe(method: .POST, path: "/campaigns", json: ["owner": Fixtures.communeB, "name": "Chiến dịch lạ",
                                                                                    "start": "2027-01-01", "end": "2027-01-31"], expect: .refused),
             ]
@@ -214,8 +229,8 @@ struct ScopeTests {
             for secret in secrets {
                 #expect(!reply.text.contains(secret), "\(route) leaked \(secret)")
             }
-        case .notScoped:
-            #expect(reply.status.code < 500, "\(route) answered \(reply.status)")
+        case .notScoped(let status):
+            #expect(reply.status == status, "\(route) answered \(reply.status): \(reply.text.prefix(300))")
         }
     }
 

@@ -213,10 +213,25 @@ final class TestApp: @unchecked Sendable {
         // process's two blocking threads; a request this late is stuck, not slow.
         let response = try await client.execute(request, timeout: .seconds(900))
         let buffer = try await response.body.collect(upTo: 50 * 1024 * 1024)
-        return Reply(status: response.status, headers: response.headers, body: Data(buffer: buffer))
+        let reply = Reply(status: response.status, headers: response.headers, body: Data(buffer: buffer))
+        ContractCheck.check(method: method.rawValue, path: path, status: Int(reply.status.code),
+                            contentType: reply.headers.first(name: "Content-Type"), body: reply.body)
+        return reply
     }
 
     // MARK: fixtures
+
+    /// Creates an account over the API (`POST /api/v1/users`) with `by`'s token, and returns an API token for it.
+    func accountOverAPI(_ login: String, role: Role, scope: String?, by token: String, password: String = "Mat-khau-rieng-2026") async throws -> String {
+        let created = try await send(.POST, "/api/v1/users", token: token, json: ["login": login, "password": password, "role": role.rawValue,
+                                                                                  "scope": scope ?? ""])
+        guard created.status == .created else { throw TestFailure("account \(login) not created: \(created.status) \(created.text)") }
+        let reply = try await send(.POST, "/api/v1/auth/login", json: ["login": login, "password": password])
+        guard reply.status == .ok, let token = try reply.json()["token"] as? String else {
+            throw TestFailure("login failed for \(login): \(reply.status) \(reply.text)")
+        }
+        return token
+    }
 
     /// Creates an account directly through the service and returns an API token for it.
     func account(_ login: String, role: Role, scope: String?, password: String = "mat-khau-123") async throws -> String {

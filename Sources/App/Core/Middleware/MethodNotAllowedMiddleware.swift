@@ -10,6 +10,9 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
         private let routes: Routes
         private let lock = NIOLock()
         private var built: TrieRouter<[String]>?
+        /// The methods of each path without parameters (`residents/lookup`), which a parameter route of another
+        /// method (`residents/:id`) would otherwise answer as an unknown id.
+        private var constant: [String: [String]] = [:]
 
         init(routes: Routes) {
             self.routes = routes
@@ -24,6 +27,14 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
             }
         }
 
+        /// The methods of `path` when it is a registered path without parameters.
+        func allowedIfConstant(_ path: String) -> [String]? {
+            lock.withLock {
+                if built == nil { built = makeRouter() }
+                return constant[path.split(separator: "/").joined(separator: "/")]
+            }
+        }
+
         private func makeRouter() -> TrieRouter<[String]> {
             var methods: [String: (path: [PathComponent], methods: Set<String>)] = [:]
             for route in routes.all {
@@ -35,6 +46,9 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
                 var list = entry.methods
                 if list.contains("GET") { list.insert("HEAD") }
                 router.register(list.sorted(), at: entry.path)
+                if entry.path.allSatisfy({ if case .constant = $0 { true } else { false } }) {
+                    constant[entry.path.map(\.description).joined(separator: "/")] = list.sorted()
+                }
             }
             return router
         }
@@ -49,6 +63,17 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
             let allowed = table.allowed(request.url.path)
             guard !allowed.isEmpty else { throw Abort(.notFound) }
             throw Abort(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
+        } catch where Self.isNotFound(error) {
+            // `PATCH /residents/lookup` reached `PATCH /residents/:id` with the id "lookup": the path is known, the method is not.
+            if let allowed = table.allowedIfConstant(request.url.path), !allowed.contains(request.method.rawValue) {
+                throw Abort(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
+            }
+            throw error
         }
+    }
+
+    private static func isNotFound(_ error: any Error) -> Bool {
+        if let app = error as? AppError, case .notFound = app { return true }
+        return (error as? any AbortError)?.status == .notFound
     }
 }

@@ -137,26 +137,7 @@ struct FigureReader {
     func run(_ query: FigureQuery) async throws -> Results {
         let scans = Self.scans(query)
         guard !scans.isEmpty else { return Results() }
-        var union = SQLQueryString("")
-        for (index, scan) in scans.enumerated() {
-            if index > 0 { union += " UNION ALL " }
-            let group = scan.grouping == .unit ? "unit_id" : "period"
-            union += "SELECT \(literal: index) AS p, CAST(\(unsafeRaw: group) AS TEXT) AS g, "
-            for (c, column) in scan.columns.enumerated() {
-                if c > 0 { union += " || ',' || " }
-                let value = RollupRows.extract(column.key, sql)
-                var sum: SQLQueryString
-                switch column.periods {
-                case nil: sum = "SUM(" + value + ")"
-                case let .range(range)?: sum = "SUM(CASE WHEN period >= \(bind: range.low) AND period <= \(bind: range.high) THEN " + value + " END)"
-                case let .keys(keys)?: sum = "SUM(CASE WHEN period IN (\(binds: keys)) THEN " + value + " END)"
-                }
-                union += "COALESCE(CAST(" + sum + " AS TEXT), '')"
-            }
-            union += " AS v FROM rollups WHERE " + sql.among("unit_id", scan.units)
-            union += " AND period >= \(bind: scan.low) AND period <= \(bind: scan.high) GROUP BY \(unsafeRaw: group)"
-        }
-        let statement = union
+        let statement = self.statement(scans)
         return try await Self.withoutParallelWorkers(db, if: scans.count > 1) { sql in
             var results = Results()
             try await sql.forEachPackedRow(statement, columns: ["p", "g", "v"]) { row in
@@ -178,6 +159,31 @@ struct FigureReader {
             }
             return results
         }
+    }
+
+    /// The one statement that reads `scans` (a UNION ALL of range scans of the rollups' primary key); the query-plan
+    /// test holds it to its index.
+    func statement(_ scans: [Scan]) -> SQLQueryString {
+        var union = SQLQueryString("")
+        for (index, scan) in scans.enumerated() {
+            if index > 0 { union += " UNION ALL " }
+            let group = scan.grouping == .unit ? "unit_id" : "period"
+            union += "SELECT \(literal: index) AS p, CAST(\(unsafeRaw: group) AS TEXT) AS g, "
+            for (c, column) in scan.columns.enumerated() {
+                if c > 0 { union += " || ',' || " }
+                let value = RollupRows.extract(column.key, sql)
+                var sum: SQLQueryString
+                switch column.periods {
+                case nil: sum = "SUM(" + value + ")"
+                case let .range(range)?: sum = "SUM(CASE WHEN period >= \(bind: range.low) AND period <= \(bind: range.high) THEN " + value + " END)"
+                case let .keys(keys)?: sum = "SUM(CASE WHEN period IN (\(binds: keys)) THEN " + value + " END)"
+                }
+                union += "COALESCE(CAST(" + sum + " AS TEXT), '')"
+            }
+            union += " AS v FROM rollups WHERE " + sql.among("unit_id", scan.units)
+            union += " AND period >= \(bind: scan.low) AND period <= \(bind: scan.high) GROUP BY \(unsafeRaw: group)"
+        }
+        return union
     }
 
     /// Runs `body` with PostgreSQL's parallel workers switched off for the transaction (`SET LOCAL`) when `condition`

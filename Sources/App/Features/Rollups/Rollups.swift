@@ -388,12 +388,17 @@ enum Rollups {
     }
 
     /// The stored first-done dates of `keys`.
+    /// The first-done statuses of these subjects: what sync reads before each batch (held to its index by QueryPlanTests).
+    static func statusSelect(_ subjects: [UUID], on sql: any SQLDatabase) -> SQLSelectBuilder {
+        sql.select().column("subject_id").column("service_code").column("unit_path").column("first_done_on")
+            .from(ServiceStatus.schema).where("subject_id", .in, SQLBind.group(subjects))
+    }
+
     static func statuses(_ keys: Set<StatusKey>, on db: any Database) async throws -> [StatusKey: StatusValue] {
         var found: [StatusKey: StatusValue] = [:]
         let subjects = Array(Set(keys.map(\.subject)))
         for chunk in subjects.chunked(500) {
-            for row in try await (db as! any SQLDatabase).select().column("subject_id").column("service_code").column("unit_path")
-                .column("first_done_on").from(ServiceStatus.schema).where("subject_id", .in, SQLBind.group(Array(chunk))).all() {
+            for row in try await statusSelect(Array(chunk), on: db as! any SQLDatabase).all() {
                 let key = StatusKey(subject: try row.decode(column: "subject_id", as: UUID.self),
                                     service: try row.decode(column: "service_code", as: String.self))
                 guard keys.contains(key) else { continue }

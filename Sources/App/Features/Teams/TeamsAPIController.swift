@@ -7,9 +7,10 @@ enum TeamsAPIController {
     static func index(req: Request) async throws -> ListResponse<TeamResponse> {
         let scope = try req.scope
         let service = TeamService(scope: scope, clock: req.clock)
+        let asOf = try req.asOf()
         var unit: Unit?
         if let code = req.query[String.self, at: "unit"] {
-            unit = try await UnitService(scope: scope, clock: req.clock).find(code: code, asOf: try req.asOf())
+            unit = try await UnitService(scope: scope, clock: req.clock).find(code: code, asOf: asOf)
         }
         var compliant: Bool?
         if let raw = req.query[String.self, at: "compliant"] {
