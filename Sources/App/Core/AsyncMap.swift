@@ -1,0 +1,10 @@
+import Fluent
+import Foundation
+import LanToaCore
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

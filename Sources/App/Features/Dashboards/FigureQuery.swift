@@ -1,0 +1,56 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+
+/// What a dashboard or a ranking reads from the rollups, gathered so that it is read in one statement: each part is
+/// a sum of rollup rows (a flow over a period, a stock at a date, the rows of a trend), tagged with what it is for.
+struct FigureQuery {
+    /// How a part's sums are grouped: by unit and figure key, or (for a trend) by figure key and period key.
+    enum Grouping { case unit, period }
+
+    enum Periods {
+        case keys([String])
+        case range(RollupPeriods.KeyRange)
+    }
+
+    struct Part {
+        var tag: String
+        var units: [UUID]
+        var keys: [String]
+        var periods: Periods
+        var grouping: Grouping
+    }
+
+    private(set) var parts: [Part] = []
+
+    /// The sums of the rows with exactly these period keys.
+    mutating func sums(_ tag: String, units: [UUID], keys: some Collection<String>, periods: [String]) {
+        guard !units.isEmpty, !keys.isEmpty, !periods.isEmpty else { return }
+        parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .keys(periods), grouping: .unit))
+    }
+
+    /// Flows over the days `from...to`.
+    mutating func flows(_ tag: String, units: [UUID], keys: some Collection<String>, from: LocalDate, to: LocalDate) {
+        guard !units.isEmpty, !keys.isEmpty else { return }
+        for range in RollupPeriods.coverRanges(from: from, to: to) {
+            parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .range(range), grouping: .unit))
+        }
+    }
+
+    /// Stocks at the end of `date`: the sums of the rows dated up to it.
+    mutating func stocks(_ tag: String, units: [UUID], keys: some Collection<String>, at date: LocalDate) {
+        guard !units.isEmpty, !keys.isEmpty else { return }
+        for range in RollupPeriods.upTo(date) {
+            parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .range(range), grouping: .unit))
+        }
+    }
+
+    /// The rows of these period keys by key and period (for trends), read as a few spans that may hold more periods.
+    mutating func rows(_ tag: String, units: [UUID], keys: some Collection<String>, periods: some Collection<String>) {
+        guard !units.isEmpty, !keys.isEmpty else { return }
+        for span in RollupPeriods.spans(periods) {
+            parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .range(span), grouping: .period))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+
+extension DashboardService {
+    enum Measure: String, CaseIterable {
+        case absolute
+        case percent
+        case per1000
+    }
+
+    static let tieRule = "Equal values: the larger actual figure first, then the lower unit code."
+
+    /// The child units of a place (or its units of one tier) ranked on an indicator, with their rank in the previous period.
+    func ranking(place: Place, tier: Tier?, indicator: IndicatorRecord, period: ReportPeriod, measure: Measure,
+                 hierarchy: LocalDate) async throws -> RankingResponse {
+        let units: [Place]
+        if let tier { units = try await descendants(of: place, tier: tier, asOf: hierarchy) } else { units = try await children(of: place, asOf: hierarchy) }
+        let f = try await formulas([indicator])[indicator.code]!
+        let residentsFormula = Formula(stock: "residents")
+        // Both periods' figures in one statement.
+        var query = FigureQuery()
+        Self.addFigures(to: &query, units: units.map(\.id), formulas: [f, residentsFormula], period: period)
+        // The previous period's residents count only for a rank per 1,000 residents.
+        Self.addFigures(to: &query, prefix: "previous.", units: units.map(\.id), formulas: measure == .per1000 ? [f, residentsFormula] : [f],
+                        period: period.previous)
+        let results = try await FigureReader(db: scope.db).run(query)
+        func ranked(_ p: ReportPeriod) async throws -> [(Place, RankingEntry)] {
+            let figures = PeriodFigures(results, prefix: p == period ? "" : "previous.")
+            let targets = measure == .percent || p == period ? try await targetValues(units: units.map(\.id), period: p) : [:]
+            var entries = units.map { u -> (Place, RankingEntry) in
+                let actual = figures.value(f, unit: u.id).actual
+                let residents = Int64(figures.value(residentsFormula, unit: u.id).actual)
+                let target = targets[u.id]?[indicator.code]
+                let pct = Self.percent(actual, of: target)
+                let value: Double = switch measure {
+                case .absolute: actual
+                case .percent: pct ?? 0
+                case .per1000: residents > 0 ? (actual * 10_000 / Double(residents)).rounded() / 10 : 0
+                }
+                return (u, RankingEntry(rank: 0, previousRank: nil, unit: u.ref, value: value, previousValue: nil, actual: actual,
+                                        target: target, percentOfPlan: pct, residents: residents))
+            }
+            entries.sort { a, b in
+                (a.1.value, a.1.actual, b.0.ref.code) > (b.1.value, b.1.actual, a.0.ref.code)
+            }
+            for i in entries.indices { entries[i].1.rank = i + 1 }
+            return entries
+        }
+        var now = try await ranked(period)
+        let before = Dictionary(try await ranked(period.previous).map { ($0.0.id, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for i in now.indices {
+            now[i].1.previousRank = before[now[i].0.id]?.rank
+            now[i].1.previousValue = before[now[i].0.id]?.value
+        }
+        return RankingResponse(unit: place.ref, indicator: Self.response(indicator), period: period.description,
+                               previousPeriod: period.previous.description, measure: measure.rawValue, tieRule: Self.tieRule,
+                               entries: now.map(\.1))
+    }
+
+    /// The monthly review: the first `top` units to commend, those below `threshold` % of plan to remind, and the
+    /// teams with no support recorded for `inactiveDays` days.
+    func review(place: Place, tier: Tier?, indicator: IndicatorRecord, period: ReportPeriod, hierarchy: LocalDate,
+                top: Int, threshold: Double, inactiveDays: Int) async throws -> ReviewResponse {
+        let ranking = try await ranking(place: place, tier: tier, indicator: indicator, period: period, measure: .percent, hierarchy: hierarchy)
+        let withTargets = ranking.entries.filter { $0.target != nil }
+        // Without targets, commend on the absolute figure.
+        let commend = withTargets.isEmpty
+            ? Array(try await self.ranking(place: place, tier: tier, indicator: indicator, period: period, measure: .absolute,
+                                           hierarchy: hierarchy).entries.prefix(top))
+            : Array(withTargets.prefix(top))
+        let remind = withTargets.filter { ($0.percentOfPlan ?? 0) < threshold }.sorted { ($0.percentOfPlan ?? 0) < ($1.percentOfPlan ?? 0) }
+        return ReviewResponse(ranking: ranking, commend: commend, remind: remind, threshold: threshold, inactiveDays: inactiveDays,
+                              inactiveTeams: try await inactiveTeams(place: place, days: inactiveDays))
+    }
+
+    /// Active teams under a place with no support recorded in the last `days` days (or never), longest quiet first.
+    func inactiveTeams(place: Place, days: Int, limit: Int = 200) async throws -> [InactiveTeam] {
+        let today = clock.today()
+        let cutoff = today.adding(days: -days).iso
+        var query = scope.query(Team.self).filter(\.$status == .active)
+        if place.id != Rollups.nation { query = query.under(place.path, \.$unitPath) }
+        let teams = try await query.all()
+        var last: [UUID: String] = [:]
+        for chunk in teams.compactMap(\.id).chunked(900) {
+            for row in try await (scope.db as! any SQLDatabase).select().column("team_id").column("last_on").from("team_activity")
+                .where("team_id", .in, SQLBind.group(Array(chunk))).all() {
+                last[try row.decode(column: "team_id", as: UUID.self)] = try row.decode(column: "last_on", as: String.self)
+            }
+        }
+        let quiet = teams.filter { t in last[t.id!].map { $0 < cutoff } ?? (t.decisionDate < cutoff) }
+            .sorted { (last[$0.id!] ?? "", $0.name) < (last[$1.id!] ?? "", $1.name) }.prefix(limit)
+        let units = Dictionary(try await Unit.query(on: scope.db).filter(\.$id ~~ quiet.map(\.unitID)).all().map { ($0.id!, $0) },
+                               uniquingKeysWith: { a, _ in a })
+        return quiet.map { t in
+            let on = last[t.id!]
+            return InactiveTeam(team: t.id!.uuidString, name: t.name,
+                                unit: units[t.unitID].map { UnitRef(code: $0.code, name: $0.name, tier: $0.tier) } ?? place.ref,
+                                lastActivityOn: on, daysInactive: on.flatMap(LocalDate.init).map { $0.days(to: today) })
+        }
+    }
+}
