@@ -90,7 +90,7 @@ echo "fuzz: compiling LanToaCore + Fuzz/Parsers ($OPT)"
     -module-name FuzzParsers \
     -I "$BUILD" -I "$BUILD/CZLib" -I Sources/CLanToaZlib -L "$BUILD" -lZIPFoundation -lz \
     -o "$BUILD/fuzz-parsers" \
-    Sources/LanToaCore/*.swift Fuzz/Parsers/main.swift
+    $(find Sources/LanToaCore -name '*.swift' | sort) Fuzz/Parsers/main.swift
 # swiftc leaves the harness module's interface files in the working directory: they belong to the build.
 mv -f "$ROOT"/FuzzParsers-*.swiftdoc "$ROOT"/FuzzParsers-*.swiftmodule "$ROOT"/FuzzParsers-*.swiftsourceinfo "$BUILD"/ 2>/dev/null || true
 echo "fuzz: compiled in $(( $(date +%s) - started )) s"
