@@ -20,7 +20,8 @@ enum Entrypoint {
             registerCommands(app)
             let command = env.arguments.dropFirst().first ?? "serve"
             if command == "serve" || command.hasPrefix("-") {
-                try await Bootstrap.prepareForServing(app)
+                try await Bootstrap.prepareForServing(app, address: Bootstrap.servingAddress(Array(env.arguments.dropFirst()),
+                                                                                              configuration: app.http.server.configuration))
             }
             try await app.execute()
         } catch {

@@ -99,6 +99,15 @@ struct CommandTests {
         }
     }
 
+    @Test("The sign-in line printed by serve names the address serve was told to listen on")
+    func servingAddress() {
+        let defaults = HTTPServer.Configuration(hostname: "127.0.0.1", port: 8080)
+        #expect(Bootstrap.servingAddress(["serve"], configuration: defaults) == "http://127.0.0.1:8080")
+        #expect(Bootstrap.servingAddress(["serve", "--port", "8099"], configuration: defaults) == "http://127.0.0.1:8099")
+        #expect(Bootstrap.servingAddress(["serve", "-H", "10.0.0.5", "-p", "9000"], configuration: defaults) == "http://10.0.0.5:9000")
+        #expect(Bootstrap.servingAddress(["serve", "--bind", "0.0.0.0:8443"], configuration: defaults) == "http://127.0.0.1:8443")
+    }
+
     @Test("Configuration names the variable that is wrong; production loads no demo data")
     func configuration() throws {
         #expect(try AppConfig.parseStorage(nil) == .sqlite(path: "lantoa.sqlite"))
