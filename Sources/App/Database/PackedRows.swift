@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// A packed result that does not split into the expected rows and fields.
 enum PackedRowsError: Error {
     case malformed
 }

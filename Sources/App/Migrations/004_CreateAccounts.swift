@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 
+/// Accounts and their tokens.
 struct CreateAccounts: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(User.schema)

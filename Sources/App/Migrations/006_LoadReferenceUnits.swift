@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import LanToaResources
 
+/// Loads the official units, their names and lineage from the bundled reference data into a new database.
 struct LoadReferenceUnits: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await ReferenceData.load(on: database)

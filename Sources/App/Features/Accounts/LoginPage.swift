@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// The sign-in page (`accounts/login.leaf`).
 struct LoginPage: Encodable {
     var layout: Layout
     var login: String

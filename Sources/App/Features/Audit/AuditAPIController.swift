@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// `GET /api/v1/audit`: the audit trail (nhật ký) of the account's area, newest first.
 enum AuditAPIController {
     static func audit(req: Request) async throws -> ListResponse<AuditEntryResponse> {
         let scope = try req.scope

@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// The audit page (`/audit`).
 enum AuditController {
     static func audit(req: Request) async throws -> View {
         let scope = try req.scope

@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// One audit entry as the API answers it.
 struct AuditEntryResponse: Content {
     var id: UUID
     var at: Date

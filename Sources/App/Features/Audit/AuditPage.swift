@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// A row of the audit page.
 struct AuditRow: Encodable {
     var at: String
     var actor: String

@@ -2,6 +2,7 @@ import Foundation
 import LanToaCore
 import Vapor
 
+/// One indicator's target in a new campaign.
 struct CampaignTargetPayload: Content {
     var indicator: String?
     var value: Double?

@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// `/api/v1/campaigns`: create, list and follow campaigns (chiến dịch).
 enum CampaignsAPIController {
     static func createCampaign(req: Request) async throws -> Response {
         let t = try req.campaignService

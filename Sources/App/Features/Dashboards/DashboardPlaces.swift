@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// The places a dashboard is about: a unit (or the nation) and the units under it, as of a hierarchy date.
 extension DashboardService {
     /// The unit with `code` under the hierarchy of `asOf` (`VN` or empty: the nation), if the actor may see it.
     func place(code: String?, asOf: LocalDate) async throws -> Place {

@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// Rankings, the monthly review (commend, remind) and the teams gone quiet.
 extension DashboardService {
     enum Measure: String, CaseIterable {
         case absolute

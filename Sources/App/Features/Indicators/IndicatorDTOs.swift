@@ -2,6 +2,7 @@ import Foundation
 import LanToaCore
 import Vapor
 
+/// An indicator (chỉ số) as the API answers it.
 struct IndicatorResponse: Content {
     var code: String
     var kind: IndicatorKind

@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// The indicators of a place's catalogue and the rollup keys each is computed from.
 extension DashboardService {
     /// The indicators that apply to a place: the national ones and its province's own.
     func indicators(for place: Place) async throws -> [IndicatorRecord] {

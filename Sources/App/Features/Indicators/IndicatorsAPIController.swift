@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// `/api/v1/indicators` and `/api/v1/indicator-values`: the catalogue, a province's own indicators, values reported by hand.
 enum IndicatorsAPIController {
     static func indicators(req: Request) async throws -> [IndicatorResponse] {
         let d = try req.dashboards

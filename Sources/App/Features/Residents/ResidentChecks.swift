@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// The rules for a household or a resident sent by a phone or typed in: each field checked, each problem named.
 extension SupportLogService {
     struct Problems {
         var list: [FieldProblem] = []

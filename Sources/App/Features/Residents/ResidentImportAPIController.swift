@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// `POST /api/v1/units/{code}/resident-imports` and the resident template.
 enum ResidentImportAPIController {
     static func importResidents(req: Request) async throws -> Response {
         guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw AppError.invalid("body", "error.file_missing") }

@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// Residents and households as the API answers them, with the services done, in a fixed number of queries.
 extension SupportLogService {
     func residentResponses(_ residents: [Resident]) async throws -> [ResidentResponse] {
         let ids = residents.compactMap(\.id)

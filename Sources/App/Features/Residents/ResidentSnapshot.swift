@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// What the audit trail keeps of a resident.
 extension Snapshot {
     struct ResidentSnapshot: Encodable {
         var fullName: String

@@ -4,6 +4,7 @@ import LanToaCore
 import NIOConcurrencyHelpers
 import SQLKit
 
+/// The chains of units a hamlet's facts roll up to (its ancestors, and those of its former commune).
 extension Rollups {
     /// The unit ids a value of a unit at `path` is added to: the nation, the path's units, and the hamlet's former
     /// chain (`formerPath`, the hierarchy before 1 July 2025) when it has one.

@@ -4,6 +4,7 @@ import LanToaCore
 import NIOConcurrencyHelpers
 import SQLKit
 
+/// The figure keys rollups are kept under, and the eligibility dates they count.
 extension Rollups {
     static func doneKey(_ service: String) -> String { "done.\(service)" }
     static func firstKey(_ service: String) -> String { "first.\(service)" }

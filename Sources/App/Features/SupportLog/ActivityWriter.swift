@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// Writing support activities: the rows, the first-done statuses and the rollups, in the caller's transaction.
 extension SupportLogService {
     /// Writes activities (ignoring ids already present, should a retry race another), keeps the first date each
     /// service was done per resident or household, and updates the rollups, all in the caller's transaction.

@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// The catalogue of digital services (dịch vụ số): the national list and a province's own.
 extension SupportLogService {
     func services() async throws -> [ServiceRecord] {
         try await scope.query(ServiceRecord.self).filter(\.$active == true).sort(\.$pillar).sort(\.$code).all()

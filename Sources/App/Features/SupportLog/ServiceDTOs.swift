@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// A digital service as the API answers it.
 struct ServiceResponse: Content, Equatable {
     var code: String
     var pillar: Pillar

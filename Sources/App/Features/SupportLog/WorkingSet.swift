@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// A phone's working set: the households and residents of its area changed since its cursor.
 extension SupportLogService {
     /// The working set of a phone: households and residents of the actor's subtree changed since `cursor`
     /// (a timestamp), at most `limit` of each; `complete` says whether more remain.

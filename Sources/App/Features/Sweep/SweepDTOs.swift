@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// A household on a sweep list, with the residents who still need the service.
 struct SweepHousehold: Content {
     var id: UUID?
     var address: String

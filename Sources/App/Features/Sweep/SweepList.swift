@@ -3,6 +3,7 @@ import Foundation
 import LanToaCore
 import SQLKit
 
+/// Sweep lists (rà từng người): who still needs a service, by household.
 extension SupportLogService {
     /// The sweep list: the eligible residents (or households, for household services) of a unit's subtree who do not
     /// have the service done yet, grouped by household and ordered by address, with progress.

@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// One hamlet's printed sheet on the sweep page.
 struct SweepSheet: Encodable {
     var hamlet: String
     var eligible: Int

@@ -2,6 +2,7 @@ import Foundation
 import LanToaCore
 import Vapor
 
+/// `PUT /api/v1/targets`: one unit's target for an indicator and a period.
 struct SetTargetRequest: Content {
     var unit: String?
     var indicator: String?

@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// `/api/v1/targets`: read, set and split targets (chỉ tiêu).
 enum TargetsAPIController {
     static func listTargets(req: Request) async throws -> TargetsResponse {
         try await req.targetService.list(unit: req.query[String.self, at: "unit"], indicator: req.query[String.self, at: "indicator"],

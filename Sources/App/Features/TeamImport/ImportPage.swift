@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// The import page, for teams or residents.
 struct ImportPage: Encodable {
     var layout: Layout
     var unit: UnitRow

@@ -2,6 +2,7 @@ import Fluent
 import LanToaCore
 import Vapor
 
+/// `POST /api/v1/units/{code}/team-imports` and the team template.
 enum TeamImportAPIController {
     static func importTeams(req: Request) async throws -> Response {
         let scope = try req.scope

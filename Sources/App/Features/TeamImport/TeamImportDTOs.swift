@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// What an accepted team import wrote.
 struct ImportResultResponse: Content {
     var teams: Int
     var members: Int

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import LanToaCore
 
+/// Composition rules (cơ cấu tổ) of a team's province, and each team's stored compliance.
 extension TeamService {
     /// The composition rules of the province a path lies in.
     func policy(forPath path: String) async throws -> CompositionPolicy {

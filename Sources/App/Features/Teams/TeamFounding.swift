@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import LanToaCore
 
+/// Founding, changing, consolidating and dissolving teams, each with its decision (quyết định).
 extension TeamService {
     struct Decision {
         var number: String

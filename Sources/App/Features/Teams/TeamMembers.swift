@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import LanToaCore
 
+/// Adding members to a team and ending their memberships.
 extension TeamService {
     struct NewMember {
         var fullName: String

@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// A row of a unit's team list.
 struct TeamRow: Encodable {
     var id: String
     var name: String

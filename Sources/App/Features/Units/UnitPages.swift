@@ -1,6 +1,7 @@
 import LanToaCore
 import Vapor
 
+/// A row of a unit list.
 struct UnitRow: Encodable {
     var code: String
     var name: String
