@@ -86,6 +86,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         _ = try await SessionLifetime.purge(on: $0.db, now: $0.clock.now())
     })
 
+    // Ended report periods are closed (their expected reporters fixed) and reminders written, every ten minutes.
+    app.lifecycle.use(PeriodicJob("Closing report periods and writing reminders", every: .seconds(600)) { app in
+        try await ReportSlots.closeEnded(today: app.clock.today(), on: app.db)
+        try await ReportReminders.run(today: app.clock.today(), on: app.db)
+    })
+
     try routes(app)
 }
 
@@ -107,6 +113,7 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(ImportTeamsCommand(), as: "import-teams")
     app.asyncCommands.use(RotateDataKeyCommand(), as: "rotate-data-key")
     app.asyncCommands.use(RollupsCommand(), as: "rollups")
+    app.asyncCommands.use(ReportsCommand(), as: "reports")
     app.asyncCommands.use(SynthCommand(), as: "synth")
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(BackupCommand(), as: "backup")

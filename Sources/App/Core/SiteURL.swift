@@ -13,6 +13,9 @@ enum SiteURL {
     case campaign(UUID)
     case dashboard
     case rankings
+    case reports
+    case reportsExport
+    case report(template: String, period: String, reporter: String)
 
     var path: String {
         switch self {
@@ -25,6 +28,9 @@ enum SiteURL {
         case .campaign(let id): "/campaigns/\(id.uuidString.lowercased())"
         case .dashboard: "/dashboard"
         case .rankings: "/rankings"
+        case .reports: "/reports"
+        case .reportsExport: "/reports/export"
+        case .report(let template, let period, let reporter): "/reports/\(template)/\(period)/\(reporter)"
         }
     }
 

@@ -23,6 +23,7 @@ enum MigrationList {
             AddOneActiveTeamPerUnit(),
             AddUserMember(),
             AddMemberErasure(),
+            CreateReports(),
         ]
     }
 }

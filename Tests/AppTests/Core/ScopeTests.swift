@@ -57,11 +57,21 @@ struct ScopeTests {
                 targets: [.init(indicator: "vneid_level2.done", value: 10)]))
             #expect(campaignReply.status == .created, "\(campaignReply.text)")
             let campaignB = try #require(try campaignReply.json()["id"] as? String).lowercased()
+            // A report of B's team by its leader, and a template of B's province.
+            let leaderB = try await t.accountOverAPI("to-truong-b", role: .leader, scope: hamletB, by: admin, password: "mat-khau-123")
+            let reportB = "/api/v1/reports/to_thang/2026-11/\(teamB.lowercased())"
+            let reportSetup = try await t.send(.POST, reportB + "/submit", token: leaderB,
+                                               json: ReportEntriesRequest(numbers: ["products_online": 3], texts: ["results": "Bản Thử đã báo cáo"]))
+            #expect(reportSetup.status == .ok, "\(reportSetup.text)")
+            let templateSetup = try await t.send(.POST, "/api/v1/report-templates", token: provinceB, json: ReportTemplateRequest(
+                code: "xu_lang_quy", province: Fixtures.provinceB, name: "Mẫu riêng Xứ Lạng", cycle: "quarter", deadlineDays: 10, reporter: "commune",
+                fields: [.init(code: "ghi_chu", kind: .text, name: "Ghi chú", nameEn: "Notes")]))
+            #expect(templateSetup.status == .created, "\(templateSetup.text)")
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
             let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
             let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "tinh-b", "Thử Nghiệm", "Khuổi Bó", "020*******45",
-                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB]
+                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b"]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
@@ -130,6 +140,17 @@ struct ScopeTests {
                 "POST /api/v1/campaigns": Probe(method: .POST, path: "/api/v1/campaigns", json: ["name": "Chiến dịch", "start": "2026-12-01", "end": "2026-12-31", "owner": Fixtures.communeB], expect: .refused),
                 "GET /api/v1/campaigns/:id": Probe(method: .GET, path: "/api/v1/campaigns/\(campaignB)", expect: .refused),
                 "POST /api/v1/indicator-values": Probe(method: .POST, path: "/api/v1/indicator-values", json: ["unit": Fixtures.communeB, "indicator": "products_online"], expect: .refused),
+                "GET /api/v1/report-templates": Probe(method: .GET, path: "/api/v1/report-templates", expect: .showsNothingOf),
+                "POST /api/v1/report-templates": Probe(method: .POST, path: "/api/v1/report-templates", json: ["code": "xu_lang_quy", "province": Fixtures.provinceB, "name": "Mẫu", "cycle": "month", "reporter": "commune"], expect: .refused),
+                "GET /api/v1/reports": Probe(method: .GET, path: "/api/v1/reports?template=to_thang&period=2026-11&unit=\(Fixtures.communeB)", expect: .refused),
+                "GET /api/v1/reports/:template/:period/:reporter": Probe(method: .GET, path: reportB, expect: .refused),
+                "PUT /api/v1/reports/:template/:period/:reporter": Probe(method: .PUT, path: reportB, json: [:], expect: .refused),
+                "POST /api/v1/reports/:template/:period/:reporter/submit": Probe(method: .POST, path: reportB + "/submit", json: [:], expect: .refused),
+                "POST /api/v1/reports/:template/:period/:reporter/return": Probe(method: .POST, path: reportB + "/return", json: ["reason": "Sai"], expect: .refused),
+                "POST /api/v1/reports/:template/:period/:reporter/approve": Probe(method: .POST, path: reportB + "/approve", json: [:], expect: .refused),
+                "POST /api/v1/reports/:template/:period/:reporter/not-received": Probe(method: .POST, path: reportB + "/not-received", json: ["reason": "Sai"], expect: .refused),
+                "POST /api/v1/reports/:template/:period/:reporter/reopen": Probe(method: .POST, path: reportB + "/reopen", json: ["reason": "Sai"], expect: .refused),
+                "POST /api/v1/reports/:template/:period/:reporter/exception": Probe(method: .POST, path: reportB + "/exception", json: ["reason": "Sai", "until": "2026-11-30"], expect: .refused),
             ]
             let web: [String: Probe] = [
                 "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped(.ok)),
@@ -175,6 +196,12 @@ struct ScopeTests {
                                                        json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027",
                                                               "method": "even"], expect: .refused),
                 "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
+                "GET /reports": Probe(method: .GET, path: "/reports?template=to_thang&period=2026-11", expect: .showsNothingOf),
+                "GET /reports/export": Probe(method: .GET, path: "/reports/export?template=to_thang&period=2026-11&unit=\(Fixtures.communeB)&format=csv", expect: .refused),
+                "GET /reports/:template/:period/:reporter": Probe(method: .GET, path: "/reports/to_thang/2026-11/\(teamB.lowercased())", expect: .refused),
+                "POST /reports/:template/:period/:reporter": Probe(method: .POST, path: "/reports/to_thang/2026-11/\(teamB.lowercased())", json: ["action": "save"], expect: .refused),
+                "POST /reports/:template/:period/:reporter/decide": Probe(method: .POST, path: "/reports/to_thang/2026-11/\(teamB.lowercased())/decide", json: ["decision": "approve"], expect: .refused),
+                "GET /reports/:template/:period/:reporter/export": Probe(method: .GET, path: "/reports/to_thang/2026-11/\(teamB.lowercased())/export?format=csv", expect: .refused),
                 "GET /campaigns/:id": Probe(method: .GET, path: "/campaigns/\(campaignB)", expect: .refused),
                 "POST /campaigns": Probe(method: .POST, path: "/campaigns", json: ["owner": Fixtures.communeB, "name": "Chiến dịch lạ",
                                                                                    "start": "2027-01-01", "end": "2027-01-31"], expect: .refused),

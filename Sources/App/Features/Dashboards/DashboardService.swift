@@ -60,7 +60,7 @@ struct DashboardService {
                 // Summed over the units taking part; a rate from the summed parts.
                 let parts = children.map { figures.value(f, unit: $0.id) }
                 let n = parts.compactMap(\.numerator).reduce(0, +), d = parts.compactMap(\.denominator).reduce(0, +)
-                actual = f.denominator == nil ? (parts.map(\.actual).reduce(0, +), nil, nil)
+                actual = f.denominator == nil && f.flowDenominator == nil ? (parts.map(\.actual).reduce(0, +), nil, nil)
                     : (d > 0 ? (Double(n) * 1000 / Double(d)).rounded() / 10 : 0, n, d)
             }
             let target = targets[place.id]?[i.code]
@@ -126,7 +126,9 @@ struct DashboardService {
                 for key in running.keys { running[key]! += keys.reduce(0) { $0 + (rows[key]?[$1] ?? 0) } }
                 let value: Double
                 if let key = f.current { value = Double(current[key] ?? 0) }
-                else if let d = f.denominator {
+                else if let key = f.flow, let d = f.flowDenominator {
+                    value = ReportRates.percent(running[key] ?? 0, of: running[d] ?? 0) ?? 0
+                } else if let d = f.denominator {
                     let den = running[d] ?? 0
                     value = den > 0 ? (Double(running[f.stock!] ?? 0) * 1000 / Double(den)).rounded() / 10 : 0
                 } else { value = Double(running[(f.flow ?? f.stock)!] ?? 0) }

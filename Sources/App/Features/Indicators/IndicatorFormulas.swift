@@ -41,8 +41,10 @@ extension DashboardService {
         var stock: String?
         var denominator: String?
         var current: String?
+        /// For a rate of flows (reporting completeness): the flow counted against.
+        var flowDenominator: String?
 
-        var flowKeys: [String] { [flow].compactMap { $0 } }
+        var flowKeys: [String] { [flow, flowDenominator].compactMap { $0 } }
         var stockKeys: [String] { [stock, denominator].compactMap { $0 } }
     }
 
@@ -60,6 +62,9 @@ extension DashboardService {
             case .manual: out[i.code] = Formula(flow: Rollups.manualKey(i.code))
             case .structural:
                 out[i.code] = i.figure == "teams_compliant" ? Formula(current: i.figure) : Formula(stock: i.figure)
+            case .reporting:
+                let (measure, template) = ReportFigures.indicatorParts(i.figure)
+                out[i.code] = Formula(flow: ReportFigures.key(measure, template), flowDenominator: ReportFigures.key(.expected, template))
             case .coverage:
                 let s = services[i.serviceCode]
                 out[i.code] = Formula(stock: Rollups.firstKey(i.serviceCode),
@@ -82,6 +87,10 @@ extension DashboardService {
         }
 
         func value(_ f: Formula, unit: UUID) -> (actual: Double, numerator: Int64?, denominator: Int64?) {
+            if let key = f.flow, let d = f.flowDenominator {
+                let n = flows[unit]?[key] ?? 0, expected = flows[unit]?[d] ?? 0
+                return (ReportRates.percent(n, of: expected) ?? 0, n, expected)
+            }
             if let key = f.flow { return (Double(flows[unit]?[key] ?? 0), nil, nil) }
             if let key = f.current { return (Double(current[unit]?[key] ?? 0), nil, nil) }
             let n = stocks[unit]?[f.stock ?? ""] ?? 0

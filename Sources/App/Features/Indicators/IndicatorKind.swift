@@ -12,4 +12,7 @@ enum IndicatorKind: String, Codable, Sendable, CaseIterable {
     case structural
     /// A value reported by hand (e.g. products listed online), summed over the period.
     case manual
+    /// Reports received (or received on time) ÷ reports expected, as a percentage over the period's closed periods;
+    /// `figure` is `complete.<template>` or `on_time.<template>`.
+    case reporting
 }

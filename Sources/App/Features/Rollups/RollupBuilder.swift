@@ -155,6 +155,8 @@ struct RollupBuilder: Sendable {
                            (try? row.decode(column: "on", as: String.self)) ?? "", (try? row.decode(column: "n", as: Int64.self)) ?? 0))
         }
         for (path, code, on, n) in manual { sums.add(path, Rollups.manualKey(code), on: LocalDate(on)!, n) }
+        progress("reports")
+        for (path, key, end, n) in try await ReportFigures.rebuilt(on: sql) { sums.add(path, key, on: LocalDate(end)!, n) }
         let cells = sums.cells
         progress("writing \(cells.count) figures")
         // Rows that sum to zero carry nothing and are not written.

@@ -1,0 +1,141 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+
+/// Who has to report (đối tượng báo cáo) for a period of a template, from the dated history of teams and units, and
+/// the closing of ended periods that fixes that list.
+struct ReportSlot: Sendable, Hashable {
+    /// The team's id (lowercased) or the unit's code.
+    var key: String
+    var name: String
+    var unitID: UUID
+    var unitPath: String
+    var teamID: UUID?
+}
+
+enum ReportSlots {
+    /// The reporters of `template` expected for `period` under `path` (a unit path, `/` for the nation): teams founded
+    /// by the period's first day (or, when the template says `any`, by its last day) and not dissolved by its end;
+    /// communes and provinces in force on the period's last day. Never today's list for a past period.
+    static func expected(_ template: ReportTemplate, period: ReportPeriod, under path: String, on db: any Database) async throws -> [ReportSlot] {
+        let sql = db as! any SQLDatabase
+        // The narrower of the area asked for and the template's own.
+        let prefix: String
+        if path.hasPrefix(template.unitPath) { prefix = path } else if template.unitPath.hasPrefix(path) { prefix = template.unitPath } else { return [] }
+        let upper = String(prefix.dropLast()) + "0"
+        let end = period.end.iso
+        switch template.reporter {
+        case .team:
+            let founded = template.firstPeriod == .whole ? period.start.iso : end
+            var out: [ReportSlot] = []
+            for row in try await sql.raw("""
+                SELECT t.id, t.name, t.unit_id, t.unit_path FROM teams t
+                WHERE t.unit_path >= \(bind: prefix) AND t.unit_path < \(bind: upper)
+                  AND EXISTS (SELECT 1 FROM team_events f WHERE f.team_id = t.id AND f.kind = 'founded' AND f.date <= \(bind: founded))
+                  AND NOT EXISTS (SELECT 1 FROM team_events d WHERE d.team_id = t.id AND d.kind = 'dissolved' AND d.date <= \(bind: end))
+                ORDER BY t.unit_path, t.name
+                """).all() {
+                let id = try row.decode(column: "id", as: UUID.self)
+                out.append(ReportSlot(key: id.uuidString.lowercased(), name: try row.decode(column: "name", as: String.self),
+                                      unitID: try row.decode(column: "unit_id", as: UUID.self),
+                                      unitPath: try row.decode(column: "unit_path", as: String.self), teamID: id))
+            }
+            return out
+        case .commune, .province:
+            let tier: Tier = template.reporter == .commune ? .commune : .province
+            return try await Unit.query(on: db).filter(\.$tier == tier).filter(\.$validFrom <= end).filter(\.$validTo >= end)
+                .under(prefix, \.$path).sort(\.$code).all()
+                .map { ReportSlot(key: $0.code, name: $0.name, unitID: $0.id!, unitPath: $0.path, teamID: nil) }
+        }
+    }
+
+    static func isClosed(_ template: String, period: String, on db: any Database) async throws -> Bool {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT 1 AS found FROM report_closed_periods WHERE template_code = \(bind: template) AND period = \(bind: period)
+            """).first() != nil
+    }
+
+    /// The reporters fixed for a closed period under `path`, or nil when the period is still open.
+    static func closed(_ template: ReportTemplate, period: String, under path: String, on db: any Database) async throws -> [ReportSlot]? {
+        guard try await isClosed(template.code, period: period, on: db) else { return nil }
+        var query = ReportExpectation.query(on: db).filter(\.$templateCode == template.code).filter(\.$period == period)
+        if path != "/" { query = query.under(path, \.$unitPath) }
+        let rows = try await query.all()
+        // Names and ids as they are now.
+        let teamIDs = rows.compactMap { UUID(uuidString: $0.reporterKey) }
+        let codes = rows.filter { UUID(uuidString: $0.reporterKey) == nil }.map(\.reporterKey)
+        var named: [String: ReportSlot] = [:]
+        for chunk in teamIDs.chunked(500) {
+            for t in try await Team.query(on: db).filter(\.$id ~~ Array(chunk)).all() {
+                named[t.id!.uuidString.lowercased()] = ReportSlot(key: t.id!.uuidString.lowercased(), name: t.name, unitID: t.unitID,
+                                                                  unitPath: t.unitPath, teamID: t.id)
+            }
+        }
+        for chunk in codes.chunked(500) {
+            for u in try await Unit.query(on: db).filter(\.$code ~~ Array(chunk)).all() {
+                named[u.code] = ReportSlot(key: u.code, name: u.name, unitID: u.id!, unitPath: u.path, teamID: nil)
+            }
+        }
+        return rows.compactMap { named[$0.reporterKey] }.sorted { ($0.unitPath, $0.name) < ($1.unitPath, $1.name) }
+    }
+
+    /// The reporters of a period: fixed if it has closed, else as they stand.
+    static func slots(_ template: ReportTemplate, period: ReportPeriod, under path: String, on db: any Database) async throws -> [ReportSlot] {
+        if let fixed = try await closed(template, period: template.cycle.key(period), under: path, on: db) { return fixed }
+        return try await expected(template, period: period, under: path, on: db)
+    }
+
+    /// Closes every ended period of every template not closed yet (from its first version's start to yesterday):
+    /// writes the expected reporters and adds them, and the reports already received, to the rollups. One transaction
+    /// per template and period; returns how many periods were closed.
+    @discardableResult
+    static func closeEnded(today: LocalDate, on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        let templates = try await ReportTemplate.query(on: db).sort(\.$code).sort(\.$version).all()
+        var closedCount = 0
+        for (code, versions) in Dictionary(grouping: templates, by: \.code).sorted(by: { $0.key < $1.key }) {
+            guard let first = versions.first, let start = LocalDate(first.effectiveFrom) else { continue }
+            let done = Set(try await sql.raw("SELECT period FROM report_closed_periods WHERE template_code = \(bind: code)").all()
+                .map { try $0.decode(column: "period", as: String.self) })
+            var period = first.cycle.period(containing: start)
+            while period.end < today {
+                let key = first.cycle.key(period)
+                if !done.contains(key), let version = ReportTemplates.version(of: versions, for: period) {
+                    let closing = period
+                    try await db.transaction { tx in try await close(version, period: closing, on: tx) }
+                    closedCount += 1
+                }
+                period = first.cycle.next(period)
+            }
+        }
+        return closedCount
+    }
+
+    private static func close(_ template: ReportTemplate, period: ReportPeriod, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let key = template.cycle.key(period)
+        try await sql.raw("INSERT INTO report_closed_periods (template_code, period) VALUES (\(bind: template.code), \(bind: key))").run()
+        let slots = try await expected(template, period: period, under: "/", on: db)
+        for chunk in slots.chunked(300) {
+            var insert = sql.insert(into: ReportExpectation.schema).columns("id", "template_code", "reporter_key", "unit_path", "period", "period_end")
+            for s in chunk {
+                insert = insert.values([SQLBind(UUID()), SQLBind(template.code), SQLBind(s.key), SQLBind(s.unitPath), SQLBind(key),
+                                        SQLBind(period.end.iso)] as [any SQLExpression])
+            }
+            try await insert.run()
+        }
+        var reports: [String: ReportRecord] = [:]
+        for r in try await ReportRecord.query(on: db).filter(\.$templateCode == template.code).filter(\.$period == key).all() {
+            reports[r.reporterKey] = r
+        }
+        let chains = try await Rollups.chains(for: Set(slots.map(\.unitPath)), on: db)
+        var deltas = Rollups.Deltas()
+        for s in slots {
+            let units = chains[s.unitPath]!
+            deltas.add(units, ReportFigures.key(.expected, template.code), on: period.end, 1)
+            for m in ReportFigures.measures(of: reports[s.key]) { deltas.add(units, ReportFigures.key(m, template.code), on: period.end, 1) }
+        }
+        try await deltas.apply(on: db)
+    }
+}

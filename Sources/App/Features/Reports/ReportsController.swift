@@ -1,0 +1,154 @@
+import Fluent
+import LanToaCore
+import Vapor
+
+/// The report pages: the account's own reports and the review table of its unit (`/reports`), one report with its
+/// form, review buttons and history (`/reports/{template}/{period}/{reporter}`), and their exports.
+enum ReportsController {
+    struct MyReport: Encodable {
+        var name: String
+        var reporter: String
+        var period: String
+        var status: String
+        var statusCode: String
+        var link: String
+    }
+
+    struct CountsRow: Encodable {
+        var name: String
+        var link: String?
+        var expected: Int64
+        var received: Int64
+        var onTime: Int64
+        var approved: Int64
+        var completeness: String
+        var timeliness: String
+    }
+
+    struct SlotRow: Encodable {
+        var name: String
+        var unit: String
+        var status: String
+        var statusCode: String
+        var received: String
+        var link: String
+    }
+
+    struct ReviewView: Encodable {
+        var name: String
+        var unit: String
+        var period: String
+        var deadline: String
+        var lockDate: String
+        var closed: Bool
+        var rows: [CountsRow]
+        var slots: [SlotRow]
+        var missing: [String]
+        var reminders: [ReportReminderItem]
+        var exportLink: String
+    }
+
+    struct IndexPage: Encodable {
+        var layout: Layout
+        var templates: [SelectOption]
+        var period: String
+        var mine: [MyReport]
+        var review: ReviewView?
+    }
+
+    static func link(_ template: String, _ period: String, _ reporter: String) -> String {
+        SiteURL.report(template: template, period: period, reporter: reporter).path
+    }
+
+    /// `GET /reports`: the reports the account makes (this period and the two before), and the review table of the
+    /// chosen template and period for its unit.
+    static func index(req: Request) async throws -> View {
+        let scope = try req.scope
+        let today = req.clock.today()
+        let templates = try await ReportTemplates(scope: scope, clock: req.clock).all()
+        // By default the template the account reviews, else the first it makes.
+        let reviewed = templates.first { ReportRoles(actor: scope.actor, reporter: $0.reporter, path: scope.actor.scopePath + "x/").reviews }
+        let chosenCode = req.query[String.self, at: "template"] ?? reviewed?.code ?? templates.first?.code ?? ""
+        guard let chosen = templates.first(where: { $0.code == chosenCode }) else { throw AppError.invalid("template", "error.unknown_template", chosenCode) }
+        let defaultPeriod = chosen.cycle.key(chosen.cycle.previous(chosen.cycle.period(containing: today)))
+        let period = req.query[String.self, at: "period"] ?? defaultPeriod
+
+        var mine: [MyReport] = []
+        let service = ReportService(scope: scope, clock: req.clock)
+        for t in templates {
+            let reporters: [String]
+            switch t.reporter {
+            case .team:
+                guard scope.actor.role == .leader else { continue }
+                reporters = try await scope.query(Team.self).filter(\.$status == .active).all().map { $0.id!.uuidString.lowercased() }
+            case .commune, .province:
+                guard ReportRoles(actor: scope.actor, reporter: t.reporter, path: scope.actor.scopePath).reports,
+                      let id = Rollups.lastID(scope.actor.scopePath), let unit = try await Unit.find(id, on: scope.db), unit.tier == t.reporter.tier
+                else { continue }
+                reporters = [unit.code]
+            }
+            var p = t.cycle.period(containing: today)
+            for _ in 0..<3 {
+                defer { p = t.cycle.previous(p) }
+                guard p.end.iso >= t.effectiveFrom || p.start.iso >= t.effectiveFrom else { continue }
+                for key in reporters {
+                    guard let at = try? await service.locate(template: t.code, period: t.cycle.key(p), reporter: key) else { continue }
+                    let status = ReportService.status(at.record, calendar: at.calendar, period: at.period, today: today)
+                    mine.append(MyReport(name: t.name, reporter: at.slot.name, period: at.periodKey, status: ReportExports.statusLabel(status, req),
+                                         statusCode: status.rawValue, link: link(t.code, at.periodKey, key)))
+                }
+            }
+        }
+
+        var review: ReviewView?
+        if let table = try? await ReportReview(scope: scope, clock: req.clock).table(unit: req.query[String.self, at: "unit"], template: chosen.code,
+                                                                                    period: period) {
+            review = view(table, req: req)
+        }
+        return try await req.view.render("reports/index", IndexPage(
+            layout: Layout(request: req, title: req.t("report.title")),
+            templates: templates.map { SelectOption(value: $0.code, label: $0.name, selected: $0.code == chosen.code) },
+            period: period, mine: mine, review: review))
+    }
+
+    static func view(_ t: ReportReviewResponse, req: Request) -> ReviewView {
+        func pct(_ v: Double?) -> String { v.map { ReportExports.number($0) + "%" } ?? "—" }
+        func row(_ name: String, _ link: String?, _ c: ReportCounts) -> CountsRow {
+            CountsRow(name: name, link: link, expected: c.expected, received: c.received, onTime: c.onTime, approved: c.approved,
+                      completeness: pct(c.completeness), timeliness: pct(c.timeliness))
+        }
+        return ReviewView(
+            name: t.name, unit: t.unit.name, period: t.period, deadline: LocalDate(t.deadline)?.vietnamese ?? t.deadline,
+            lockDate: LocalDate(t.lockDate)?.vietnamese ?? t.lockDate, closed: t.closed,
+            rows: [row(t.unit.name, nil, t.counts)] + t.children.map {
+                row($0.unit.name, SiteURL.reports.with(["template": t.template, "period": t.period, "unit": $0.unit.code]), $0.counts)
+            },
+            slots: t.slots.map { s in
+                SlotRow(name: s.reporter.name, unit: s.reporter.unit.name, status: ReportExports.statusLabel(s.status, req), statusCode: s.status.rawValue,
+                        received: s.receivedAt.map(ReportExports.stamp) ?? "", link: link(t.template, t.period, s.reporter.key))
+            },
+            missing: t.missing.map(\.name), reminders: t.reminders,
+            exportLink: SiteURL.reportsExport.with(["template": t.template, "period": t.period, "unit": t.unit.code]))
+    }
+
+    /// `GET /reports/export?template&period&unit&format`: the review table as XLSX, CSV, a printable page or PDF.
+    static func exportTable(req: Request) async throws -> Response {
+        let format = try ReportExports.format(req)
+        let table = try await ReportReview(scope: try req.scope, clock: req.clock).table(
+            unit: req.query[String.self, at: "unit"], template: req.query[String.self, at: "template"], period: req.query[String.self, at: "period"])
+        let rows = ReportExports.rows(table, req)
+        let name = "theo-doi-\(table.template)-\(table.period)-\(table.unit.code)"
+        switch format {
+        case .xlsx, .csv: return try ReportExports.file(rows, name: name, format: format, sheet: table.period)
+        case .print, .pdf:
+            let page = try await PrintPage.make(req: req, title: table.name, period: table.period, unitPath: nil, unit: table.unit, rows: rows, tableStart: 3)
+            return try await printed(page, name: name, pdf: format == .pdf, req: req)
+        }
+    }
+
+    static func printed(_ page: PrintPage, name: String, pdf: Bool, req: Request) async throws -> Response {
+        let view = try await req.view.render("reports/print", page)
+        guard pdf else { return try await view.encodeResponse(for: req) }
+        return try await ReportExports.pdf(html: String(buffer: view.data), name: name, on: req)
+    }
+}
