@@ -6,8 +6,8 @@ import SQLKit
 /// Periodic reports: templates with their national defaults, reports and their history, the expected reporters of each
 /// closed period, lock exceptions, the outbox of reminders, and the completeness and timeliness indicators.
 struct CreateReports: AsyncMigration {
-    /// The first period the national templates apply to.
-    static let nationalStart = "2026-01-01"
+    /// The first period the national templates apply to: October 2026, the first month reported in Lan Tỏa.
+    static let nationalStart = "2026-10-01"
 
     func prepare(on database: any Database) async throws {
         let path = Indexes.pathType(database)

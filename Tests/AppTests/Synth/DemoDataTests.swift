@@ -44,6 +44,20 @@ struct DemoDataTests {
             let list = try JSONSerialization.jsonObject(with: campaigns.body) as? [[String: Any]] ?? []
             #expect(list.contains { ($0["start"] as? String ?? "9999") <= today.iso && today.iso <= ($0["end"] as? String ?? "") })
 
+            // Reports: the latest month that has closed (October on the tests' day, past its lock date) mostly in and
+            // reviewed, some returned, a few teams silent; completeness counted.
+            let reports = try await ReportRecord.query(on: t.app.db).all()
+            let cycle = ReportCycle.month
+            let last = cycle.key(cycle.previous(cycle.period(containing: today)))
+            #expect(reports.contains { $0.period == last && $0.state == .approved })
+            #expect(reports.contains { $0.state == .returned } && reports.contains { $0.state == .submitted })
+            let expected = try await ReportExpectation.query(on: t.app.db).filter(\.$templateCode == "to_thang").filter(\.$period == last).count()
+            let received = Set(reports.filter { $0.period == last }.map(\.reporterKey))
+            #expect(expected == teams.count && received.count < expected && received.count * 10 >= expected * 7)
+            let commune = try await t.account("xa", role: .commune, scope: DemoData.outreachCommune)
+            let table = try await t.send(.GET, "/api/v1/reports?template=to_thang&period=\(last)", token: commune).decode(ReportReviewResponse.self)
+            #expect(table.closed && table.counts.expected == Int64(table.slots.count) && table.counts.received == Int64(table.slots.count - table.missing.count))
+
             let rows = try await DashboardTests.rollups(t.app.db)
             try await RollupBuilder(db: t.app.db).rebuild()
             #expect(try await DashboardTests.rollups(t.app.db) == rows)

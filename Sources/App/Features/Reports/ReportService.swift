@@ -40,7 +40,10 @@ struct ReportService {
             unit = u
         case .commune, .province:
             let tier: Tier = template.reporter == .commune ? .commune : .province
-            guard let u = try await scope.query(Unit.self).filter(\.$code == (reporter ?? "")).filter(\.$tier == tier).first(),
+            // The unit in force at the period's end (a code may have named another unit before the 2025 reorganisation).
+            let end = period.end.iso
+            guard let u = try await scope.query(Unit.self).filter(\.$code == (reporter ?? "")).filter(\.$tier == tier)
+                .filter(\.$validFrom <= end).filter(\.$validTo >= end).first(),
                   scope.contains(path: u.path) else { throw AppError.notFound(what: "unit") }
             slot = ReportSlot(key: u.code, name: u.name, unitID: u.id!, unitPath: u.path, teamID: nil)
             unit = u

@@ -43,10 +43,15 @@ enum ReportSlots {
             }
             return out
         case .commune, .province:
+            // Read as rows: a national period expects all 3,321 communes, and decoding models costs more than the query.
             let tier: Tier = template.reporter == .commune ? .commune : .province
-            return try await Unit.query(on: db).filter(\.$tier == tier).filter(\.$validFrom <= end).filter(\.$validTo >= end)
-                .under(prefix, \.$path).sort(\.$code).all()
-                .map { ReportSlot(key: $0.code, name: $0.name, unitID: $0.id!, unitPath: $0.path, teamID: nil) }
+            return try await sql.raw("""
+                SELECT id, code, name, path FROM units WHERE tier = \(bind: tier.rawValue) AND valid_from <= \(bind: end) AND valid_to >= \(bind: end)
+                  AND path >= \(bind: prefix) AND path < \(bind: upper) ORDER BY code
+                """).all().map { row in
+                ReportSlot(key: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
+                           unitID: try row.decode(column: "id", as: UUID.self), unitPath: try row.decode(column: "path", as: String.self), teamID: nil)
+            }
         }
     }
 
@@ -73,7 +78,8 @@ enum ReportSlots {
             }
         }
         for chunk in codes.chunked(500) {
-            for u in try await Unit.query(on: db).filter(\.$code ~~ Array(chunk)).all() {
+            let end = rows.first?.periodEnd ?? ""
+            for u in try await Unit.query(on: db).filter(\.$code ~~ Array(chunk)).filter(\.$validFrom <= end).filter(\.$validTo >= end).all() {
                 named[u.code] = ReportSlot(key: u.code, name: u.name, unitID: u.id!, unitPath: u.path, teamID: nil)
             }
         }

@@ -6,7 +6,8 @@ import LanToaCore
 /// record flagged `demo` and every page bannered. Generated from a fixed seed, so every fresh clone sees the same
 /// shape, dated relative to the day it is loaded so that it looks alive that day: teams founded in the last year,
 /// supports in the last ten weeks (most in the last few) credited to the teams, a few teams idle, the year's targets
-/// set and split, and a campaign running. Never loaded in production (`--env production`) unless `LANTOA_DEMO=true`.
+/// set and split, a campaign running, and periodic reports due, submitted and approved (`DemoReports`). Never
+/// loaded in production (`--env production`) unless `LANTOA_DEMO=true`.
 enum DemoData {
     static let provinceCode = "20"
 
@@ -22,6 +23,8 @@ enum DemoData {
     static let accounts = [
         Account(login: "langson", name: "Sở KH&CN Lạng Sơn (demo)", role: .province, scope: "20", description: "province Lạng Sơn"),
         Account(login: "xa.demo", name: "UBND phường Tam Thanh (demo)", role: .commune, scope: "05986", description: "commune Tam Thanh"),
+        Account(login: "totruong.demo", name: "Tổ trưởng Khu phố 2 (demo)", role: .leader, scope: "05986-002",
+                description: "leader, Khu phố 2 of Tam Thanh: its monthly report at /reports"),
         Account(login: "thanhvien.demo", name: "Thành viên Tổ CNSCĐ (demo)", role: .member, scope: "05986-001",
                 description: "member, Khu phố 1 of Tam Thanh: open /app/ on a phone"),
     ]
@@ -113,6 +116,7 @@ enum DemoData {
             try await loadTargets(province: province, clock: clock, on: db)
             try await Setting(key: "demo", value: "Lạng Sơn").create(on: db)
         }
+        try await DemoReports.load(province: province, clock: clock, on: db)
     }
 }
 

@@ -1,0 +1,124 @@
+import Fluent
+import Foundation
+import LanToaCore
+import SQLKit
+import Testing
+import Vapor
+@testable import App
+
+@Suite("Report review: approval up the tiers, not received, the lock date and its exceptions, reminders, template versions")
+struct ReportReviewTests {
+    static let entries = ReportEntriesRequest(numbers: ["products_online": 4], texts: ["results": "Đã báo cáo"])
+
+    @Test("A commune's report is approved only once its teams' reports are settled; the lock date needs an exception; reminders are written once",
+          arguments: Engine.available)
+    func approvalUpTheTiers(engine: Engine) async throws {
+        let moving = MovableClock()
+        moving.set("2026-10-20")
+        try await TestApp.run(engine, config: { $0.clock = moving.clock }) { t in
+            _ = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            _ = try await t.account("so", role: .province, scope: Fixtures.provinceA)
+            var teams: [String] = []
+            for i in 1...3 {
+                let commune = try await ReportTests.login(t, "xa")
+                let hamlet = try await t.hamlet("Thôn \(i)", in: Fixtures.communeA, token: commune)
+                teams.append(try await t.team(for: hamlet, token: commune))
+                _ = try await t.account("tt\(i)", role: .leader, scope: hamlet)
+            }
+
+            // Two days before the deadline (3 November): every leader is reminded, once however often the job runs.
+            moving.set("2026-11-01")
+            #expect(try await ReportReminders.run(today: t.app.clock.today(), on: t.app.db) == 3)
+            #expect(try await ReportReminders.run(today: t.app.clock.today(), on: t.app.db) == 0)
+            let reminders = try await OutboxMessage.query(on: t.app.db).all()
+            #expect(reminders.allSatisfy { $0.status == "pending" && $0.message.hasPrefix("Nhắc nộp báo cáo: Báo cáo tháng của Tổ CNSCĐ kỳ 2026-10") })
+
+            moving.set("2026-11-02")
+            let first = try await t.send(.POST, ReportTests.path(teams[0], "2026-10") + "/submit", token: try await ReportTests.login(t, "tt1"), json: Self.entries)
+            #expect(first.status == .ok)
+            // On the deadline, only the two still waiting are reminded again; the commune's own report too (its deadline is 5 November).
+            moving.set("2026-11-03")
+            #expect(try await ReportReminders.run(today: t.app.clock.today(), on: t.app.db) == 3)
+
+            // After the lock date (13 November) entry needs an exception from the commune, with a reason and an end.
+            moving.set("2026-11-16")
+            let leader3 = try await ReportTests.login(t, "tt3")
+            let locked = try await t.send(.POST, ReportTests.path(teams[2], "2026-10") + "/submit", token: leader3, json: Self.entries)
+            #expect(locked.status == .conflict && locked.text.contains("error.report_closed"))
+            let commune = try await ReportTests.login(t, "xa")
+            let noEnd = try await t.send(.POST, ReportTests.path(teams[2], "2026-10") + "/exception", token: commune, json: ReportReasonRequest(reason: "Thôn bị lũ"))
+            #expect(noEnd.status == .unprocessableEntity && noEnd.text.contains("\"until\""))
+            #expect(try await t.send(.POST, ReportTests.path(teams[2], "2026-10") + "/exception", token: leader3,
+                                     json: ReportReasonRequest(reason: "Tự cho phép", until: "2026-11-20")).status == .forbidden)
+            let granted = try await t.send(.POST, ReportTests.path(teams[2], "2026-10") + "/exception", token: commune,
+                                           json: ReportReasonRequest(reason: "Thôn bị lũ, mất sóng", until: "2026-11-20"))
+            #expect(granted.status == .ok)
+            #expect(try granted.decode(ReportResponse.self).exceptionUntil == "2026-11-20")
+            let late = try await t.send(.POST, ReportTests.path(teams[2], "2026-10") + "/submit", token: leader3, json: Self.entries)
+            #expect(late.status == .ok)
+            #expect(try late.decode(ReportResponse.self).onTime == false)
+            #expect(try await AuditEntry.query(on: t.app.db).filter(\.$entity == "report_exception").count() == 1)
+
+            // The commune's own report, which sums its teams' approved reports.
+            let own = "/api/v1/reports/xa_thang/2026-10/\(Fixtures.communeA)"
+            let exception = try await t.send(.POST, own + "/exception", token: try await t.account("quan-tri", role: .admin, scope: nil),
+                                             json: ReportReasonRequest(reason: "Xã chậm", until: "2026-11-20"))
+            #expect(exception.status == .forbidden)
+            let provinceToken = try await ReportTests.login(t, "so")
+            #expect(try await t.send(.POST, own + "/exception", token: provinceToken, json: ReportReasonRequest(reason: "Xã chậm", until: "2026-11-20")).status == .ok)
+            let ownSubmitted = try await t.send(.POST, own + "/submit", token: commune, json: ReportEntriesRequest(
+                numbers: ["trainings_held": 2], texts: ["results": "Tập huấn 2 lớp"]))
+            #expect(ownSubmitted.status == .ok, "\(ownSubmitted.text)")
+            let unsettled = try await t.send(.POST, own + "/approve", token: provinceToken, json: ReportReasonRequest())
+            #expect(unsettled.status == .conflict && unsettled.text.contains("error.children_unsettled"))
+
+            // The commune settles its teams: two approved, one with no report, with a reason.
+            for i in [0, 2] { #expect(try await t.send(.POST, ReportTests.path(teams[i], "2026-10") + "/approve", token: commune, json: ReportReasonRequest()).status == .ok) }
+            let noReason = try await t.send(.POST, ReportTests.path(teams[1], "2026-10") + "/not-received", token: commune, json: ReportReasonRequest())
+            #expect(noReason.status == .unprocessableEntity)
+            let marked = try await t.send(.POST, ReportTests.path(teams[1], "2026-10") + "/not-received", token: commune,
+                                          json: ReportReasonRequest(reason: "Tổ trưởng nằm viện cả tháng"))
+            #expect(try marked.decode(ReportResponse.self).status == .notReceived)
+            let approved = try await t.send(.POST, own + "/approve", token: provinceToken, json: ReportReasonRequest())
+            let ownReport = try approved.decode(ReportResponse.self)
+            #expect(ownReport.status == .approved)
+            #expect(ownReport.included?.approved == 2 && ownReport.included?.settled == 3 && ownReport.included?.numbers["products_online"] == 8)
+
+            let table = try await t.send(.GET, "/api/v1/reports?template=to_thang&period=2026-10", token: commune).decode(ReportReviewResponse.self)
+            #expect(table.slots.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.approved, .approved, .notReceived])
+            #expect(table.missing.isEmpty && table.reminders.count == 5)
+        }
+    }
+
+    @Test("A province's template: a new version applies from the next period, and past reports keep theirs", arguments: Engine.available)
+    func templateVersions(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let province = try await t.account("so", role: .province, scope: Fixtures.provinceA)
+            var request = ReportTemplateRequest(code: "ha_noi_thang", province: Fixtures.provinceA, name: "Báo cáo chuyển đổi số tháng", cycle: "month",
+                                                deadlineDays: 5, reporter: "commune",
+                                                fields: [.init(code: "so_lop", kind: .number, name: "Số lớp", nameEn: "Classes", required: true)])
+            let bad = try await t.send(.POST, "/api/v1/report-templates", token: province, json: ReportTemplateRequest(
+                code: "Sai Mã", province: Fixtures.provinceA, name: "", cycle: "daily", deadlineDays: 90, reporter: "team",
+                fields: [.init(code: "x", kind: .figure, name: "X", nameEn: "X", indicator: "no_such")]))
+            #expect(bad.status == .unprocessableEntity)
+            for field in ["code", "name", "cycle", "deadlineDays", "fields[0].indicator"] { #expect(bad.text.contains("\"\(field)\""), "\(field)") }
+            let v1 = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request).decode(ReportTemplateResponse.self)
+            #expect(v1.version == 1 && v1.effectiveFrom == "2026-11-01")
+            request.fields!.append(.init(code: "ghi_chu", kind: .text, name: "Ghi chú", nameEn: "Notes"))
+            let v2 = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request).decode(ReportTemplateResponse.self)
+            #expect(v2.version == 2 && v2.effectiveFrom == "2026-12-01")
+            request.reporter = "team"
+            #expect(try await t.send(.POST, "/api/v1/report-templates", token: province, json: request).status == .conflict)
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let november = try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-11/\(Fixtures.communeA)", token: commune).decode(ReportResponse.self)
+            let december = try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-12/\(Fixtures.communeA)", token: commune).decode(ReportResponse.self)
+            #expect(november.version == 1 && november.fields.map(\.code) == ["so_lop"])
+            #expect(december.version == 2 && december.fields.map(\.code) == ["so_lop", "ghi_chu"] && !december.actions.submit)
+            // Another province's commune neither sees nor reports on it.
+            let other = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
+            #expect(try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-11/\(Fixtures.communeB)", token: other).status == .unprocessableEntity)
+            let listed = try await t.send(.GET, "/api/v1/report-templates", token: other).decode([ReportTemplateResponse].self)
+            #expect(listed.map(\.code) == ["tinh_thang", "to_thang", "xa_thang"])
+        }
+    }
+}
