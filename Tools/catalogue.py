@@ -492,6 +492,7 @@ T = {
  "report.event.approved": ("Duyệt", "Approved"),
  "report.event.reopened": ("Mở lại", "Reopened"),
  "report.event.not_received": ("Ghi nhận không có báo cáo", "Marked not received"),
+ "report.warnings": ("{0} cảnh báo", "{0} warnings"),
  "report.warning.usual": ("{0} khác thường so với các kỳ trước (thường từ {1} đến {2})", "{0} is unusual against earlier periods (usually {1} to {2})"),
  "report.warning.at_most": ("{0} lớn hơn {1}", "{0} is larger than {1}"),
  "report.label.state": ("Báo cáo", "Report"),

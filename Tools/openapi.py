@@ -455,7 +455,7 @@ schemas.update({
         ["code", "kind", "left"]),
     "ReportTemplateRequest": objs({
         "code": s("A new code, or an existing one for a new version (which applies from the next period).", pattern=FIELD_CODE),
-        "province": code("The owning province; absent for a national template (national accounts only).", PROVINCE_CODE),
+        "province": or_empty(code("The owning province; absent or empty for a national template (national accounts only).", PROVINCE_CODE)),
         "name": text(), "nameEn": STR,
         "cycle": {"type": "string", "enum": ["week", "month", "quarter", "year"]},
         "deadlineDays": {"type": "integer", "minimum": 0, "maximum": 60, "description": "Days after the period's end to report on time."},
@@ -517,7 +517,8 @@ schemas.update({
         "counts": ref("ReportCounts"),
         "children": {"type": "array", "items": objs({"unit": ref("UnitRef"), "counts": ref("ReportCounts")}, ["unit", "counts"])},
         "slots": {"type": "array", "items": objs({"reporter": ref("ReportReporter"), "status": ref("ReportStatus"),
-                                                  "receivedAt": s(format="date-time"), "onTime": {"type": "boolean"}, "warnings": {"type": "integer"}},
+                                                  "receivedAt": s(format="date-time"), "onTime": {"type": "boolean"},
+                                                  "warnings": {"type": "integer", "minimum": 0, "description": "How many rule warnings the received report has."}},
                                                  ["reporter", "status", "warnings"])},
         "missing": {"type": "array", "items": ref("ReportReporter")},
         "reminders": {"type": "array", "items": objs({"recipient": STR, "message": STR, "createdAt": s(format="date-time"), "status": STR},

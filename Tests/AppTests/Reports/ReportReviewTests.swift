@@ -96,7 +96,9 @@ struct ReportReviewTests {
             let province = try await t.account("so", role: .province, scope: Fixtures.provinceA)
             var request = ReportTemplateRequest(code: "ha_noi_thang", province: Fixtures.provinceA, name: "Báo cáo chuyển đổi số tháng", cycle: "month",
                                                 deadlineDays: 5, reporter: "commune",
-                                                fields: [.init(code: "so_lop", kind: .number, name: "Số lớp", nameEn: "Classes", required: true)])
+                                                fields: [.init(code: "so_lop", kind: .number, name: "Số lớp", nameEn: "Classes", required: true),
+                                                         .init(code: "so_hoc_vien", kind: .number, name: "Số học viên", nameEn: "Learners")],
+                                                rules: [ReportRule(code: "lop_it_hon_hoc_vien", kind: .atMost, left: "so_lop", right: "so_hoc_vien")])
             let bad = try await t.send(.POST, "/api/v1/report-templates", token: province, json: ReportTemplateRequest(
                 code: "Sai Mã", province: Fixtures.provinceA, name: "", cycle: "daily", deadlineDays: 90, reporter: "team",
                 fields: [.init(code: "x", kind: .figure, name: "X", nameEn: "X", indicator: "no_such")]))
@@ -112,8 +114,16 @@ struct ReportReviewTests {
             let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
             let november = try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-11/\(Fixtures.communeA)", token: commune).decode(ReportResponse.self)
             let december = try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-12/\(Fixtures.communeA)", token: commune).decode(ReportResponse.self)
-            #expect(november.version == 1 && november.fields.map(\.code) == ["so_lop"])
-            #expect(december.version == 2 && december.fields.map(\.code) == ["so_lop", "ghi_chu"] && !december.actions.submit)
+            #expect(november.version == 1 && november.fields.map(\.code) == ["so_lop", "so_hoc_vien"])
+            #expect(december.version == 2 && december.fields.map(\.code) == ["so_lop", "so_hoc_vien", "ghi_chu"] && !december.actions.submit)
+            // More classes than learners: a named warning to the reporter and a count on the province's review table.
+            let sent = try await t.send(.POST, "/api/v1/reports/ha_noi_thang/2026-11/\(Fixtures.communeA)/submit", token: commune,
+                                        json: ReportEntriesRequest(numbers: ["so_lop": 5, "so_hoc_vien": 3], texts: nil))
+            #expect(try sent.decode(ReportResponse.self).warnings == [ReportWarning(rule: "lop_it_hon_hoc_vien", field: "so_lop")])
+            let table = try await t.send(.GET, "/api/v1/reports?template=ha_noi_thang&period=2026-11&unit=\(Fixtures.provinceA)", token: province)
+                .decode(ReportReviewResponse.self)
+            #expect(table.slots.first { $0.reporter.key == Fixtures.communeA }?.warnings == 1)
+            #expect(table.slots.filter { $0.warnings > 0 }.count == 1)
             // Another province's commune neither sees nor reports on it.
             let other = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
             #expect(try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-11/\(Fixtures.communeB)", token: other).status == .unprocessableEntity)

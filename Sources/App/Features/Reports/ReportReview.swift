@@ -206,13 +206,15 @@ struct ReportReview {
             var q = ReportRecord.query(on: scope.db).filter(\.$templateCode == template.code).filter(\.$period == periodKey)
             if place.path != "/" { q = q.under(place.path, \.$unitPath) }
             for r in try await q.all() { records[r.reporterKey] = r }
+            let warnings = try await Self.warningCounts(template, period: periodKey, records: Array(records.values), on: scope.db)
             let units = try await Unit.query(on: scope.db).filter(\.$id ~~ Array(Set(all.map(\.unitID)))).all()
             let refs = Dictionary(units.map { ($0.id!, UnitRef(code: $0.code, name: $0.name, tier: $0.tier)) }, uniquingKeysWith: { a, _ in a })
             for s in all {
                 let r = records[s.key]
                 let reporter = ReportReporter(key: s.key, name: s.name, unit: refs[s.unitID] ?? place.ref)
                 let status = ReportService.status(r, calendar: calendar, period: period, today: today)
-                slots.append(ReportReviewSlot(reporter: reporter, status: status, receivedAt: r?.receivedAt, onTime: r?.onTime, warnings: 0))
+                slots.append(ReportReviewSlot(reporter: reporter, status: status, receivedAt: r?.receivedAt, onTime: r?.onTime,
+                                             warnings: warnings[s.key] ?? 0))
                 if r?.receivedAt == nil, status != .notReceived { missing.append(reporter) }
             }
         }
@@ -226,6 +228,33 @@ struct ReportReview {
             lockDate: calendar.lockDate(period).iso, closed: closed, counts: counts(place.id),
             children: children.map { ReportReviewChild(unit: $0.ref, counts: counts($0.id)) }, slots: slots, missing: missing,
             reminders: reminders.map { ReportReminderItem(recipient: loginOf[$0.recipientID] ?? "", message: $0.message, createdAt: $0.createdAt, status: $0.status) })
+    }
+
+    /// How many rule warnings each received report has, from its stored values and figures, with each reporter's
+    /// earlier approved reports as history (read in one query for all of them).
+    static func warningCounts(_ template: ReportTemplate, period: String, records: [ReportRecord], on db: any Database) async throws -> [String: Int] {
+        let rules = template.definition.rules
+        let received = records.filter { $0.receivedAt != nil }
+        guard !rules.isEmpty, !received.isEmpty else { return [:] }
+        var history: [String: [String: [Int64]]] = [:]
+        if rules.contains(where: { $0.kind == .usual }) {
+            for chunk in received.map(\.reporterKey).chunked(500) {
+                let earlier = try await ReportRecord.query(on: db).filter(\.$templateCode == template.code).filter(\.$reporterKey ~~ Array(chunk))
+                    .filter(\.$state == .approved).filter(\.$period < period).sort(\.$period).all()
+                for (reporter, list) in Dictionary(grouping: earlier, by: \.reporterKey) {
+                    for r in list.suffix(12) {
+                        for (k, v) in ReportService.entries(r).numbers { history[reporter, default: [:]][k, default: []].append(v) }
+                    }
+                }
+            }
+        }
+        var out: [String: Int] = [:]
+        for r in received {
+            var values = ReportService.entries(r).numbers
+            for (k, v) in ReportService.decode([String: Double].self, r.figures) ?? [:] { values[k] = Int64(v.rounded()) }
+            out[r.reporterKey] = ReportRules.check(rules, values: values, history: history[r.reporterKey] ?? [:]).count
+        }
+        return out
     }
 
     /// The account's own unit (the nation for a national account).

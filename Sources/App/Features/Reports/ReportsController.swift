@@ -31,6 +31,7 @@ enum ReportsController {
         var status: String
         var statusCode: String
         var received: String
+        var warnings: Int
         var link: String
     }
 
@@ -125,7 +126,7 @@ enum ReportsController {
             },
             slots: t.slots.map { s in
                 SlotRow(name: s.reporter.name, unit: s.reporter.unit.name, status: ReportExports.statusLabel(s.status, req), statusCode: s.status.rawValue,
-                        received: s.receivedAt.map(ReportExports.stamp) ?? "", link: link(t.template, t.period, s.reporter.key))
+                        received: s.receivedAt.map(ReportExports.stamp) ?? "", warnings: s.warnings, link: link(t.template, t.period, s.reporter.key))
             },
             missing: t.missing.map(\.name), reminders: t.reminders,
             exportLink: SiteURL.reportsExport.with(["template": t.template, "period": t.period, "unit": t.unit.code]))
