@@ -518,6 +518,7 @@ T = {
  "error.report_submitted": ("báo cáo đã gửi, đang chờ duyệt", "the report was sent and awaits review"),
  "error.report_closed": ("kỳ báo cáo đã khóa sổ ngày {0}: cần cấp trên cho phép nhập bổ sung", "the period was locked on {0}: entry needs an exception from the tier above"),
  "error.report_not_open": ("kỳ báo cáo chưa mở", "the period is not open yet"),
+ "error.report_not_locked": ("kỳ báo cáo còn mở đến hết ngày {0}: chưa cần cho phép nhập bổ sung", "the period stays open until {0}: no exception is needed"),
  "error.report_not_submitted": ("báo cáo chưa được gửi", "the report has not been sent"),
  "error.report_already_received": ("đã nhận được báo cáo", "a report was received"),
  "error.period_not_ended": ("kỳ báo cáo chưa kết thúc", "the period has not ended"),

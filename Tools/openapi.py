@@ -469,7 +469,7 @@ schemas.update({
         "rules": {"type": "array", "items": ref("ReportRule")}},
         ["code", "name", "cycle", "deadlineDays", "reporter", "fields"]),
     "ReportTemplate": objs({
-        "code": STR, "version": {"type": "integer", "minimum": 1}, "province": s("The owning province's path; absent for national ones."),
+        "code": STR, "version": {"type": "integer", "minimum": 1}, "province": s("The owning province's code; absent for national ones."),
         "name": STR, "nameEn": STR, "cycle": {"type": "string", "enum": ["week", "month", "quarter", "year"]},
         "deadlineDays": {"type": "integer"}, "lockDays": {"type": "integer"}, "openFuturePeriods": {"type": "integer"},
         "reporter": {"type": "string", "enum": ["team", "commune", "province"]}, "firstPeriod": {"type": "string", "enum": ["whole", "any"]},

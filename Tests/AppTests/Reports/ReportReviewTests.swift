@@ -34,6 +34,9 @@ struct ReportReviewTests {
             #expect(reminders.allSatisfy { $0.status == "pending" && $0.message.hasPrefix("Nhắc nộp báo cáo: Báo cáo tháng của Tổ CNSCĐ kỳ 2026-10") })
 
             moving.set("2026-11-02")
+            let early = try await t.send(.POST, ReportTests.path(teams[1], "2026-10") + "/exception", token: try await ReportTests.login(t, "xa"),
+                                         json: ReportReasonRequest(reason: "Sớm", until: "2026-11-20"))
+            #expect(early.status == .conflict && early.text.contains("error.report_not_locked"))
             let first = try await t.send(.POST, ReportTests.path(teams[0], "2026-10") + "/submit", token: try await ReportTests.login(t, "tt1"), json: Self.entries)
             #expect(first.status == .ok)
             // On the deadline, only the two still waiting are reminded again; the commune's own report too (its deadline is 5 November).

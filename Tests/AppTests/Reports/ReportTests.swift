@@ -142,7 +142,16 @@ struct ReportTests {
             moving.set("2026-11-05")
             try await ReportSlots.closeEnded(today: t.app.clock.today(), on: t.app.db)
             moving.set("2026-11-09")
-            for i in 5..<7 { try await submit(i) }
+            try await submit(5)
+            // The seventh as a kept draft sent twice at once (a double tap): one submission lands, the other is refused.
+            let token = try await Self.login(t, "tt")
+            #expect(try await t.send(.PUT, Self.path(teams[6], "2026-10"), token: token, json: entries).status == .ok)
+            let seventh = Self.path(teams[6], "2026-10") + "/submit"
+            let twice = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<2 { group.addTask { try await t.send(.POST, seventh, token: token, json: entries).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(twice.sorted { $0.code < $1.code } == [.ok, .conflict])
             let officer = try await Self.login(t, "xa")
             func rates() async throws -> (Double, Double) {
                 let board = try await DashboardTests.dashboard(t, unit: Fixtures.communeA, period: "2026-10", token: officer)
@@ -170,10 +179,19 @@ struct ReportTests {
             try await submit(1)
             for i in 7..<10 { try await submit(i) }
             #expect(try await rates() == (100, 50))
+            // A received report returned and then marked not received stops counting (one of the five on time).
+            #expect(try await t.send(.POST, Self.path(teams[2], "2026-10") + "/return", token: officer, json: ReportReasonRequest(reason: "Sai số")).status == .ok)
+            #expect(try await t.send(.POST, Self.path(teams[2], "2026-10") + "/not-received", token: officer,
+                                     json: ReportReasonRequest(reason: "Tổ không gửi lại")).status == .ok)
+            #expect(try await rates() == (90, 40))
             let figures = try await DashboardTests.rollups(t.app.db)
             #expect(figures.contains { $0.contains("|reports.expected.to_thang|M2026-10|10") })
             try await CommandTests().run(RollupsCommand(), ["rebuild"], on: t.app)
             #expect(Set(try await DashboardTests.rollups(t.app.db)).symmetricDifference(figures).sorted() == [])
+            #expect(try await rates() == (90, 40))
+            // Reopened by the province, it counts again.
+            let province = try await t.account("so", role: .province, scope: Fixtures.provinceA)
+            #expect(try await t.send(.POST, Self.path(teams[2], "2026-10") + "/reopen", token: province, json: ReportReasonRequest(reason: "Tổ đã gửi bản giấy")).status == .ok)
             #expect(try await rates() == (100, 50))
         }
     }

@@ -60,8 +60,12 @@ struct DashboardService {
                 // Summed over the units taking part; a rate from the summed parts.
                 let parts = children.map { figures.value(f, unit: $0.id) }
                 let n = parts.compactMap(\.numerator).reduce(0, +), d = parts.compactMap(\.denominator).reduce(0, +)
-                actual = f.denominator == nil && f.flowDenominator == nil ? (parts.map(\.actual).reduce(0, +), nil, nil)
-                    : (d > 0 ? (Double(n) * 1000 / Double(d)).rounded() / 10 : 0, n, d)
+                if f.flowDenominator != nil {
+                    actual = (ReportRates.percent(n, of: d) ?? 0, n, d)
+                } else {
+                    actual = f.denominator == nil ? (parts.map(\.actual).reduce(0, +), nil, nil)
+                        : (d > 0 ? (Double(n) * 1000 / Double(d)).rounded() / 10 : 0, n, d)
+                }
             }
             let target = targets[place.id]?[i.code]
             let rows = children.map { c in

@@ -39,10 +39,11 @@ struct ReportTemplateResponse: Content {
     var fields: [ReportTemplateDefinition.Field]
     var rules: [ReportRule]
 
-    init(_ t: ReportTemplate) {
+    /// `provinceCode`: the code of the owning province (nil for national templates).
+    init(_ t: ReportTemplate, provinceCode: String?) {
         code = t.code
         version = t.version
-        province = t.unitPath == "/" ? nil : t.unitPath
+        province = provinceCode
         name = t.name
         nameEn = t.nameEn
         cycle = t.cycle

@@ -110,7 +110,12 @@ enum ReportExports {
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
+            // A browser that hangs is stopped after a minute rather than holding a thread for ever.
+            let watchdog = DispatchWorkItem { if p.isRunning { p.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
             p.waitUntilExit()
+            watchdog.cancel()
+            guard p.terminationStatus == 0 else { throw Abort(.serviceUnavailable, reason: "Chromium did not print the page.") }
             return try Data(contentsOf: out)
         }
         let response = Response(status: .ok, body: .init(data: data))

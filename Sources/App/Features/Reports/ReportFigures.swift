@@ -33,9 +33,21 @@ enum ReportFigures {
         try await deltas.apply(on: db)
     }
 
-    /// What a report counts as once its period is closed.
+    /// Serialises, on PostgreSQL, the writes that count one template's period: its closing, a first receipt, an
+    /// approval, a reopening. Without it a receipt committed while the period closes would be counted by neither.
+    /// (SQLite has one writer at a time, and each of these transactions writes first.)
+    static func lock(template: String, period: String, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard sql.engine == .postgres else { return }
+        // FNV-1a over the names: the same key in every process.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "reports|\(template)|\(period)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Int64(bitPattern: hash)))").run()
+    }
+
+    /// What a report counts as once its period is closed: a report marked not received never counts as received.
     static func measures(of report: ReportRecord?) -> [Measure] {
-        guard let report, report.receivedAt != nil else { return [] }
+        guard let report, report.receivedAt != nil, report.state != .notReceived else { return [] }
         var out: [Measure] = [.received]
         if report.onTime == true { out.append(.onTime) }
         if report.state == .approved { out.append(.approved) }
@@ -55,8 +67,9 @@ enum ReportFigures {
         guard try await Indexes.hasColumn("period_end", in: ReportExpectation.schema, on: sql) else { return out }
         for row in try await sql.raw("""
             SELECT e.unit_path, e.template_code, e.period_end, COUNT(*) AS expected,
-              COALESCE(SUM(CASE WHEN r.received_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS received,
-              COALESCE(SUM(CASE WHEN r.received_at IS NOT NULL AND r.on_time = \(bind: true) THEN 1 ELSE 0 END), 0) AS on_time,
+              COALESCE(SUM(CASE WHEN r.received_at IS NOT NULL AND r.state <> 'not_received' THEN 1 ELSE 0 END), 0) AS received,
+              COALESCE(SUM(CASE WHEN r.received_at IS NOT NULL AND r.state <> 'not_received' AND r.on_time = \(bind: true) THEN 1 ELSE 0 END), 0)
+                AS on_time,
               COALESCE(SUM(CASE WHEN r.received_at IS NOT NULL AND r.state = 'approved' THEN 1 ELSE 0 END), 0) AS approved
             FROM report_expectations e LEFT JOIN reports r
               ON r.template_code = e.template_code AND r.reporter_key = e.reporter_key AND r.period = e.period

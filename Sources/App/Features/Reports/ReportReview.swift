@@ -74,7 +74,9 @@ struct ReportReview {
         }
         let wasApproved = record.state == .approved
         let wasNew = at.record == nil
+        let countedBefore = ReportFigures.measures(of: record).filter { $0 != .approved }
         try await scope.db.transaction { db in
+            try await ReportFigures.lock(template: record.templateCode, period: record.period, on: db)
             if wasNew { try await record.create(on: db) }
             // The state moves only from where it was read: a second reviewer acting at once finds nothing to move.
             let moved = try await (db as! any SQLDatabase).raw("""
@@ -92,6 +94,14 @@ struct ReportReview {
             if decision == .reopen, wasApproved {
                 try await feedIndicators(record, at: at, sign: -1, on: db)
                 if expected { try await ReportFigures.add([.approved], template: record.templateCode, unitPath: record.unitPath, periodEnd: record.periodEnd, -1, on: db) }
+            }
+            // A report received, then returned and marked not received, stops counting as received; reopened, it counts again.
+            if expected, decision == .notReceived {
+                try await ReportFigures.add(countedBefore, template: record.templateCode, unitPath: record.unitPath, periodEnd: record.periodEnd, -1, on: db)
+            }
+            if expected, decision == .reopen, !wasApproved {
+                try await ReportFigures.add(ReportFigures.measures(of: record), template: record.templateCode, unitPath: record.unitPath,
+                                            periodEnd: record.periodEnd, 1, on: db)
             }
             let kind = decision == .returned ? "returned" : decision == .approve ? "approved" : decision == .reopen ? "reopened" : "not_received"
             try await ReportService.event(record, kind, actor: scope.actor, at: now, reason: reason, on: db)
@@ -144,6 +154,10 @@ struct ReportReview {
         guard problems.isEmpty, let until else { throw AppError.invalid(problems) }
         if let state = at.record?.state, state == .approved || state == .notReceived {
             throw AppError.conflict(FieldProblem("state", "error.report_locked"))
+        }
+        // Only a period past its lock date needs one: a future period is never opened this way.
+        guard today > at.calendar.lockDate(at.period) else {
+            throw AppError.conflict(FieldProblem("period", "error.report_not_locked", at.calendar.lockDate(at.period).vietnamese))
         }
         let e = ReportException()
         e.id = UUID()
@@ -206,7 +220,7 @@ struct ReportReview {
             var q = ReportRecord.query(on: scope.db).filter(\.$templateCode == template.code).filter(\.$period == periodKey)
             if place.path != "/" { q = q.under(place.path, \.$unitPath) }
             for r in try await q.all() { records[r.reporterKey] = r }
-            let warnings = try await Self.warningCounts(template, period: periodKey, records: Array(records.values), on: scope.db)
+            let warnings = try await Self.warningCounts(versions, period: periodKey, records: Array(records.values), on: scope.db)
             let units = try await Unit.query(on: scope.db).filter(\.$id ~~ Array(Set(all.map(\.unitID)))).all()
             let refs = Dictionary(units.map { ($0.id!, UnitRef(code: $0.code, name: $0.name, tier: $0.tier)) }, uniquingKeysWith: { a, _ in a })
             for s in all {
@@ -232,12 +246,13 @@ struct ReportReview {
 
     /// How many rule warnings each received report has, from its stored values and figures, with each reporter's
     /// earlier approved reports as history (read in one query for all of them).
-    static func warningCounts(_ template: ReportTemplate, period: String, records: [ReportRecord], on db: any Database) async throws -> [String: Int] {
-        let rules = template.definition.rules
-        let received = records.filter { $0.receivedAt != nil }
-        guard !rules.isEmpty, !received.isEmpty else { return [:] }
+    static func warningCounts(_ versions: [ReportTemplate], period: String, records: [ReportRecord], on db: any Database) async throws -> [String: Int] {
+        // Each report under the rules of the version it was made with.
+        let rulesOf = Dictionary(versions.map { ($0.id!, $0.definition.rules) }, uniquingKeysWith: { a, _ in a })
+        let received = records.filter { $0.receivedAt != nil && !(rulesOf[$0.templateID] ?? []).isEmpty }
+        guard let template = versions.first, !received.isEmpty else { return [:] }
         var history: [String: [String: [Int64]]] = [:]
-        if rules.contains(where: { $0.kind == .usual }) {
+        if received.contains(where: { (rulesOf[$0.templateID] ?? []).contains { $0.kind == .usual } }) {
             for chunk in received.map(\.reporterKey).chunked(500) {
                 let earlier = try await ReportRecord.query(on: db).filter(\.$templateCode == template.code).filter(\.$reporterKey ~~ Array(chunk))
                     .filter(\.$state == .approved).filter(\.$period < period).sort(\.$period).all()
@@ -252,7 +267,7 @@ struct ReportReview {
         for r in received {
             var values = ReportService.entries(r).numbers
             for (k, v) in ReportService.decode([String: Double].self, r.figures) ?? [:] { values[k] = Int64(v.rounded()) }
-            out[r.reporterKey] = ReportRules.check(rules, values: values, history: history[r.reporterKey] ?? [:]).count
+            out[r.reporterKey] = ReportRules.check(rulesOf[r.templateID] ?? [], values: values, history: history[r.reporterKey] ?? [:]).count
         }
         return out
     }

@@ -86,7 +86,8 @@ struct ReportService {
             actions: ReportActions(save: roles.reports && editable && open, submit: roles.reports && editable && open,
                                    review: roles.reviews && state == .submitted,
                                    reopen: roles.reopens && (state == .approved || state == .notReceived),
-                                   grantException: roles.reviews && !open && state != .approved && state != .notReceived))
+                                   grantException: roles.reviews && today > at.calendar.lockDate(at.period) && exception == nil
+                                       && state != .approved && state != .notReceived))
     }
 
     static func status(_ record: ReportRecord?, calendar: ReportCalendar, period: ReportPeriod, today: LocalDate) -> ReportStatus {
@@ -174,6 +175,8 @@ struct ReportService {
         let figures = submit ? try await self.figures(at) : [:]
         let record = at.record ?? ReportRecord()
         let firstReceipt = submit && record.receivedAt == nil
+        // What was read, for the update to move only from there.
+        let (readState, readRevision) = (at.record?.state ?? .draft, at.record?.revision ?? 0)
         if at.record == nil {
             record.id = UUID()
             record.templateID = at.template.id!
@@ -203,22 +206,50 @@ struct ReportService {
             record.state = at.record?.state == .returned ? .returned : .draft
         }
         let kind = submit ? (record.revision > 1 ? "resubmitted" : "submitted") : "saved"
-        try await scope.db.transaction { db in
-            if at.record == nil { try await record.create(on: db) } else { try await record.save(on: db) }
-            try await Self.event(record, kind, actor: scope.actor, at: now, reason: "", on: db)
-            if firstReceipt, try await ReportFigures.isExpected(record, on: db) {
-                try await ReportFigures.add(ReportFigures.measures(of: record), template: record.templateCode, unitPath: record.unitPath,
-                                            periodEnd: record.periodEnd, 1, on: db)
+        do {
+            try await scope.db.transaction { db in
+                try await ReportFigures.lock(template: record.templateCode, period: record.period, on: db)
+                if at.record == nil {
+                    try await record.create(on: db)
+                } else {
+                    // Moved only from the state and revision that were read: a second submission sent at once (a
+                    // double tap, a retry) or a reviewer's decision in between finds nothing to move.
+                    let moved = try await (db as! any SQLDatabase).raw("""
+                        UPDATE reports SET state = \(bind: record.state.rawValue), entries = \(bind: record.entries), figures = \(bind: record.figures),
+                        revision = \(bind: record.revision), received_at = \(bind: record.receivedAt), on_time = \(bind: record.onTime),
+                        updated_by = \(bind: record.updatedBy), updated_at = \(bind: now)
+                        WHERE id = \(bind: record.id!) AND state = \(bind: readState.rawValue) AND revision = \(bind: readRevision) RETURNING id
+                        """).all()
+                    guard moved.count == 1 else { throw AppError.conflict(FieldProblem("state", "error.report_changed")) }
+                }
+                try await enterRecorded(record, at: at, kind: kind, entries: entries, firstReceipt: firstReceipt, submit: submit, now: now, on: db)
             }
-            if submit {
-                try await AuditLog.record(on: db, actor: scope.actor, at: now, action: .update, entity: "report", entityID: record.id,
-                                          unitPath: record.unitPath, summary: "\(record.templateCode) \(record.period) \(at.slot.name): \(kind)",
-                                          before: Nothing?.none, after: entries)
-            }
+        } catch let error as AppError {
+            throw error
+        } catch where at.record == nil {
+            // Two first saves at once: the second meets the first's row.
+            if try await ReportRecord.query(on: scope.db).filter(\.$templateCode == record.templateCode).filter(\.$reporterKey == record.reporterKey)
+                .filter(\.$period == record.period).count() > 0 { throw AppError.conflict(FieldProblem("state", "error.report_changed")) }
+            throw error
         }
         var out = at
         out.record = record
         return out
+    }
+
+    /// The history, counts and audit of an entry, in its transaction.
+    private func enterRecorded(_ record: ReportRecord, at: Located, kind: String, entries: Entries, firstReceipt: Bool, submit: Bool, now: Date,
+                               on db: any Database) async throws {
+        try await Self.event(record, kind, actor: scope.actor, at: now, reason: "", on: db)
+        if firstReceipt, try await ReportFigures.isExpected(record, on: db) {
+            try await ReportFigures.add(ReportFigures.measures(of: record), template: record.templateCode, unitPath: record.unitPath,
+                                        periodEnd: record.periodEnd, 1, on: db)
+        }
+        if submit {
+            try await AuditLog.record(on: db, actor: scope.actor, at: now, action: .update, entity: "report", entityID: record.id,
+                                      unitPath: record.unitPath, summary: "\(record.templateCode) \(record.period) \(at.slot.name): \(kind)",
+                                      before: Nothing?.none, after: entries)
+        }
     }
 
     struct Entries: Codable, Sendable {

@@ -121,6 +121,7 @@ enum ReportSlots {
     private static func close(_ template: ReportTemplate, period: ReportPeriod, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         let key = template.cycle.key(period)
+        try await ReportFigures.lock(template: template.code, period: key, on: db)
         try await sql.raw("INSERT INTO report_closed_periods (template_code, period) VALUES (\(bind: template.code), \(bind: key))").run()
         let slots = try await expected(template, period: period, under: "/", on: db)
         for chunk in slots.chunked(300) {

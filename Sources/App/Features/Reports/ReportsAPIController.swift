@@ -6,12 +6,19 @@ import Vapor
 /// the review table of a unit.
 enum ReportsAPIController {
     static func templates(req: Request) async throws -> [ReportTemplateResponse] {
-        try await ReportTemplates(scope: try req.scope, clock: req.clock).all().map(ReportTemplateResponse.init)
+        try await responses(try await ReportTemplates(scope: try req.scope, clock: req.clock).all(), on: req.db)
     }
 
     static func saveTemplate(req: Request) async throws -> Response {
         let saved = try await ReportTemplates(scope: try req.scope, clock: req.clock).save(try req.content.decode(ReportTemplateRequest.self))
-        return try await ReportTemplateResponse(saved).encodeResponse(status: .created, for: req)
+        return try await responses([saved], on: req.db)[0].encodeResponse(status: .created, for: req)
+    }
+
+    /// Templates as the API shows them, with their province's code (as a template is sent).
+    static func responses(_ templates: [ReportTemplate], on db: any Database) async throws -> [ReportTemplateResponse] {
+        let ids = Set(templates.compactMap { $0.unitPath == "/" ? nil : Rollups.lastID($0.unitPath) })
+        let codes = Dictionary(try await Unit.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.path, $0.code) }, uniquingKeysWith: { a, _ in a })
+        return templates.map { ReportTemplateResponse($0, provinceCode: codes[$0.unitPath]) }
     }
 
     static func review(req: Request) async throws -> ReportReviewResponse {
