@@ -151,11 +151,13 @@ final class TestApp: @unchecked Sendable {
             app.logger.logLevel = .warning
             try await app.server.start(address: .hostname("127.0.0.1", port: 0))
             let port = app.http.server.shared.localAddress!.port!
-            // Room for every request a test sends at once (the default is 8 connections per host): a request
-            // queued behind busy connections on a loaded machine would otherwise fail with a pool timeout
-            // that says nothing about the server.
+            // Room for every request a test sends at once (the default is 8 connections per host), and a minute to
+            // connect (the default is 10 s): on a loaded two-core machine running the whole suite, LibreOffice and
+            // Chromium, a request queued behind busy connections or a connection made late would otherwise fail with a
+            // client timeout that says nothing about the server.
             var clientConfig = HTTPClient.Configuration(redirectConfiguration: .disallow)
             clientConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+            clientConfig.timeout = .init(connect: .seconds(60))
             testApp = TestApp(app: app, engine: engine, baseURL: "http://127.0.0.1:\(port)",
                               client: HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup), configuration: clientConfig))
         } catch {

@@ -58,7 +58,7 @@ struct ReportExportTests {
                 let xlsx = try await session.send(.GET, link + (link.contains("?") ? "&" : "?") + "format=xlsx")
                 #expect(xlsx.status == .ok && xlsx.body.prefix(2) == Data("PK".utf8))
                 try xlsx.body.write(to: dir.appendingPathComponent("\(name).xlsx"))
-                try Self.run(ProcessInfo.processInfo.environment["LANTOA_SOFFICE"]!, [
+                try await Self.run(ProcessInfo.processInfo.environment["LANTOA_SOFFICE"]!, [
                     "-env:UserInstallation=file://\(dir.path)/profile", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
                     "--outdir", dir.path, dir.appendingPathComponent("\(name).xlsx").path])
                 let converted = try Table.readCSV(try Data(contentsOf: dir.appendingPathComponent("\(name).csv"))).rows
@@ -71,7 +71,7 @@ struct ReportExportTests {
             let pdf = try await session.send(.GET, page + "/export?format=pdf")
             #expect(pdf.status == .ok && pdf.body.prefix(4) == Data("%PDF".utf8))
             try pdf.body.write(to: dir.appendingPathComponent("report.pdf"))
-            try Self.run("/usr/bin/pdftotext", ["-enc", "UTF-8", dir.appendingPathComponent("report.pdf").path, dir.appendingPathComponent("report.txt").path])
+            try await Self.run("/usr/bin/pdftotext", ["-enc", "UTF-8", dir.appendingPathComponent("report.pdf").path, dir.appendingPathComponent("report.txt").path])
             // Lines wrap in the columns of the page: compared with white space collapsed.
             let text = try String(contentsOf: dir.appendingPathComponent("report.txt"), encoding: .utf8)
                 .split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -81,14 +81,17 @@ struct ReportExportTests {
         }
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestFailure("\(tool) exited with \(p.terminationStatus)") }
+    /// Runs a tool to its end without holding one of the few threads the other suites' tasks run on.
+    static func run(_ tool: String, _ arguments: [String]) async throws {
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tool)
+            p.arguments = arguments
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            p.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try p.run() } catch { continuation.resume(throwing: error) }
+        }
+        guard status == 0 else { throw TestFailure("\(tool) exited with \(status)") }
     }
 }

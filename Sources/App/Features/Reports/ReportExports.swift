@@ -102,21 +102,25 @@ enum ReportExports {
         defer { try? FileManager.default.removeItem(at: dir) }
         let page = dir.appendingPathComponent("page.html"), out = dir.appendingPathComponent("page.pdf")
         try Data(html.utf8).write(to: page)
-        let data: Data = try await req.application.threadPool.runIfActive {
+        // Waited for without holding a thread (the app's thread pool also runs SQLite); a browser that hangs is
+        // stopped after a minute.
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: browser)
             p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=\(dir.path)/profile",
                            "--print-to-pdf=\(out.path)", page.absoluteString]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
-            try p.run()
-            // A browser that hangs is stopped after a minute rather than holding a thread for ever.
-            let watchdog = DispatchWorkItem { if p.isRunning { p.terminate() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-            p.waitUntilExit()
-            watchdog.cancel()
-            guard p.terminationStatus == 0 else { throw Abort(.serviceUnavailable, reason: "Chromium did not print the page.") }
-            return try Data(contentsOf: out)
+            p.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try p.run()
+                DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if p.isRunning { p.terminate() } }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        guard status == 0, let data = try? Data(contentsOf: out) else {
+            throw Abort(.serviceUnavailable, reason: "Chromium did not print the page.")
         }
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "pdf")
