@@ -1,4 +1,5 @@
 import os
+import time
 import requests
 import schemathesis
 
@@ -7,8 +8,14 @@ BASE = os.environ["LANTOA_CONTRACT_BASE"]
 @schemathesis.auth(retry_on=[401])
 class AdminToken:
     def get(self, case, ctx):
-        r = requests.post(f"{BASE}/api/v1/auth/login", json={
-            "login": os.environ["LANTOA_CONTRACT_LOGIN"], "password": os.environ["LANTOA_CONTRACT_PASSWORD"]}, timeout=30)
+        # A 503 (no database connection in time, or SQLite's writer busy under the run's load) is documented as
+        # "send it again after Retry-After": signing in again does so, as the phone app does, up to five times.
+        for _ in range(5):
+            r = requests.post(f"{BASE}/api/v1/auth/login", json={
+                "login": os.environ["LANTOA_CONTRACT_LOGIN"], "password": os.environ["LANTOA_CONTRACT_PASSWORD"]}, timeout=30)
+            if r.status_code != 503:
+                break
+            time.sleep(int(r.headers.get("Retry-After", "1")))
         r.raise_for_status()
         return r.json()["token"]
 

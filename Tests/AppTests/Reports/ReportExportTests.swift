@@ -42,6 +42,9 @@ struct ReportExportTests {
             let tableRows = try Table.readCSV(table.body).rows
             #expect(tableRows.contains { $0.first == "Tổ dân phố 3" || $0.contains("Đã duyệt") })
             #expect(try await session.send(.GET, page + "/export?format=doc").status == .unprocessableEntity)
+            // A period typed wrong on the review page is named there.
+            let wrong = try await session.send(.GET, "/reports?template=to_thang&period=2026-13")
+            #expect(wrong.status == .unprocessableEntity && wrong.text.contains("Kỳ báo cáo: kỳ không hợp lệ cho mẫu này"))
         }
     }
 

@@ -55,6 +55,7 @@ enum ReportsController {
         var period: String
         var mine: [MyReport]
         var review: ReviewView?
+        var errors: [String]
     }
 
     static func link(_ template: String, _ period: String, _ reporter: String) -> String {
@@ -63,7 +64,7 @@ enum ReportsController {
 
     /// `GET /reports`: the reports the account makes (this period and the two before), and the review table of the
     /// chosen template and period for its unit.
-    static func index(req: Request) async throws -> View {
+    static func index(req: Request) async throws -> Response {
         let scope = try req.scope
         let today = req.clock.today()
         let templates = try await ReportTemplates(scope: scope, clock: req.clock).all()
@@ -91,7 +92,6 @@ enum ReportsController {
             var p = t.cycle.period(containing: today)
             for _ in 0..<3 {
                 defer { p = t.cycle.previous(p) }
-                guard p.end.iso >= t.effectiveFrom || p.start.iso >= t.effectiveFrom else { continue }
                 for key in reporters {
                     guard let at = try? await service.locate(template: t.code, period: t.cycle.key(p), reporter: key) else { continue }
                     let status = ReportService.status(at.record, calendar: at.calendar, period: at.period, today: today)
@@ -102,14 +102,19 @@ enum ReportsController {
         }
 
         var review: ReviewView?
-        if let table = try? await ReportReview(scope: scope, clock: req.clock).table(unit: req.query[String.self, at: "unit"], template: chosen.code,
-                                                                                    period: period) {
-            review = view(table, req: req)
+        var errors: [String] = []
+        do {
+            review = view(try await ReportReview(scope: scope, clock: req.clock).table(unit: req.query[String.self, at: "unit"], template: chosen.code,
+                                                                                     period: period), req: req)
+        } catch let error as AppError {
+            // A period typed wrong is named on the page; anything else (another area's unit) is the error page.
+            guard case let .invalid(problems) = error else { throw error }
+            errors = problems.map { req.t("report.label.\($0.field)") + ": " + req.application.catalogue.text($0.key, req.language, $0.args) }
         }
         return try await req.view.render("reports/index", IndexPage(
             layout: Layout(request: req, title: req.t("report.title")),
             templates: templates.map { SelectOption(value: $0.code, label: $0.name, selected: $0.code == chosen.code) },
-            period: period, mine: mine, review: review))
+            period: period, mine: mine, review: review, errors: errors)).encodeResponse(status: errors.isEmpty ? .ok : .unprocessableEntity, for: req)
     }
 
     static func view(_ t: ReportReviewResponse, req: Request) -> ReviewView {
