@@ -118,6 +118,7 @@ public enum DashboardBenchmark {
             }
         }).1
         timings.append(Timing(name: "ranking of all communes", p50: r50, p95: r95, p99: r99, naive: naiveRanking))
+        timings += try await reports(app, province: places[1].1, iterations: iterations, naiveIterations: naiveIterations)
 
         // Freshness: one support written and acknowledged, then the national dashboard read at once, each time.
         var fresh = 0
@@ -153,5 +154,70 @@ public enum DashboardBenchmark {
         let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
             .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
         return Result(timings: timings, activities: activities, freshReads: fresh, sizeBytes: size, residentMegabytes: rss / 1024)
+    }
+
+    /// Periodic reports of the last ended month: the review table of the nation and of a province (the counts of each
+    /// child from the rollups, and for a province its communes' own reports one by one), and the ranking of all communes
+    /// by completeness; each beside the naive count over the expected reporters and the report rows.
+    static func reports(_ app: Application, province: DashboardService.Place, iterations: Int, naiveIterations: Int) async throws -> [Timing] {
+        let clock = app.clock
+        let scope = Scope(actor: .system, db: app.db)
+        let sql = app.db as! any SQLDatabase
+        let cycle = ReportCycle.month
+        let period = cycle.previous(cycle.period(containing: clock.today()))
+        let key = cycle.key(period)
+        let teams = ReportTemplateDefinition.teamMonthly, communes = ReportTemplateDefinition.communeMonthly
+        guard try await ReportSlots.isClosed(teams, period: key, on: app.db) else {
+            throw Abort(.badRequest, reason: "no closed report period: fill the database with `lantoa synth` (which writes the reports)")
+        }
+        let review = ReportReview(scope: scope, clock: clock)
+        /// Expected, received, on time and approved per child of `path` over the report rows.
+        func naiveCounts(template: String, period key: String, under path: String) async throws {
+            let depth = path.split(separator: "/").count
+            _ = try await sql.raw("""
+                SELECT substr(e.unit_path, 1, \(unsafeRaw: String(1 + (depth + 1) * 37))) AS child, COUNT(*) AS expected,
+                  SUM(CASE WHEN r.received_at IS NOT NULL AND r.state <> 'not_received' THEN 1 ELSE 0 END) AS received,
+                  SUM(CASE WHEN r.received_at IS NOT NULL AND r.state <> 'not_received' AND r.on_time = \(bind: true) THEN 1 ELSE 0 END) AS on_time,
+                  SUM(CASE WHEN r.state = 'approved' THEN 1 ELSE 0 END) AS approved
+                FROM report_expectations e LEFT JOIN reports r
+                  ON r.template_code = e.template_code AND r.reporter_key = e.reporter_key AND r.period = e.period
+                WHERE e.template_code = \(bind: template) AND e.period = \(bind: key) AND e.unit_path >= \(bind: path)
+                  AND e.unit_path < \(bind: String(path.dropLast()) + "0")
+                GROUP BY child
+                """).all()
+        }
+        var out: [Timing] = []
+        let cases: [(String, DashboardService.Place, String)] = [
+            ("review table, nation (team reports)", .nation, teams),
+            ("review table, province (\(province.ref.name), team reports)", province, teams),
+            ("review table, province (\(province.ref.name), its communes' reports)", province, communes),
+        ]
+        for (name, place, template) in cases {
+            let code = place.id == Rollups.nation ? nil : place.ref.code
+            _ = try await review.table(unit: code, template: template, period: key)   // warm
+            let (p50, p95, p99) = percentiles(try await time(iterations) { _ = try await review.table(unit: code, template: template, period: key) })
+            let naive = percentiles(try await time(naiveIterations) { try await naiveCounts(template: template, period: key, under: place.path) }).1
+            out.append(Timing(name: name, p50: p50, p95: p95, p99: p99, naive: naive))
+        }
+        let service = DashboardService(scope: scope, clock: clock)
+        let indicator = try await service.indicator(code: "\(teams).complete", for: .nation)
+        let month = ReportPeriod(kind: .month, start: period.start, end: period.end)
+        _ = try await service.ranking(place: .nation, tier: .commune, indicator: indicator, period: month, measure: .absolute, hierarchy: clock.today())
+        let (r50, r95, r99) = percentiles(try await time(iterations) {
+            _ = try await service.ranking(place: .nation, tier: .commune, indicator: indicator, period: month, measure: .absolute, hierarchy: clock.today())
+        })
+        let naive = percentiles(try await time(naiveIterations) {
+            for p in [period, cycle.previous(period)] {
+                _ = try await sql.raw("""
+                    SELECT substr(e.unit_path, 1, 75) AS commune, COUNT(*) AS expected,
+                      SUM(CASE WHEN r.received_at IS NOT NULL AND r.state <> 'not_received' THEN 1 ELSE 0 END) AS received
+                    FROM report_expectations e LEFT JOIN reports r
+                      ON r.template_code = e.template_code AND r.reporter_key = e.reporter_key AND r.period = e.period
+                    WHERE e.template_code = \(bind: teams) AND e.period = \(bind: cycle.key(p)) GROUP BY commune
+                    """).all()
+            }
+        }).1
+        out.append(Timing(name: "ranking of all communes by completeness (team reports)", p50: r50, p95: r95, p99: r99, naive: naive))
+        return out
     }
 }

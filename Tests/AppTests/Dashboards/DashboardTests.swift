@@ -134,6 +134,9 @@ struct DashboardTests {
         options.activities = 2_000
         _ = try await SyntheticData(db: t.app.db, options: options).run()
         try await RollupBuilder(db: t.app.db).rebuild()
+        // The reports of the ended months, counted as their periods close (added to the rollups, not rebuilt).
+        let reports = try await SyntheticReports(db: t.app.db, seed: options.seed, today: testToday).run()
+        #expect(reports.periods == 3 && reports.reports > 0)
     }
 
     @Test("rollups rebuild gives every figure the incremental updates gave, on generated data", arguments: Engine.available)
@@ -200,6 +203,8 @@ struct DashboardTests {
             let incremental = try await Self.rollups(t.app.db)
             #expect(incremental.contains { $0.contains("|elig.16|T|") })
             #expect(incremental.contains { $0.contains("|manual.products_online|T|12") })
+            // The generated reports' completeness, counted as October closed.
+            #expect(incremental.contains { $0.contains("|reports.expected.to_thang|") } && incremental.contains { $0.contains("|reports.on_time.xa_thang|") })
             try await CommandTests().run(RollupsCommand(), ["rebuild"], on: t.app)
             let rebuilt = try await Self.rollups(t.app.db)
             #expect(rebuilt.count == incremental.count)

@@ -73,6 +73,8 @@ struct SynthCommand: AsyncCommand {
             context.console.error(error.description)
             throw CommandFailed()
         }
+        context.console.info("Writing the periodic reports of the ended months…")
+        let reports = try await SyntheticReports(db: app.db, seed: options.seed, today: options.today).run()
         context.console.info("Computing the rollups…")
         try await RollupBuilder(db: app.db, progress: { context.console.info("  \($0)…") }).rebuild()
         // PostgreSQL plans from statistics, which a bulk load leaves unset until autovacuum comes round: the first
@@ -85,7 +87,7 @@ struct SynthCommand: AsyncCommand {
         }
         context.console.success("""
             \(counts.hamlets) hamlets, \(counts.teams) teams, \(counts.members) members, \(counts.households) households, \
-            \(counts.residents) residents, \(counts.activities) support activities in \(Int(Date().timeIntervalSince(started))) s.
+            \(counts.residents) residents, \(counts.activities) support activities, \(reports.reports) reports over \(reports.periods) periods in \(Int(Date().timeIntervalSince(started))) s.
             """)
     }
 }

@@ -54,15 +54,7 @@ struct SyntheticData {
 
     private func generate() async throws -> Counts {
         let random = DemoData.Seeded(state: options.seed)
-        func uuid() -> UUID {
-            let (a, b) = (random.next(), random.next())
-            var bytes = [UInt8](repeating: 0, count: 16)
-            for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * i)); bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i)) }
-            bytes[6] = (bytes[6] & 0x0F) | 0x40
-            bytes[8] = (bytes[8] & 0x3F) | 0x80
-            return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-        }
+        func uuid() -> UUID { Self.uuid(random) }
         func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
         func lognormal(_ sigma: Double) -> Double {
             let (u, v) = (max(uniform(), 1e-12), uniform())
@@ -248,6 +240,17 @@ struct SyntheticData {
                 try await writer.write(SupportActivity.schema, columns: Self.activityColumns, rows: batch[SupportActivity.schema] ?? [])
             }
         }
+    }
+
+    /// A version-4 UUID from the seeded generator: the same data for the same seed.
+    static func uuid(_ random: DemoData.Seeded) -> UUID {
+        let (a, b) = (random.next(), random.next())
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * i)); bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i)) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
     /// Nine in the morning, Vietnam time, of a day.
