@@ -439,7 +439,7 @@ schemas.update({
 })
 
 FIELD_CODE = "^[a-z0-9_]{1,40}$"
-REPORT_PERIOD = "^[0-9]{4}(-W[0-9]{2}|-Q[1-4]|-[0-9]{2})?$"
+REPORT_PERIOD = "^[0-9]{4}(-W[0-9]{2}|-Q[1-4]|-[0-9]{2}|-[0-9]{2}-[0-9]{2}\\.\\.[0-9]{4}-[0-9]{2}-[0-9]{2})?$"
 schemas.update({
     "ReportField": objs({
         "code": s("Lower-case letters, digits and `_`; unique in the template.", pattern=FIELD_CODE),
@@ -457,7 +457,9 @@ schemas.update({
         "code": s("A new code, or an existing one for a new version (which applies from the next period).", pattern=FIELD_CODE),
         "province": or_empty(code("The owning province; absent or empty for a national template (national accounts only).", PROVINCE_CODE)),
         "name": text(), "nameEn": STR,
-        "cycle": {"type": "string", "enum": ["week", "month", "quarter", "year"]},
+        "cycle": {"type": "string", "enum": ["week", "month", "quarter", "year", "campaign"],
+                  "description": "`campaign`: one period, the dates of the campaign named in `campaign` (422 without one)."},
+        "campaign": s("The campaign (its id) whose dates are the one period, with `cycle` `campaign`."),
         "deadlineDays": {"type": "integer", "minimum": 0, "maximum": 60, "description": "Days after the period's end to report on time."},
         "lockDays": {"type": "integer", "minimum": 0, "maximum": 120, "description": "Days after the period's end until entry closes; not before the deadline (422)."},
         "openFuturePeriods": {"type": "integer", "minimum": 0, "maximum": 12},
@@ -470,7 +472,9 @@ schemas.update({
         ["code", "name", "cycle", "deadlineDays", "reporter", "fields"]),
     "ReportTemplate": objs({
         "code": STR, "version": {"type": "integer", "minimum": 1}, "province": s("The owning province's code; absent for national ones."),
-        "name": STR, "nameEn": STR, "cycle": {"type": "string", "enum": ["week", "month", "quarter", "year"]},
+        "name": STR, "nameEn": STR,
+        "cycle": {"type": "string", "pattern": "^(week|month|quarter|year|campaign:[0-9]{4}-[0-9]{2}-[0-9]{2}\\.\\.[0-9]{4}-[0-9]{2}-[0-9]{2})$",
+                  "description": "A campaign's template: `campaign:` and its dates, its one period (whose key is the dates)."},
         "deadlineDays": {"type": "integer"}, "lockDays": {"type": "integer"}, "openFuturePeriods": {"type": "integer"},
         "reporter": {"type": "string", "enum": ["team", "commune", "province"]}, "firstPeriod": {"type": "string", "enum": ["whole", "any"]},
         "reminderDays": {"type": "array", "items": {"type": "integer"}}, "effectiveFrom": DATE, "includes": STR,

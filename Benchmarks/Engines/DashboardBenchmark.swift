@@ -164,7 +164,7 @@ public enum DashboardBenchmark {
         let scope = Scope(actor: .system, db: app.db)
         let sql = app.db as! any SQLDatabase
         let cycle = ReportCycle.month
-        let period = cycle.previous(cycle.period(containing: clock.today()))
+        let period = cycle.lastEnded(asOf: clock.today())
         let key = cycle.key(period)
         let teams = ReportTemplateDefinition.teamMonthly, communes = ReportTemplateDefinition.communeMonthly
         guard try await ReportSlots.isClosed(teams, period: key, on: app.db) else {
@@ -207,7 +207,7 @@ public enum DashboardBenchmark {
             _ = try await service.ranking(place: .nation, tier: .commune, indicator: indicator, period: month, measure: .absolute, hierarchy: clock.today())
         })
         let naive = percentiles(try await time(naiveIterations) {
-            for p in [period, cycle.previous(period)] {
+            for p in [period, cycle.previous(period)!] {
                 _ = try await sql.raw("""
                     SELECT substr(e.unit_path, 1, 75) AS commune, COUNT(*) AS expected,
                       SUM(CASE WHEN r.received_at IS NOT NULL AND r.state <> 'not_received' THEN 1 ELSE 0 END) AS received

@@ -1,15 +1,51 @@
 import Foundation
 
-/// How often a report template (mẫu báo cáo) is reported: every week (Monday to Sunday), month, quarter or year.
-public enum ReportCycle: String, CaseIterable, Codable, Sendable {
-    case week
-    case month
-    case quarter
-    case year
+/// How often a report template (mẫu báo cáo) is reported: every week (Monday to Sunday), month, quarter or year, or once
+/// over a campaign's dates (chiến dịch). Stored and sent as its raw value: `week`, `month`, `quarter`, `year`, or
+/// `campaign:2026-06-01..2026-08-31`.
+public struct ReportCycle: RawRepresentable, Codable, Hashable, Sendable {
+    public enum Kind: String, CaseIterable, Codable, Sendable {
+        case week
+        case month
+        case quarter
+        case year
+        case campaign
+    }
 
-    /// The period of this cycle that contains `date`.
+    public let kind: Kind
+    /// A campaign's dates: the cycle's one period.
+    public let campaign: ReportPeriod?
+
+    public static let week = ReportCycle(kind: .week, campaign: nil)
+    public static let month = ReportCycle(kind: .month, campaign: nil)
+    public static let quarter = ReportCycle(kind: .quarter, campaign: nil)
+    public static let year = ReportCycle(kind: .year, campaign: nil)
+
+    /// One period, a campaign's dates.
+    public static func campaign(from start: LocalDate, to end: LocalDate) -> ReportCycle? {
+        start <= end ? ReportCycle(kind: .campaign, campaign: ReportPeriod(kind: .range, start: start, end: end)) : nil
+    }
+
+    private init(kind: Kind, campaign: ReportPeriod?) {
+        self.kind = kind
+        self.campaign = campaign
+    }
+
+    public init?(rawValue: String) {
+        if let kind = Kind(rawValue: rawValue), kind != .campaign {
+            self.init(kind: kind, campaign: nil)
+        } else if rawValue.hasPrefix("campaign:"), let p = ReportPeriod(String(rawValue.dropFirst("campaign:".count))), p.kind == .range {
+            self.init(kind: .campaign, campaign: p)
+        } else {
+            return nil
+        }
+    }
+
+    public var rawValue: String { campaign.map { "campaign:\($0.description)" } ?? kind.rawValue }
+
+    /// The period of this cycle that contains `date` (a campaign's one period whatever the date).
     public func period(containing date: LocalDate) -> ReportPeriod {
-        switch self {
+        switch kind {
         case .week:
             let monday = date.adding(days: -date.weekdayFromMonday)
             return ReportPeriod(kind: .range, start: monday, end: monday.adding(days: 6))
@@ -20,12 +56,14 @@ public enum ReportCycle: String, CaseIterable, Codable, Sendable {
             return ReportPeriod("\(date.year)-Q\((date.month - 1) / 3 + 1)")!
         case .year:
             return ReportPeriod(String(date.year))!
+        case .campaign:
+            return campaign!
         }
     }
 
-    /// The period this cycle names `key` (`2026-W47`, `2026-11`, `2026-Q4`, `2026`), or nil.
+    /// The period this cycle names `key` (`2026-W47`, `2026-11`, `2026-Q4`, `2026`, a campaign's `2026-06-01..2026-08-31`), or nil.
     public func period(key: String) -> ReportPeriod? {
-        switch self {
+        switch kind {
         case .week:
             let parts = key.split(separator: "-W")
             guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let week = Int(parts[1]),
@@ -44,12 +82,14 @@ public enum ReportCycle: String, CaseIterable, Codable, Sendable {
         case .year:
             guard key.count == 4, let p = ReportPeriod(key), p.kind == .year else { return nil }
             return p
+        case .campaign:
+            return key == campaign!.description ? campaign : nil
         }
     }
 
     /// The key of a period of this cycle.
     public func key(_ period: ReportPeriod) -> String {
-        switch self {
+        switch kind {
         case .week:
             // The ISO year is the year of the week's Thursday.
             let thursday = period.start.adding(days: 3)
@@ -57,16 +97,44 @@ public enum ReportCycle: String, CaseIterable, Codable, Sendable {
             let firstMonday = jan4.adding(days: -jan4.weekdayFromMonday)
             let week = firstMonday.days(to: period.start) / 7 + 1
             return "\(thursday.year)-W\(week < 10 ? "0" : "")\(week)"
-        case .month, .quarter, .year:
+        case .month, .quarter, .year, .campaign:
             return period.description
         }
     }
 
-    /// The period after `period`.
-    public func next(_ period: ReportPeriod) -> ReportPeriod { self.period(containing: period.end.nextDay) }
+    /// The period after `period`, or nil after a campaign's one period.
+    public func next(_ period: ReportPeriod) -> ReportPeriod? { kind == .campaign ? nil : self.period(containing: period.end.nextDay) }
 
-    /// The period before `period`.
-    public func previous(_ period: ReportPeriod) -> ReportPeriod { self.period(containing: period.start.previousDay) }
+    /// The period before `period`, or nil before a campaign's one period.
+    public func previous(_ period: ReportPeriod) -> ReportPeriod? { kind == .campaign ? nil : self.period(containing: period.start.previousDay) }
+
+    /// The periods that overlap `from...through`, oldest first.
+    public func periods(from: LocalDate, through: LocalDate) -> [ReportPeriod] {
+        var out: [ReportPeriod] = []
+        var p: ReportPeriod? = period(containing: from)
+        while let current = p, current.start <= through {
+            if current.end >= from { out.append(current) }
+            p = next(current)
+        }
+        return out
+    }
+
+    /// The latest `count` periods that have started by `today`, newest first.
+    public func recent(_ count: Int, asOf today: LocalDate) -> [ReportPeriod] {
+        var out: [ReportPeriod] = []
+        var p: ReportPeriod? = period(containing: today)
+        while let current = p, out.count < count {
+            if current.start <= today { out.append(current) }
+            p = previous(current)
+        }
+        return out
+    }
+
+    /// The period a reviewer looks at first: the last ended one (a campaign's one period).
+    public func lastEnded(asOf today: LocalDate) -> ReportPeriod {
+        let current = period(containing: today)
+        return previous(current) ?? current
+    }
 }
 
 extension LocalDate {
@@ -116,8 +184,10 @@ public struct ReportCalendar: Sendable, Equatable {
 
     /// Whether entry (saving or submitting) is open on `today` without an exception.
     public func isOpen(_ period: ReportPeriod, on today: LocalDate) -> Bool {
+        // A campaign's one period opens on its first day, or at once when the template opens periods ahead.
+        guard cycle.kind != .campaign else { return (openFuturePeriods > 0 || period.start <= today) && today <= lockDate(period) }
         var latestOpen = cycle.period(containing: today)
-        for _ in 0..<max(0, openFuturePeriods) { latestOpen = cycle.next(latestOpen) }
+        for _ in 0..<max(0, openFuturePeriods) { latestOpen = cycle.next(latestOpen) ?? latestOpen }
         return period.start <= latestOpen.start && today <= lockDate(period)
     }
 

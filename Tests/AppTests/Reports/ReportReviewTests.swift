@@ -90,6 +90,80 @@ struct ReportReviewTests {
             let table = try await t.send(.GET, "/api/v1/reports?template=to_thang&period=2026-10", token: commune).decode(ReportReviewResponse.self)
             #expect(table.slots.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.approved, .approved, .notReceived])
             #expect(table.missing.isEmpty && table.reminders.count == 5)
+
+            // Approval is undone from the top: a team's report waits until the ministry has reopened the commune's.
+            let blocked = try await t.send(.POST, ReportTests.path(teams[0], "2026-10") + "/reopen", token: provinceToken,
+                                           json: ReportReasonRequest(reason: "Đối chiếu lại"))
+            #expect(blocked.status == .conflict && blocked.text.contains("error.report_parent_approved"))
+            #expect(try await ReportRecord.query(on: t.app.db).filter(\.$state == .approved).count() == 3)
+            let ministry = try await t.account("bo", role: .admin, scope: nil)
+            #expect(try await t.send(.POST, own + "/reopen", token: ministry, json: ReportReasonRequest(reason: "Đối chiếu lại")).status == .ok)
+            let reopened = try await t.send(.POST, ReportTests.path(teams[0], "2026-10") + "/reopen", token: provinceToken,
+                                            json: ReportReasonRequest(reason: "Đối chiếu lại"))
+            #expect(try reopened.decode(ReportResponse.self).status == .returned)
+        }
+    }
+
+    @Test("A campaign's template: its dates are the one period, open from its first day, fixed once it starts, closed and counted after it",
+          arguments: Engine.available)
+    func campaignTemplate(engine: Engine) async throws {
+        let moving = MovableClock()
+        moving.set("2026-10-25")
+        try await TestApp.run(engine, config: { $0.clock = moving.clock }) { t in
+            let province = try await t.account("so", role: .province, scope: Fixtures.provinceA)
+            struct Campaign: Encodable {
+                var name = "Cao điểm VNeID nửa đầu tháng 11"
+                var start = "2026-11-01"
+                var end = "2026-11-15"
+                var owner = Fixtures.provinceA
+                var units: [String] = []
+                var targets = [["indicator": "vneid_level2.done", "value": 500] as [String: AnyEncodable]]
+            }
+            let created = try await t.send(.POST, "/api/v1/campaigns", token: province, json: Campaign())
+            #expect(created.status == .created, "\(created.text)")
+            let campaign = try created.decode(CampaignResponse.self).id.uuidString
+            var request = ReportTemplateRequest(code: "cao_diem_vneid", province: Fixtures.provinceA, name: "Báo cáo đợt cao điểm VNeID", cycle: "campaign",
+                                                deadlineDays: 3, lockDays: 10, reporter: "commune",
+                                                fields: [.init(code: "so_buoi", kind: .number, name: "Số buổi ra quân", nameEn: "Outreach days", required: true)])
+            let missing = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request)
+            #expect(missing.status == .unprocessableEntity && missing.text.contains("\"campaign\""))
+            request.campaign = UUID().uuidString
+            let unknown = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request)
+            #expect(unknown.status == .unprocessableEntity && unknown.text.contains("error.unknown_campaign"))
+            request.campaign = campaign
+            let v1 = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request).decode(ReportTemplateResponse.self)
+            #expect(v1.cycle.rawValue == "campaign:2026-11-01..2026-11-15" && v1.effectiveFrom == "2026-11-01")
+            // Before the campaign starts it may still change; the change applies to its one period.
+            request.fields!.append(.init(code: "ghi_chu", kind: .text, name: "Ghi chú", nameEn: "Notes"))
+            let v2 = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request).decode(ReportTemplateResponse.self)
+            #expect(v2.version == 2 && v2.effectiveFrom == "2026-11-01")
+            let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
+            let path = "/api/v1/reports/cao_diem_vneid/2026-11-01..2026-11-15/\(Fixtures.communeA)"
+            let before = try await t.send(.GET, path, token: commune).decode(ReportResponse.self)
+            #expect(before.version == 2 && before.fields.count == 2 && !before.actions.submit && before.status == .notYetDue)
+            let month = try await t.send(.GET, "/api/v1/reports/cao_diem_vneid/2026-11/\(Fixtures.communeA)", token: commune)
+            #expect(month.status == .unprocessableEntity && month.text.contains("\"period\""))
+
+            moving.set("2026-11-10")
+            let xa = try await ReportTests.login(t, "xa")
+            let sent = try await t.send(.POST, path + "/submit", token: xa, json: ReportEntriesRequest(numbers: ["so_buoi": 6], texts: nil))
+            #expect(sent.status == .ok, "\(sent.text)")
+            #expect(try sent.decode(ReportResponse.self).onTime == true)
+            moving.set("2026-11-17")
+            let so = try await ReportTests.login(t, "so")
+            let started = try await t.send(.POST, "/api/v1/report-templates", token: so, json: request)
+            #expect(started.status == .conflict && started.text.contains("error.template_started"))
+            // After its last day the period closes: every commune of the province in force then is expected, one has reported.
+            #expect(try await ReportSlots.closeEnded(today: t.app.clock.today(), on: t.app.db) >= 1)
+            #expect(try await ReportSlots.closeEnded(today: t.app.clock.today(), on: t.app.db) == 0)
+            let provinceUnit = try #require(try await Unit.query(on: t.app.db).filter(\.$code == Fixtures.provinceA).filter(\.$tier == .province)
+                .filter(\.$validFrom <= "2026-11-15").filter(\.$validTo >= "2026-11-15").first())
+            let communes = try await Unit.query(on: t.app.db).filter(\.$tier == .commune).filter(\.$validFrom <= "2026-11-15")
+                .filter(\.$validTo >= "2026-11-15").under(provinceUnit.path, \.$path).count()
+            let table = try await t.send(.GET, "/api/v1/reports?template=cao_diem_vneid&period=2026-11-01..2026-11-15&unit=\(Fixtures.provinceA)", token: so)
+                .decode(ReportReviewResponse.self)
+            #expect(table.closed && table.counts.expected == communes && table.counts.received == 1 && table.counts.onTime == 1 && communes > 1)
+            #expect(table.slots.count == communes && table.missing.count == communes - 1)
         }
     }
 

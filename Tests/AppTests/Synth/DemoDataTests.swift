@@ -48,7 +48,7 @@ struct DemoDataTests {
             // reviewed, some returned, a few teams silent; completeness counted.
             let reports = try await ReportRecord.query(on: t.app.db).all()
             let cycle = ReportCycle.month
-            let last = cycle.key(cycle.previous(cycle.period(containing: today)))
+            let last = cycle.key(cycle.lastEnded(asOf: today))
             #expect(reports.contains { $0.period == last && $0.state == .approved })
             #expect(reports.contains { $0.state == .returned } && reports.contains { $0.state == .submitted })
             let expected = try await ReportExpectation.query(on: t.app.db).filter(\.$templateCode == "to_thang").filter(\.$period == last).count()

@@ -21,8 +21,29 @@ struct ReportCycleTests {
         }
         #expect(ReportCycle.week.period(key: "2025-W53") == nil)
         #expect(ReportCycle.month.period(key: "2026-Q4") == nil && ReportCycle.quarter.period(key: "2026-11") == nil)
-        #expect(ReportCycle.month.next(ReportCycle.month.period(key: "2026-12")!).description == "2027-01")
-        #expect(ReportCycle.quarter.previous(ReportCycle.quarter.period(key: "2026-Q1")!).description == "2025-Q4")
+        #expect(ReportCycle.month.next(ReportCycle.month.period(key: "2026-12")!)?.description == "2027-01")
+        #expect(ReportCycle.quarter.previous(ReportCycle.quarter.period(key: "2026-Q1")!)?.description == "2025-Q4")
+    }
+
+    @Test("A campaign's dates are one period: its key reads back, nothing before or after it, entry from its first day to the lock date")
+    func campaign() throws {
+        let cycle = try #require(ReportCycle.campaign(from: LocalDate("2026-06-01")!, to: LocalDate("2026-08-31")!))
+        #expect(cycle.rawValue == "campaign:2026-06-01..2026-08-31" && ReportCycle(rawValue: cycle.rawValue) == cycle)
+        #expect(ReportCycle(rawValue: "campaign") == nil && ReportCycle(rawValue: "campaign:2026-08") == nil && ReportCycle(rawValue: "daily") == nil)
+        #expect(ReportCycle.campaign(from: LocalDate("2026-06-02")!, to: LocalDate("2026-06-01")!) == nil)
+        let p = cycle.period(containing: LocalDate("2026-12-03")!)
+        #expect(cycle.key(p) == "2026-06-01..2026-08-31" && cycle.period(key: "2026-06-01..2026-08-31") == p)
+        #expect(cycle.period(key: "2026-06-01..2026-08-30") == nil && cycle.period(key: "2026-06") == nil)
+        #expect(cycle.next(p) == nil && cycle.previous(p) == nil && cycle.lastEnded(asOf: LocalDate("2026-12-03")!) == p)
+        #expect(cycle.periods(from: LocalDate("2026-01-01")!, through: LocalDate("2026-12-31")!) == [p])
+        #expect(cycle.periods(from: LocalDate("2026-09-01")!, through: LocalDate("2026-12-31")!).isEmpty)
+        #expect(cycle.recent(3, asOf: LocalDate("2026-05-31")!).isEmpty && cycle.recent(3, asOf: LocalDate("2026-06-01")!) == [p])
+        let c = ReportCalendar(cycle: cycle, deadlineDays: 5, lockDays: 15)
+        #expect(!c.isOpen(p, on: LocalDate("2026-05-31")!) && c.isOpen(p, on: LocalDate("2026-06-01")!) && c.isOpen(p, on: LocalDate("2026-09-15")!))
+        #expect(!c.isOpen(p, on: LocalDate("2026-09-16")!) && c.deadline(p).iso == "2026-09-05")
+        // Calendar cycles list their periods the same way.
+        #expect(ReportCycle.month.periods(from: LocalDate("2026-10-15")!, through: LocalDate("2026-12-01")!).map(\.description) == ["2026-10", "2026-11", "2026-12"])
+        #expect(ReportCycle.month.recent(3, asOf: LocalDate("2026-12-03")!).map(\.description) == ["2026-12", "2026-11", "2026-10"])
     }
 
     @Test("Deadline, lock date, entry window and status of a month")

@@ -9,7 +9,10 @@ struct ReportTemplateRequest: Content {
     var province: String?
     var name: String?
     var nameEn: String?
+    /// `week`, `month`, `quarter`, `year`, or `campaign` with `campaign`.
     var cycle: String?
+    /// The campaign whose dates are the one period (with `cycle` `campaign`).
+    var campaign: String?
     var deadlineDays: Int?
     var lockDays: Int?
     var openFuturePeriods: Int?

@@ -17,9 +17,7 @@ enum ReportReminders {
         for (_, versions) in Dictionary(grouping: templates, by: \.code).sorted(by: { $0.key < $1.key }) {
             guard let first = versions.first else { continue }
             // Periods whose reminder days may fall today: those ended within the lock window, and the current one.
-            var period = first.cycle.period(containing: today.adding(days: -130))
-            while period.start <= today {
-                defer { period = first.cycle.next(period) }
+            for period in first.cycle.periods(from: today.adding(days: -130), through: today) {
                 guard let template = ReportTemplates.version(of: versions, for: period) else { continue }
                 let calendar = template.calendar
                 let deadline = calendar.deadline(period)

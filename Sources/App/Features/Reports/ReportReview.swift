@@ -10,7 +10,6 @@ struct ReportReview {
     let scope: Scope
     let clock: AppClock
 
-    private var reports: ReportService { ReportService(scope: scope, clock: clock) }
 
     enum Decision: String {
         case returned = "return"
@@ -46,9 +45,6 @@ struct ReportReview {
             guard state == .approved || state == .notReceived else { throw AppError.conflict(FieldProblem("state", "error.report_not_approved")) }
             (from, to) = ([.approved, .notReceived], .returned)
         }
-        if decision == .approve, let included = try await reports.included(at), included.settled < included.expected {
-            throw AppError.conflict(FieldProblem("included", "error.children_unsettled", String(included.expected - included.settled)))
-        }
         let now = clock.now()
         let record: ReportRecord
         if let existing = at.record {
@@ -75,8 +71,20 @@ struct ReportReview {
         let wasApproved = record.state == .approved
         let wasNew = at.record == nil
         let countedBefore = ReportFigures.measures(of: record).filter { $0 != .approved }
+        // Approval needs the reports below settled; reopening, no approved report above that includes this one (it
+        // would keep sums this report no longer backs). Both are checked inside the transaction, under the locks of
+        // every template involved, taken in one order.
+        let parents = decision == .reopen ? try await ReportTemplate.query(on: scope.db).filter(\.$includes == at.template.code).all() : []
+        let related = decision == .approve && !at.template.includes.isEmpty ? [at.template.includes] : Array(Set(parents.map(\.code)))
         try await scope.db.transaction { db in
-            try await ReportFigures.lock(template: record.templateCode, period: record.period, on: db)
+            for code in Set([record.templateCode] + related).sorted() { try await ReportFigures.lock(template: code, period: record.period, on: db) }
+            let inside = ReportService(scope: Scope(actor: scope.actor, db: db), clock: clock)
+            if decision == .approve, let included = try await inside.included(at), included.settled < included.expected {
+                throw AppError.conflict(FieldProblem("included", "error.children_unsettled", String(included.expected - included.settled)))
+            }
+            if let above = try await Self.approvedAbove(at, parents: parents, on: db) {
+                throw AppError.conflict(FieldProblem("state", "error.report_parent_approved", above))
+            }
             if wasNew { try await record.create(on: db) }
             // The state moves only from where it was read: a second reviewer acting at once finds nothing to move.
             let moved = try await (db as! any SQLDatabase).raw("""
@@ -112,6 +120,21 @@ struct ReportReview {
         var out = at
         out.record = record
         return out
+    }
+
+    /// The name of the unit whose approved report of a template in `parents` includes this reporter's for the period.
+    static func approvedAbove(_ at: ReportService.Located, parents: [ReportTemplate], on db: any Database) async throws -> String? {
+        guard !parents.isEmpty else { return nil }
+        // The paths of the units above the reporter's: "/a/", "/a/b/", …
+        var above: [String] = []
+        var path = "/"
+        for part in at.slot.unitPath.split(separator: "/").dropLast() {
+            path += part + "/"
+            above.append(path)
+        }
+        guard let parent = try await ReportRecord.query(on: db).filter(\.$templateCode ~~ Array(Set(parents.map(\.code))))
+            .filter(\.$period == at.periodKey).filter(\.$state == .approved).filter(\.$unitPath ~~ above).first() else { return nil }
+        return try await Unit.find(parent.unitID, on: db)?.name ?? parent.reporterKey
     }
 
     /// Adds (or, on reopening, takes back) the typed values of fields that feed a manual indicator, dated at the

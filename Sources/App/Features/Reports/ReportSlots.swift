@@ -104,15 +104,12 @@ enum ReportSlots {
             guard let first = versions.first, let start = LocalDate(first.effectiveFrom) else { continue }
             let done = Set(try await sql.raw("SELECT period FROM report_closed_periods WHERE template_code = \(bind: code)").all()
                 .map { try $0.decode(column: "period", as: String.self) })
-            var period = first.cycle.period(containing: start)
-            while period.end < today {
+            for period in first.cycle.periods(from: start, through: today) where period.end < today {
                 let key = first.cycle.key(period)
                 if !done.contains(key), let version = ReportTemplates.version(of: versions, for: period) {
-                    let closing = period
-                    try await db.transaction { tx in try await close(version, period: closing, on: tx) }
+                    try await db.transaction { tx in try await close(version, period: period, on: tx) }
                     closedCount += 1
                 }
-                period = first.cycle.next(period)
             }
         }
         return closedCount

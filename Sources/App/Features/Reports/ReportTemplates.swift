@@ -49,8 +49,19 @@ struct ReportTemplates {
         }
         let name = TeamImport.normaliseName(request.name ?? "")
         if name.isEmpty || name.count > 200 { problems.append(FieldProblem("name", name.isEmpty ? "error.required" : "error.too_long", "200")) }
-        let cycle = request.cycle.flatMap(ReportCycle.init(rawValue:))
-        if cycle == nil { problems.append(FieldProblem("cycle", "error.choice", ReportCycle.allCases.map(\.rawValue).joined(separator: ", "))) }
+        var cycle: ReportCycle?
+        switch request.cycle.flatMap(ReportCycle.Kind.init(rawValue:)) {
+        case .campaign?:
+            // A campaign's dates, as they are now, are the template's one period.
+            let found = try? await scope.find(CampaignRecord.self, UUID(uuidString: request.campaign ?? ""), what: "campaign")
+            if let found, let start = LocalDate(found.startOn), let end = LocalDate(found.endOn) {
+                cycle = .campaign(from: start, to: end)
+            } else {
+                problems.append(FieldProblem("campaign", (request.campaign ?? "").isEmpty ? "error.required" : "error.unknown_campaign"))
+            }
+        case let kind?: cycle = ReportCycle(rawValue: kind.rawValue)
+        case nil: problems.append(FieldProblem("cycle", "error.choice", ReportCycle.Kind.allCases.map(\.rawValue).joined(separator: ", ")))
+        }
         let reporter = request.reporter.flatMap(ReportTemplateDefinition.Reporter.init(rawValue:))
         if reporter == nil {
             problems.append(FieldProblem("reporter", "error.choice", ReportTemplateDefinition.Reporter.allCases.map(\.rawValue).joined(separator: ", ")))
@@ -112,7 +123,13 @@ struct ReportTemplates {
             guard last.unitPath == ownerPath else { throw AppError.conflict(FieldProblem("code", "error.template_exists", code)) }
             guard last.cycle == cycle, last.reporter == reporter else { throw AppError.conflict(FieldProblem("cycle", "error.template_fixed")) }
             record.version = last.version + 1
-            record.effectiveFrom = max(cycle.next(cycle.period(containing: today)).start.iso, last.effectiveFrom)
+            if let next = cycle.next(cycle.period(containing: today)) {
+                record.effectiveFrom = max(next.start.iso, last.effectiveFrom)
+            } else {
+                // A campaign has one period: its template may change only before it starts.
+                guard today < cycle.period(containing: today).start else { throw AppError.conflict(FieldProblem("cycle", "error.template_started")) }
+                record.effectiveFrom = last.effectiveFrom
+            }
         } else {
             record.version = 1
             record.effectiveFrom = cycle.period(containing: today).start.iso

@@ -72,7 +72,7 @@ enum ReportsController {
         let reviewed = templates.first { ReportRoles(actor: scope.actor, reporter: $0.reporter, path: scope.actor.scopePath + "x/").reviews }
         let chosenCode = req.query[String.self, at: "template"] ?? reviewed?.code ?? templates.first?.code ?? ""
         guard let chosen = templates.first(where: { $0.code == chosenCode }) else { throw AppError.invalid("template", "error.unknown_template", chosenCode) }
-        let defaultPeriod = chosen.cycle.key(chosen.cycle.previous(chosen.cycle.period(containing: today)))
+        let defaultPeriod = chosen.cycle.key(chosen.cycle.lastEnded(asOf: today))
         let period = req.query[String.self, at: "period"] ?? defaultPeriod
 
         var mine: [MyReport] = []
@@ -89,9 +89,7 @@ enum ReportsController {
                 else { continue }
                 reporters = [unit.code]
             }
-            var p = t.cycle.period(containing: today)
-            for _ in 0..<3 {
-                defer { p = t.cycle.previous(p) }
+            for p in t.cycle.recent(3, asOf: today) {
                 for key in reporters {
                     guard let at = try? await service.locate(template: t.code, period: t.cycle.key(p), reporter: key) else { continue }
                     let status = ReportService.status(at.record, calendar: at.calendar, period: at.period, today: today)

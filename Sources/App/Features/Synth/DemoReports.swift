@@ -16,9 +16,9 @@ enum DemoReports {
         let random = DemoData.Seeded(state: 2026)
         let cycle = ReportCycle.month
         let start = LocalDate(CreateReports.nationalStart)!
-        let last = cycle.previous(cycle.period(containing: today))
+        let last = cycle.lastEnded(asOf: today)
         // The two latest ended months the templates apply to, oldest first.
-        let periods = [cycle.previous(last), last].filter { $0.start >= start }
+        let periods = [cycle.previous(last)!, last].filter { $0.start >= start }
         let teams = try await Team.query(on: db).filter(\.$demo == true).filter(\.$status == .active).sort(\.$unitPath).all()
         let communes = try await Unit.query(on: db).filter(\.$tier == .commune).under(province.path, \.$path).all()
         let communeOf = Dictionary(communes.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })

@@ -38,13 +38,13 @@ struct SyntheticReports {
         for template in Dictionary(grouping: templates, by: \.code).values.compactMap(\.first).sorted(by: { $0.code < $1.code }) {
             guard let start = LocalDate(template.effectiveFrom) else { continue }
             let cycle = template.cycle
-            var period = cycle.period(containing: start)
+
             let reporters: [(key: String, team: UUID?, unit: UUID, path: String)] = switch template.reporter {
             case .team: teams.map { ($0.0.uuidString.lowercased(), $0.0, $0.1, $0.2) }
             case .commune: communes.map { ($0.0, nil, $0.1, $0.2) }
             case .province: provinces.map { ($0.0, nil, $0.1, $0.2) }
             }
-            while period.end < today {
+            for period in cycle.periods(from: start, through: today) where period.end < today {
                 let key = cycle.key(period)
                 let deadline = template.calendar.deadline(period)
                 for r in reporters {
@@ -64,7 +64,6 @@ struct SyntheticReports {
                     counts.reports += 1
                     if rows.count >= 20_000 { try await flush() }
                 }
-                period = cycle.next(period)
             }
         }
         try await flush()
