@@ -798,6 +798,8 @@ paths = {
                                {**qp("template", {"type": "string", "pattern": NON_BLANK}, "Template code (422 when unknown)."), "required": True},
                                {**qp("period", {"type": "string", "pattern": REPORT_PERIOD}, "A period of the template's cycle (422 otherwise)."), "required": True},
                                PLACE_QP])},
+    "/reports/mine": {"get": op("myReports", "The reports the account makes (a team's leader, a commune's or a province's account): this period and the two before of each template, as the phone app keeps them",
+                                "reports", 200, None, ["401"], ok_content={"application/json": {"schema": {"type": "array", "items": ref("Report")}}})},
     "/reports/{template}/{period}/{reporter}": {"parameters": [P("template"), P("reportPeriod"), P("reporter")],
         "get": op("getReport", "A report, pre-filled with the period's figures from the support log", "reports", 200, "Report", ["401", "404", "422"]),
         "put": op("saveReport", "Keep the typed values as a draft", "reports", 200, "Report", ["401", "403", "404", "409", "422"],

@@ -57,6 +57,59 @@ struct PhoneAppTests {
             try await driver.quit()
         }
     }
+
+    @Test("A leader's report typed with no network is kept on the phone, survives a reload, and is submitted once when the network returns")
+    func offlineReportDraft() async throws {
+        try await TestApp.run(.sqlite) { t in
+            let v = try await OutreachTests.village(t)
+            let team = try await t.team(for: v.hamlet, token: v.commune).lowercased()
+            let driver = try await WebDriver.start(client: t.client)
+            do {
+                try await driver.signInToApp(t.baseURL, login: "to-truong")
+                try await driver.waitUntil("return caches.has('lantoa-shell-v3').then(has => has && navigator.serviceWorker.controller !== null)")
+                let item = "#reports .report[data-key='to_thang|2026-11|\(team)']"
+                try await driver.tap(".tabs button[data-tab=reports]")
+                try await driver.waitFor(item)
+                #expect(try await driver.text(item).contains("Chưa đến kỳ nộp"))
+
+                try await driver.offline(true)
+                try await driver.tap(item)
+                try await driver.type("#rp-products_online", "7")
+                try await driver.tap("#report-submit")
+                #expect(try await driver.text("#report-problem").contains("bắt buộc nhập"))
+                try await driver.type("#rp-results", "Hướng dẫn 7 hộ bán nông sản trên sàn")
+                try await driver.tap("#report-submit")
+                try await driver.waitFor("#report-waiting")
+                #expect(try await driver.text("#queue-count") == "1")
+                try await driver.screenshot("app-report-offline")
+                #expect(try await ReportRecord.query(on: t.app.db).count() == 0)
+
+                // Reloaded with no network, the draft is still there, waiting.
+                try await driver.go(t.baseURL + "/app/")
+                try await driver.waitFor("#households .household")
+                #expect(try await driver.text("#queue-count") == "1")
+                try await driver.tap(".tabs button[data-tab=reports]")
+                #expect(try await driver.text(item).contains("chờ gửi"))
+
+                try await driver.offline(false)
+                try await driver.waitUntil("return getComputedStyle(document.getElementById('queue')).display === 'none'")
+                let stored = try await ReportRecord.query(on: t.app.db).all()
+                #expect(stored.count == 1 && stored.first?.state == .submitted && stored.first?.revision == 1)
+                let entries = ReportService.entries(stored.first)
+                #expect(entries.numbers["products_online"] == 7 && entries.texts["results"] == "Hướng dẫn 7 hộ bán nông sản trên sàn")
+                try await driver.waitUntil("return document.querySelector(arguments[0]).textContent.includes('Đã nộp, chờ duyệt')", args: [item])
+                // Later syncs send nothing again.
+                try await Task.sleep(for: .seconds(6))
+                #expect(try await ReportEvent.query(on: t.app.db).count() == 1)
+                try await driver.screenshot("app-report-sent")
+            } catch {
+                try? await driver.screenshot("app-report-failure")
+                try? await driver.quit()
+                throw error
+            }
+            try await driver.quit()
+        }
+    }
 }
 
 extension PhoneAppTests {

@@ -3,7 +3,8 @@
 // the UUID it was created with, so that a retried send never duplicates. The queue belongs to the account that made
 // it (only that account sends it), and the personal fields of its items (names, addresses, CCCD, phone) are sealed with
 // AES-GCM under a key the server gives at sign-in, kept as a non-extractable CryptoKey in IndexedDB. Signing out wipes
-// everything the app stored.
+// everything the app stored. A team leader's periodic reports are kept the same way: the last list pulled, and a draft
+// per report typed on the phone, which waits until it is sent (saved or submitted) when the network returns.
 'use strict';
 (function () {
   const KEY = 'lantoa.';
@@ -140,7 +141,7 @@
   function setQueue(items) { store.set('queue.' + store.get('account', ''), items); }
 
   function showQueue() {
-    const n = queue().length;
+    const n = queue().length + outgoing().length;
     $('queue').hidden = n === 0;
     $('queue-count').textContent = String(n);
     $('net').className = navigator.onLine ? 'net' : 'net off';
@@ -164,6 +165,8 @@
         for (const a of pending) if (settled.has(a.id)) markDone(a);
       }
       await pull();
+      await sendReports();
+      await pullReports();
     } catch (e) {
       if (e.message === 'unauthorized') render();
     } finally {
@@ -231,6 +234,134 @@
   function isDone(resident, code) {
     if (resident.done && resident.done[code]) return true;
     return queue().some((a) => (a.kind || 'activity') === 'activity' && a.resident === resident.id.toLowerCase() && a.service === code && a.outcome === 'done');
+  }
+
+  // ---- periodic reports (báo cáo định kỳ): the list the server says the account makes, and the phone's drafts
+
+  const STATUS = { not_yet_due: 'Chưa đến kỳ nộp', due: 'Đến hạn nộp', late: 'Quá hạn, chưa nộp', submitted: 'Đã nộp, chờ duyệt',
+    returned: 'Bị trả lại', approved: 'Đã duyệt', not_received: 'Không có báo cáo' };
+  const reportKey = (r) => [r.template, r.period, r.reporter.key].join('|');
+  function reports() { return store.get('reports.' + store.get('account', ''), []); }
+  function drafts() { return store.get('drafts.' + store.get('account', ''), {}); }
+  function setDrafts(d) { store.set('drafts.' + store.get('account', ''), d); }
+  // Drafts waiting to be sent: `send` is 'save' or 'submit'.
+  function outgoing() { return Object.values(drafts()).filter((d) => d.send); }
+
+  async function pullReports() {
+    store.set('reports.' + store.get('account', ''), await api('GET', '/api/v1/reports/mine'));
+  }
+
+  function landed(key, report) {
+    const list = reports();
+    const i = list.findIndex((r) => reportKey(r) === key);
+    if (i >= 0) list[i] = report; else list.push(report);
+    store.set('reports.' + store.get('account', ''), list);
+    const d = drafts();
+    delete d[key];
+    setDrafts(d);
+  }
+
+  // Sends the waiting drafts one by one. A refusal (a bad value, a report meanwhile locked) stays on the phone with the
+  // server's words and is not sent again until edited; a network failure leaves it waiting.
+  async function sendReports() {
+    const sent = outgoing().length;
+    for (const d of outgoing()) {
+      const path = '/api/v1/reports/' + [d.template, d.period, d.reporter].map(encodeURIComponent).join('/');
+      try {
+        landed(d.key, await api(d.send === 'submit' ? 'POST' : 'PUT', path + (d.send === 'submit' ? '/submit' : ''), { numbers: d.numbers, texts: d.texts }));
+      } catch (e) {
+        if (!e.data || !e.data.status) throw e;
+        const codes = (e.data.errors || []).map((x) => x.code);
+        // A submission whose answer was lost on the way: the server already has it.
+        if (d.send === 'submit' && codes.includes('error.report_submitted')) { landed(d.key, await api('GET', path)); continue; }
+        const all = drafts();
+        if (all[d.key]) {
+          all[d.key].send = null;
+          all[d.key].error = (e.data.errors || []).map((x) => x.message).join('; ') || e.data.detail || e.data.title;
+          setDrafts(all);
+        }
+      }
+    }
+    // The list and the report on screen show what became of them.
+    const top = stack[stack.length - 1];
+    if (sent && top && (top.screen === reportsScreen || top.screen === reportScreen)) draw();
+  }
+
+  function reportsScreen() {
+    const list = el('div', { id: 'reports' });
+    const fill = () => {
+      list.replaceChildren();
+      const mine = reports();
+      const waiting = drafts();
+      for (const r of mine) {
+        const d = waiting[reportKey(r)];
+        const note = d ? (d.send ? ' · chờ gửi' : d.error ? ' · chưa gửi được' : ' · bản nháp trên máy') : '';
+        list.append(el('button', { class: 'item report', 'data-key': reportKey(r), onclick: () => go(reportScreen, reportKey(r), r.name) },
+          [`${r.name} · ${r.period}`, el('small', { text: (STATUS[r.status] || r.status) + note })]));
+      }
+      if (!mine.length) list.append(el('p', { text: navigator.onLine ? 'Bạn không phải lập báo cáo nào.' : 'Cần có mạng để tải danh sách báo cáo lần đầu.' }));
+    };
+    fill();
+    view.append(list);
+    if (navigator.onLine) pullReports().then(() => { if (stack[stack.length - 1].screen === reportsScreen) fill(); }).catch(() => {});
+  }
+
+  function reportScreen(key) {
+    const r = reports().find((x) => reportKey(x) === key);
+    if (!r) { back(); return; }
+    const d = drafts()[key];
+    const numbers = Object.assign({}, r.numbers, d ? d.numbers : {});
+    const texts = Object.assign({}, r.texts, d ? d.texts : {});
+    // As the server last said: entry open for this account (a draft kept on the phone is sent all the same).
+    const editable = r.actions.submit;
+    view.append(el('p', { class: 'muted', text: `${r.reporter.name} · hạn nộp ${r.deadline.split('-').reverse().join('/')}` }),
+      el('p', { id: 'report-status', text: STATUS[r.status] || r.status }));
+    if (r.status === 'returned' && r.reason) view.append(el('p', { class: 'msg err', text: 'Lý do trả lại: ' + r.reason }));
+    if (d && d.error) view.append(el('p', { class: 'msg err', id: 'report-error', text: 'Chưa gửi được: ' + d.error }));
+    if (d && d.send) view.append(el('p', { class: 'msg', id: 'report-waiting', text: 'Đã lưu trên máy, sẽ gửi khi có mạng.' }));
+    const figures = r.fields.filter((f) => f.kind === 'figure');
+    if (figures.length) {
+      view.append(el('div', { class: 'pillar', text: 'Số liệu từ sổ hỗ trợ' }));
+      for (const f of figures) view.append(el('p', { class: 'figure' }, [f.name + ': ', el('strong', { text: String(r.figures[f.code] ?? 0) })]));
+    }
+    const inputs = [];
+    for (const f of r.fields.filter((x) => x.kind !== 'figure')) {
+      const id = 'rp-' + f.code;
+      const attrs = { id, 'data-field': f.code, 'data-kind': f.kind };
+      if (!editable) attrs.disabled = '';
+      const input = f.kind === 'number'
+        ? el('input', Object.assign(attrs, { inputmode: 'numeric', value: numbers[f.code] === undefined ? '' : String(numbers[f.code]) }))
+        : el('textarea', Object.assign(attrs, { rows: '3' }));
+      if (f.kind === 'text') input.value = texts[f.code] || '';
+      inputs.push(input);
+      view.append(el('label', { for: id, text: f.name + (f.required ? ' *' : '') }), input);
+    }
+    const msg = el('p', { class: 'msg err', id: 'report-problem', hidden: '' });
+    view.append(msg);
+    if (!editable) return;
+    // Kept on the phone at once; sent with the next sync.
+    const keep = (send) => {
+      const entry = { key, template: r.template, period: r.period, reporter: r.reporter.key, numbers: {}, texts: {}, send, error: null };
+      const problems = [];
+      for (const input of inputs) {
+        const f = r.fields.find((x) => x.code === input.dataset.field);
+        const v = input.value.trim();
+        if (f.kind === 'number') {
+          if (v === '') { if (send === 'submit' && f.required) problems.push(f.name + ': bắt buộc nhập'); continue; }
+          if (!/^\d{1,9}$/.test(v)) { problems.push(f.name + ': cần là số nguyên không âm'); continue; }
+          entry.numbers[f.code] = Number(v);
+        } else if (v) entry.texts[f.code] = v; else if (send === 'submit' && f.required) problems.push(f.name + ': bắt buộc nhập');
+      }
+      if (problems.length) { msg.textContent = problems.join('; '); msg.hidden = false; return; }
+      const all = drafts();
+      all[key] = entry;
+      setDrafts(all);
+      showQueue();
+      sync();
+      draw();
+    };
+    view.append(el('button', { id: 'report-save', text: 'Lưu nháp', onclick: () => keep('save') }),
+      el('button', { class: 'primary', id: 'report-submit', text: 'Gửi báo cáo', onclick: () => keep('submit') }));
   }
 
   // ---- screens
@@ -435,7 +566,7 @@
       for (const r of rejected.slice(-20)) view.append(el('p', { text: (r.errors || []).map((e) => e.message).join('; ') }));
     }
     view.append(el('button', { class: 'primary', id: 'sign-out', text: 'Đăng xuất', onclick: async () => {
-      if (queue().length && !confirm('Còn hỗ trợ chưa gửi. Vẫn đăng xuất?')) return;
+      if ((queue().length || outgoing().length) && !confirm('Còn dữ liệu chưa gửi. Vẫn đăng xuất?')) return;
       // The server forgets the tokens (when it can be reached); the phone forgets everything.
       try { if (navigator.onLine) await api('POST', '/api/v1/auth/logout'); } catch (e) { /* offline: the tokens expire */ }
       store.wipe();
@@ -450,13 +581,14 @@
     button.addEventListener('click', () => {
       for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('on', b === button);
       const tab = button.dataset.tab;
-      stack = [tab === 'sweep' ? { screen: sweepScreen, title: 'Rà soát' } : tab === 'me' ? { screen: meScreen, title: 'Tài khoản' } : { screen: householdsScreen, title: 'Hộ dân' }];
+      stack = [tab === 'sweep' ? { screen: sweepScreen, title: 'Rà soát' } : tab === 'reports' ? { screen: reportsScreen, title: 'Báo cáo' }
+        : tab === 'me' ? { screen: meScreen, title: 'Tài khoản' } : { screen: householdsScreen, title: 'Hộ dân' }];
       draw();
     });
   }
   window.addEventListener('online', () => { showQueue(); sync(); });
   window.addEventListener('offline', showQueue);
-  setInterval(() => { if (queue().length) sync(); }, 5000);
+  setInterval(() => { if (queue().length || outgoing().length) sync(); }, 5000);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
   render();
   if (navigator.onLine) sync();

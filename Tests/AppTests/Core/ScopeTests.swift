@@ -144,6 +144,7 @@ struct ScopeTests {
                 "POST /api/v1/report-templates": Probe(method: .POST, path: "/api/v1/report-templates", json: ["code": "xu_lang_quy", "province": Fixtures.provinceB, "name": "Mẫu", "cycle": "month", "reporter": "commune"], expect: .refused),
                 "GET /api/v1/reports": Probe(method: .GET, path: "/api/v1/reports?template=to_thang&period=2026-11&unit=\(Fixtures.communeB)", expect: .refused),
                 "GET /api/v1/reports/:template/:period/:reporter": Probe(method: .GET, path: reportB, expect: .refused),
+                "GET /api/v1/reports/mine": Probe(method: .GET, path: "/api/v1/reports/mine", expect: .showsNothingOf),
                 "PUT /api/v1/reports/:template/:period/:reporter": Probe(method: .PUT, path: reportB, json: [:], expect: .refused),
                 "POST /api/v1/reports/:template/:period/:reporter/submit": Probe(method: .POST, path: reportB + "/submit", json: [:], expect: .refused),
                 "POST /api/v1/reports/:template/:period/:reporter/return": Probe(method: .POST, path: reportB + "/return", json: ["reason": "Sai"], expect: .refused),

@@ -58,6 +58,12 @@ struct ReportTests {
                 #expect(fresh.figures[field] == (try DashboardTests.indicator(hamletBoard, indicator).actual), "\(field)")
             }
             #expect(fresh.deadline == "2026-12-03" && fresh.lockDate == "2026-12-13")
+            // The phone app's list: this month and October (September is before the national templates), for the
+            // leader its team's, for the commune its own.
+            let mine = try await t.send(.GET, "/api/v1/reports/mine", token: v.leader).decode([ReportResponse].self)
+            #expect(mine.map { "\($0.template) \($0.period) \($0.reporter.key)" } == ["to_thang 2026-11 \(team.lowercased())", "to_thang 2026-10 \(team.lowercased())"])
+            let communes = try await t.send(.GET, "/api/v1/reports/mine", token: v.commune).decode([ReportResponse].self)
+            #expect(communes.map { "\($0.template) \($0.period) \($0.reporter.key)" } == ["xa_thang 2026-11 \(Fixtures.communeA)", "xa_thang 2026-10 \(Fixtures.communeA)"])
 
             let draft = try await t.send(.PUT, Self.path(team), token: v.leader, json: ReportEntriesRequest(numbers: ["products_online": 12], texts: nil))
             #expect(draft.status == .ok)

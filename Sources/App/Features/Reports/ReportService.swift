@@ -56,6 +56,36 @@ struct ReportService {
                        unit: UnitRef(code: unit.code, name: unit.name, tier: unit.tier), record: record)
     }
 
+    /// The reports the account makes, as a team's leader or a commune's or province's account: of every template it
+    /// reports on (of `templates`, else all that apply to it), the current period and the two before.
+    func mine(_ templates: [ReportTemplate]? = nil) async throws -> [Located] {
+        let today = clock.today()
+        var out: [Located] = []
+        let applying: [ReportTemplate]
+        if let templates { applying = templates } else { applying = try await ReportTemplates(scope: scope, clock: clock).all() }
+        for t in applying {
+            let reporters: [String]
+            switch t.reporter {
+            case .team:
+                guard scope.actor.role == .leader else { continue }
+                reporters = try await scope.query(Team.self).filter(\.$status == .active).all().map { $0.id!.uuidString.lowercased() }
+            case .commune, .province:
+                guard ReportRoles(actor: scope.actor, reporter: t.reporter, path: scope.actor.scopePath).reports,
+                      let id = Rollups.lastID(scope.actor.scopePath), let unit = try await Unit.find(id, on: scope.db), unit.tier == t.reporter.tier
+                else { continue }
+                reporters = [unit.code]
+            }
+            for p in t.cycle.recent(3, asOf: today) {
+                for key in reporters {
+                    // A period before the template's first version has no report.
+                    guard let at = try? await locate(template: t.code, period: t.cycle.key(p), reporter: key) else { continue }
+                    out.append(at)
+                }
+            }
+        }
+        return out
+    }
+
     // MARK: reading
 
     func response(_ at: Located) async throws -> ReportResponse {

@@ -21,6 +21,14 @@ enum ReportsAPIController {
         return templates.map { ReportTemplateResponse($0, provinceCode: codes[$0.unitPath]) }
     }
 
+    /// `GET /api/v1/reports/mine`: the reports the account makes, this period and the two before (the phone app's list).
+    static func mine(req: Request) async throws -> [ReportResponse] {
+        let service = ReportService(scope: try req.scope, clock: req.clock)
+        var out: [ReportResponse] = []
+        for at in try await service.mine() { out.append(try await service.response(at)) }
+        return out
+    }
+
     static func review(req: Request) async throws -> ReportReviewResponse {
         try await ReportReview(scope: try req.scope, clock: req.clock).table(
             unit: req.query[String.self, at: "unit"], template: req.query[String.self, at: "template"], period: req.query[String.self, at: "period"])

@@ -75,28 +75,10 @@ enum ReportsController {
         let defaultPeriod = chosen.cycle.key(chosen.cycle.lastEnded(asOf: today))
         let period = req.query[String.self, at: "period"] ?? defaultPeriod
 
-        var mine: [MyReport] = []
-        let service = ReportService(scope: scope, clock: req.clock)
-        for t in templates {
-            let reporters: [String]
-            switch t.reporter {
-            case .team:
-                guard scope.actor.role == .leader else { continue }
-                reporters = try await scope.query(Team.self).filter(\.$status == .active).all().map { $0.id!.uuidString.lowercased() }
-            case .commune, .province:
-                guard ReportRoles(actor: scope.actor, reporter: t.reporter, path: scope.actor.scopePath).reports,
-                      let id = Rollups.lastID(scope.actor.scopePath), let unit = try await Unit.find(id, on: scope.db), unit.tier == t.reporter.tier
-                else { continue }
-                reporters = [unit.code]
-            }
-            for p in t.cycle.recent(3, asOf: today) {
-                for key in reporters {
-                    guard let at = try? await service.locate(template: t.code, period: t.cycle.key(p), reporter: key) else { continue }
-                    let status = ReportService.status(at.record, calendar: at.calendar, period: at.period, today: today)
-                    mine.append(MyReport(name: t.name, reporter: at.slot.name, period: at.periodKey, status: ReportExports.statusLabel(status, req),
-                                         statusCode: status.rawValue, link: link(t.code, at.periodKey, key)))
-                }
-            }
+        let mine = try await ReportService(scope: scope, clock: req.clock).mine(templates).map { at in
+            let status = ReportService.status(at.record, calendar: at.calendar, period: at.period, today: today)
+            return MyReport(name: at.template.name, reporter: at.slot.name, period: at.periodKey, status: ReportExports.statusLabel(status, req),
+                            statusCode: status.rawValue, link: link(at.template.code, at.periodKey, at.slot.key))
         }
 
         var review: ReviewView?

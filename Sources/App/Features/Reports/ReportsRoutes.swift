@@ -6,6 +6,7 @@ enum ReportsRoutes: FeatureRoutes {
         r.authed.get("report-templates", use: ReportsAPIController.templates)
         r.authed.post("report-templates", use: ReportsAPIController.saveTemplate)
         r.authed.get("reports", use: ReportsAPIController.review)
+        r.authed.get("reports", "mine", use: ReportsAPIController.mine)
         let one = r.authed.grouped("reports", ":template", ":period", ":reporter")
         one.get(use: ReportsAPIController.report)
         one.put(use: ReportsAPIController.save)
