@@ -526,6 +526,7 @@ T = {
  "error.report_not_approved": ("báo cáo chưa được duyệt", "the report is not approved"),
  "error.report_parent_approved": ("báo cáo cấp trên ({0}) đã được duyệt: cần mở lại báo cáo đó trước", "the report above ({0}) is approved: reopen it first"),
  "error.unknown_campaign": ("không có chiến dịch này trong địa bàn", "no such campaign in this area"),
+ "error.campaign_over": ("chiến dịch đã kết thúc: không còn kỳ nào để báo cáo", "the campaign is over: there is no period left to report on"),
  "error.template_started": ("chiến dịch đã bắt đầu: mẫu báo cáo không thay đổi được nữa", "the campaign has started: its report template can no longer change"),
  "error.children_unsettled": ("còn {0} báo cáo cấp dưới chưa được duyệt hoặc ghi nhận không có", "{0} reports below are neither approved nor marked not received"),
  "error.report_changed": ("báo cáo vừa được người khác thay đổi, hãy tải lại", "someone else just changed the report; reload it"),

@@ -248,43 +248,61 @@
   function outgoing() { return Object.values(drafts()).filter((d) => d.send); }
 
   async function pullReports() {
-    store.set('reports.' + store.get('account', ''), await api('GET', '/api/v1/reports/mine'));
+    const list = await api('GET', '/api/v1/reports/mine');
+    store.set('reports.' + store.get('account', ''), list);
+    // A draft of a report no longer listed (its period has passed) and not waiting to be sent is dropped.
+    const listed = new Set(list.map(reportKey));
+    const all = drafts();
+    for (const key of Object.keys(all)) if (!listed.has(key) && !all[key].send) delete all[key];
+    setDrafts(all);
   }
 
-  function landed(key, report) {
+  // The server's report replaces the local copy; the draft goes, unless it was edited again meanwhile (`rev`).
+  function landed(d, report) {
     const list = reports();
-    const i = list.findIndex((r) => reportKey(r) === key);
+    const i = list.findIndex((r) => reportKey(r) === d.key);
     if (i >= 0) list[i] = report; else list.push(report);
     store.set('reports.' + store.get('account', ''), list);
-    const d = drafts();
-    delete d[key];
-    setDrafts(d);
+    const all = drafts();
+    if (all[d.key] && all[d.key].rev === d.rev) delete all[d.key];
+    setDrafts(all);
   }
+
+  const sameEntries = (d, r) => JSON.stringify([d.numbers, d.texts]) ===
+    JSON.stringify([Object.fromEntries(Object.keys(d.numbers).map((k) => [k, r.numbers[k]])), Object.fromEntries(Object.keys(d.texts).map((k) => [k, r.texts[k]]))])
+    && Object.keys(r.numbers).every((k) => k in d.numbers) && Object.keys(r.texts).every((k) => k in d.texts);
 
   // Sends the waiting drafts one by one. A refusal (a bad value, a report meanwhile locked) stays on the phone with the
   // server's words and is not sent again until edited; a network failure leaves it waiting.
   async function sendReports() {
-    const sent = outgoing().length;
+    const sent = new Set();
     for (const d of outgoing()) {
       const path = '/api/v1/reports/' + [d.template, d.period, d.reporter].map(encodeURIComponent).join('/');
       try {
-        landed(d.key, await api(d.send === 'submit' ? 'POST' : 'PUT', path + (d.send === 'submit' ? '/submit' : ''), { numbers: d.numbers, texts: d.texts }));
+        landed(d, await api(d.send === 'submit' ? 'POST' : 'PUT', path + (d.send === 'submit' ? '/submit' : ''), { numbers: d.numbers, texts: d.texts }));
+        sent.add(d.key);
       } catch (e) {
-        if (!e.data || !e.data.status) throw e;
+        // No answer, or a server busy or failing (5xx, 408, 429): the draft waits for the next sync.
+        const status = e.data && e.data.status;
+        if (!status || status >= 500 || status === 408 || status === 429) throw e;
         const codes = (e.data.errors || []).map((x) => x.code);
-        // A submission whose answer was lost on the way: the server already has it.
-        if (d.send === 'submit' && codes.includes('error.report_submitted')) { landed(d.key, await api('GET', path)); continue; }
+        // A submission whose answer was lost on the way: the server already holds these very values.
+        if (d.send === 'submit' && codes.includes('error.report_submitted')) {
+          const report = await api('GET', path);
+          if (sameEntries(d, report)) { landed(d, report); sent.add(d.key); continue; }
+        }
         const all = drafts();
-        if (all[d.key]) {
+        if (all[d.key] && all[d.key].rev === d.rev) {
           all[d.key].send = null;
           all[d.key].error = (e.data.errors || []).map((x) => x.message).join('; ') || e.data.detail || e.data.title;
           setDrafts(all);
+          sent.add(d.key);
         }
       }
     }
-    // The list and the report on screen show what became of them.
+    // The list, or the report on screen if it was one of those sent, shows what became of them.
     const top = stack[stack.length - 1];
-    if (sent && top && (top.screen === reportsScreen || top.screen === reportScreen)) draw();
+    if (top && (top.screen === reportsScreen && sent.size || top.screen === reportScreen && sent.has(top.args))) draw();
   }
 
   function reportsScreen() {
@@ -310,8 +328,9 @@
     const r = reports().find((x) => reportKey(x) === key);
     if (!r) { back(); return; }
     const d = drafts()[key];
-    const numbers = Object.assign({}, r.numbers, d ? d.numbers : {});
-    const texts = Object.assign({}, r.texts, d ? d.texts : {});
+    // The phone's draft as typed, else the server's values.
+    const numbers = d ? d.numbers : r.numbers;
+    const texts = d ? d.texts : r.texts;
     // As the server last said: entry open for this account (a draft kept on the phone is sent all the same).
     const editable = r.actions.submit;
     view.append(el('p', { class: 'muted', text: `${r.reporter.name} · hạn nộp ${r.deadline.split('-').reverse().join('/')}` }),
@@ -338,10 +357,18 @@
     }
     const msg = el('p', { class: 'msg err', id: 'report-problem', hidden: '' });
     view.append(msg);
-    if (!editable) return;
+    const discard = el('button', { id: 'report-discard', text: 'Bỏ bản nháp trên máy', onclick: () => {
+      if (!confirm('Bỏ các số liệu đã nhập trên máy cho báo cáo này?')) return;
+      const all = drafts();
+      delete all[key];
+      setDrafts(all);
+      showQueue();
+      draw();
+    } });
+    if (!editable) { if (d) view.append(discard); return; }
     // Kept on the phone at once; sent with the next sync.
     const keep = (send) => {
-      const entry = { key, template: r.template, period: r.period, reporter: r.reporter.key, numbers: {}, texts: {}, send, error: null };
+      const entry = { key, rev: uuid(), template: r.template, period: r.period, reporter: r.reporter.key, numbers: {}, texts: {}, send, error: null };
       const problems = [];
       for (const input of inputs) {
         const f = r.fields.find((x) => x.code === input.dataset.field);
@@ -362,6 +389,7 @@
     };
     view.append(el('button', { id: 'report-save', text: 'Lưu nháp', onclick: () => keep('save') }),
       el('button', { class: 'primary', id: 'report-submit', text: 'Gửi báo cáo', onclick: () => keep('submit') }));
+    if (d) view.append(discard);
   }
 
   // ---- screens
@@ -566,7 +594,7 @@
       for (const r of rejected.slice(-20)) view.append(el('p', { text: (r.errors || []).map((e) => e.message).join('; ') }));
     }
     view.append(el('button', { class: 'primary', id: 'sign-out', text: 'Đăng xuất', onclick: async () => {
-      if ((queue().length || outgoing().length) && !confirm('Còn dữ liệu chưa gửi. Vẫn đăng xuất?')) return;
+      if ((queue().length || Object.keys(drafts()).length) && !confirm('Còn dữ liệu chưa gửi. Vẫn đăng xuất?')) return;
       // The server forgets the tokens (when it can be reached); the phone forgets everything.
       try { if (navigator.onLine) await api('POST', '/api/v1/auth/logout'); } catch (e) { /* offline: the tokens expire */ }
       store.wipe();

@@ -45,6 +45,10 @@ struct ReportExportTests {
             // A period typed wrong on the review page is named there.
             let wrong = try await session.send(.GET, "/reports?template=to_thang&period=2026-13")
             #expect(wrong.status == .unprocessableEntity && wrong.text.contains("Kỳ báo cáo: kỳ không hợp lệ cho mẫu này"))
+            #expect(try await session.send(.GET, "/reports?template=to_thang&period=2026-13&for=to_thang").status == .unprocessableEntity)
+            // Another template chosen in the form: the period typed for the first gives way to the new one's last ended period.
+            let switched = try await session.send(.GET, "/reports?template=xa_thang&period=2026-13&for=to_thang")
+            #expect(switched.status == .ok && switched.text.contains("name=\"period\" value=\"2026-10\""))
         }
     }
 

@@ -137,10 +137,18 @@ struct ReportReviewTests {
             request.fields!.append(.init(code: "ghi_chu", kind: .text, name: "Ghi chú", nameEn: "Notes"))
             let v2 = try await t.send(.POST, "/api/v1/report-templates", token: province, json: request).decode(ReportTemplateResponse.self)
             #expect(v2.version == 2 && v2.effectiveFrom == "2026-11-01")
+            // The cycle as the API returns it names the same campaign for a new version, never a new template.
+            var sentBack = request
+            (sentBack.cycle, sentBack.campaign) = (v2.cycle.rawValue, nil)
+            let v3 = try await t.send(.POST, "/api/v1/report-templates", token: province, json: sentBack).decode(ReportTemplateResponse.self)
+            #expect(v3.version == 3 && v3.cycle == v2.cycle)
+            sentBack.code = "cao_diem_khac"
+            let invented = try await t.send(.POST, "/api/v1/report-templates", token: province, json: sentBack)
+            #expect(invented.status == .unprocessableEntity && invented.text.contains("\"cycle\""))
             let commune = try await t.account("xa", role: .commune, scope: Fixtures.communeA)
             let path = "/api/v1/reports/cao_diem_vneid/2026-11-01..2026-11-15/\(Fixtures.communeA)"
             let before = try await t.send(.GET, path, token: commune).decode(ReportResponse.self)
-            #expect(before.version == 2 && before.fields.count == 2 && !before.actions.submit && before.status == .notYetDue)
+            #expect(before.version == 3 && before.fields.count == 2 && !before.actions.submit && before.status == .notYetDue)
             let month = try await t.send(.GET, "/api/v1/reports/cao_diem_vneid/2026-11/\(Fixtures.communeA)", token: commune)
             #expect(month.status == .unprocessableEntity && month.text.contains("\"period\""))
 
@@ -153,6 +161,10 @@ struct ReportReviewTests {
             let so = try await ReportTests.login(t, "so")
             let started = try await t.send(.POST, "/api/v1/report-templates", token: so, json: request)
             #expect(started.status == .conflict && started.text.contains("error.template_started"))
+            var late = request
+            late.code = "cao_diem_muon"
+            let over = try await t.send(.POST, "/api/v1/report-templates", token: so, json: late)
+            #expect(over.status == .conflict && over.text.contains("error.campaign_over"))
             // After its last day the period closes: every commune of the province in force then is expected, one has reported.
             #expect(try await ReportSlots.closeEnded(today: t.app.clock.today(), on: t.app.db) >= 1)
             #expect(try await ReportSlots.closeEnded(today: t.app.clock.today(), on: t.app.db) == 0)

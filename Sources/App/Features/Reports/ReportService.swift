@@ -75,7 +75,10 @@ struct ReportService {
                 else { continue }
                 reporters = [unit.code]
             }
-            for p in t.cycle.recent(3, asOf: today) {
+            var periods = t.cycle.recent(3, asOf: today)
+            // A campaign whose template opens entry ahead is listed before it starts.
+            if periods.isEmpty, t.calendar.isOpen(t.cycle.period(containing: today), on: today) { periods = [t.cycle.period(containing: today)] }
+            for p in periods {
                 for key in reporters {
                     // A period before the template's first version has no report.
                     guard let at = try? await locate(template: t.code, period: t.cycle.key(p), reporter: key) else { continue }

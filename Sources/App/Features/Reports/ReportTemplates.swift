@@ -50,17 +50,24 @@ struct ReportTemplates {
         let name = TeamImport.normaliseName(request.name ?? "")
         if name.isEmpty || name.count > 200 { problems.append(FieldProblem("name", name.isEmpty ? "error.required" : "error.too_long", "200")) }
         var cycle: ReportCycle?
+        var sentBack = false
         switch request.cycle.flatMap(ReportCycle.Kind.init(rawValue:)) {
         case .campaign?:
-            // A campaign's dates, as they are now, are the template's one period.
+            // A campaign's dates, as they are now, are the template's one period. The campaign is the owner's, or one
+            // inside its area or above it.
             let found = try? await scope.find(CampaignRecord.self, UUID(uuidString: request.campaign ?? ""), what: "campaign")
-            if let found, let start = LocalDate(found.startOn), let end = LocalDate(found.endOn) {
-                cycle = .campaign(from: start, to: end)
+            if let found, found.unitPath.hasPrefix(ownerPath) || ownerPath.hasPrefix(found.unitPath),
+               let start = LocalDate(found.startOn), let end = LocalDate(found.endOn), let dated = ReportCycle.campaign(from: start, to: end) {
+                cycle = dated
             } else {
                 problems.append(FieldProblem("campaign", (request.campaign ?? "").isEmpty ? "error.required" : "error.unknown_campaign"))
             }
         case let kind?: cycle = ReportCycle(rawValue: kind.rawValue)
-        case nil: problems.append(FieldProblem("cycle", "error.choice", ReportCycle.Kind.allCases.map(\.rawValue).joined(separator: ", ")))
+        case nil:
+            // A campaign template's cycle as the API returns it (`campaign:…`), for a new version of it.
+            if let raw = request.cycle, let dated = ReportCycle(rawValue: raw), dated.kind == .campaign { (cycle, sentBack) = (dated, true) } else {
+                problems.append(FieldProblem("cycle", "error.choice", ReportCycle.Kind.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
         }
         let reporter = request.reporter.flatMap(ReportTemplateDefinition.Reporter.init(rawValue:))
         if reporter == nil {
@@ -131,6 +138,11 @@ struct ReportTemplates {
                 record.effectiveFrom = last.effectiveFrom
             }
         } else {
+            // Dates sent back name an existing template; a campaign already over has nothing left to report on.
+            guard !sentBack else { throw AppError.invalid("cycle", "error.choice", ReportCycle.Kind.allCases.map(\.rawValue).joined(separator: ", ")) }
+            guard cycle.kind != .campaign || today <= cycle.period(containing: today).end else {
+                throw AppError.conflict(FieldProblem("campaign", "error.campaign_over"))
+            }
             record.version = 1
             record.effectiveFrom = cycle.period(containing: today).start.iso
         }

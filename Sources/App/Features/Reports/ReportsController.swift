@@ -52,6 +52,8 @@ enum ReportsController {
     struct IndexPage: Encodable {
         var layout: Layout
         var templates: [SelectOption]
+        /// The template the period box was filled for: a period sent for another one gives way to the default.
+        var periodFor: String
         var period: String
         var mine: [MyReport]
         var review: ReviewView?
@@ -73,7 +75,8 @@ enum ReportsController {
         let chosenCode = req.query[String.self, at: "template"] ?? reviewed?.code ?? templates.first?.code ?? ""
         guard let chosen = templates.first(where: { $0.code == chosenCode }) else { throw AppError.invalid("template", "error.unknown_template", chosenCode) }
         let defaultPeriod = chosen.cycle.key(chosen.cycle.lastEnded(asOf: today))
-        let period = req.query[String.self, at: "period"] ?? defaultPeriod
+        let typedFor = req.query[String.self, at: "for"]
+        let period = typedFor == nil || typedFor == chosen.code ? req.query[String.self, at: "period"] ?? defaultPeriod : defaultPeriod
 
         let mine = try await ReportService(scope: scope, clock: req.clock).mine(templates).map { at in
             let status = ReportService.status(at.record, calendar: at.calendar, period: at.period, today: today)
@@ -94,7 +97,7 @@ enum ReportsController {
         return try await req.view.render("reports/index", IndexPage(
             layout: Layout(request: req, title: req.t("report.title")),
             templates: templates.map { SelectOption(value: $0.code, label: $0.name, selected: $0.code == chosen.code) },
-            period: period, mine: mine, review: review, errors: errors)).encodeResponse(status: errors.isEmpty ? .ok : .unprocessableEntity, for: req)
+            periodFor: chosen.code, period: period, mine: mine, review: review, errors: errors)).encodeResponse(status: errors.isEmpty ? .ok : .unprocessableEntity, for: req)
     }
 
     static func view(_ t: ReportReviewResponse, req: Request) -> ReviewView {

@@ -50,7 +50,7 @@ struct SyntheticReports {
                 for r in reporters {
                     let roll = random.int(0...99)
                     guard roll >= 10 else { continue }   // one in ten has not reported
-                    let day = min(today, period.end.adding(days: random.int(1...(roll % 6 == 0 ? 12 : template.deadlineDays))))
+                    let day = min(today, period.end.adding(days: random.int(1...(roll % 6 == 0 ? 12 : max(1, template.deadlineDays)))))
                     guard day > period.end else { continue }
                     let state: ReportRecord.State = roll < 75 ? .approved : roll < 92 ? .submitted : .returned
                     let entries = #"{"numbers":{"products_online":\#(random.int(0...12)),"phones_donated":\#(random.int(0...3)),"sessions_held":\#(random.int(1...6))},"texts":{"results":"Tổ đã đến từng hộ hướng dẫn kích hoạt VNeID mức 2."}}"#
