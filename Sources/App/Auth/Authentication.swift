@@ -121,7 +121,7 @@ extension Application {
         set { storage[ClockKey.self] = newValue }
     }
 
-    private struct ConfigKey: StorageKey {
+    struct ConfigKey: StorageKey {
         typealias Value = AppConfig
     }
 

@@ -82,6 +82,9 @@ extension Request {
     /// Whether the request reached the app over TLS, directly or through a proxy that says so.
     var isSecure: Bool {
         if application.http.server.configuration.tlsConfiguration != nil { return true }
-        return application.lantoaConfig.behindProxy && headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
+        // Read without unwrapping: a response still on its way while the application shuts down (its storage
+        // already cleared) must not stop the process.
+        let behindProxy = application.storage[Application.ConfigKey.self]?.behindProxy ?? false
+        return behindProxy && headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https"
     }
 }

@@ -57,6 +57,12 @@ struct DemoDataTests {
             let commune = try await t.account("xa", role: .commune, scope: DemoData.outreachCommune)
             let table = try await t.send(.GET, "/api/v1/reports?template=to_thang&period=\(last)", token: commune).decode(ReportReviewResponse.self)
             #expect(table.closed && table.counts.expected == Int64(table.slots.count) && table.counts.received == Int64(table.slots.count - table.missing.count))
+            // Residents were recorded during the hamlets' sweep, before their supports: no report of the outreach commune
+            // has more VNeID supports than residents.
+            let leaderOf = try #require(table.slots.first { $0.receivedAt != nil })
+            let slotReport = try await t.send(.GET, "/api/v1/reports/to_thang/\(last)/\(leaderOf.reporter.key)", token: commune).decode(ReportResponse.self)
+            #expect((slotReport.figures["residents"] ?? 0) > 0)
+            #expect(!slotReport.warnings.contains { $0.rule == "vneid_at_most_residents" })
 
             let rows = try await DashboardTests.rollups(t.app.db)
             try await RollupBuilder(db: t.app.db).rebuild()

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LanToaCore
+import SQLKit
 
 /// Demo data for newcomers: hamlets, teams and members in the communes of one real province (Lạng Sơn), every
 /// record flagged `demo` and every page bannered. Generated from a fixed seed, so every fresh clone sees the same
@@ -193,6 +194,15 @@ extension DemoData {
                 }
                 try await households.create(on: db)
                 for chunk in residents.chunked(200) { try await chunk.create(on: db) }
+                // Recorded during the hamlet's sweep, when consent was given (before every support above), as a team
+                // records them; counted from that day.
+                let swept = SyntheticData.instant(today.adding(days: -75))
+                let sql = db as! any SQLDatabase
+                for table in [Household.schema, Resident.schema] {
+                    try await sql.update(table).set("created_at", to: SQLBind(swept)).where("hamlet_id", .equal, SQLBind(hamlet.id!)).run()
+                }
+                for h in households { h.createdAt = swept }
+                for r in residents { r.createdAt = swept }
                 try await Rollups.householdsCreated(households, on: db)
                 try await Rollups.residentsCreated(residents, on: db)
                 try await SupportLogService.insert(activities, on: db)
