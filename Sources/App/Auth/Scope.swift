@@ -45,9 +45,14 @@ extension QueryBuilder {
     @discardableResult
     func under(_ prefix: String, _ field: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
         precondition(prefix.hasSuffix("/"), "unit paths end in /")
-        let upper = String(prefix.dropLast()) + "0"
-        return filter(field >= prefix).filter(field < upper)
+        return filter(field >= prefix).filter(field < UnitPaths.upperBound(prefix))
     }
+}
+
+enum UnitPaths {
+    /// The first path after every path under `prefix` (a unit path ending in `/`): `/a/b/` gives `/a/b0`, since `0`
+    /// follows `/`. Paths under the prefix are those `>= prefix` and `<` this.
+    static func upperBound(_ prefix: String) -> String { String(prefix.dropLast()) + "0" }
 }
 
 /// What an actor wants to do, checked against the role.

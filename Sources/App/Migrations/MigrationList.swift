@@ -24,6 +24,7 @@ enum MigrationList {
             AddUserMember(),
             AddMemberErasure(),
             CreateReports(),
+            AddReportWarnings(),
         ]
     }
 }

@@ -9,7 +9,7 @@ struct MigrationListTests {
         "App.CreateUnits", "App.AddUnitFormerPath", "App.CreateTeams", "App.CreateAccounts", "App.CreateAuditEntries",
         "Fluent.SessionRecord.Create", "App.LoadReferenceUnits", "App.CreateOutreach", "App.CreateRollups", "App.WidenRollups",
         "App.CreateSignInProtection", "App.AddResidentUniqueness", "App.ChainAuditTrail", "App.AddTokenKinds",
-        "App.AddOneActiveTeamPerUnit", "App.AddUserMember", "App.AddMemberErasure", "App.CreateReports",
+        "App.AddOneActiveTeamPerUnit", "App.AddUserMember", "App.AddMemberErasure", "App.CreateReports", "App.AddReportWarnings",
     ]
 
     @Test func namesAndOrderAreThoseDatabasesRecord() {

@@ -213,6 +213,15 @@ struct ReportReviewTests {
                 .decode(ReportReviewResponse.self)
             #expect(table.slots.first { $0.reporter.key == Fixtures.communeA }?.warnings == 1)
             #expect(table.slots.filter { $0.warnings > 0 }.count == 1)
+            // The count is kept on the report at submission; a database from before that gets it from the migration.
+            // One connection: another SQLite connection would parse the second statement against its cached schema.
+            try await t.app.db.withConnection { db in
+                try await AddReportWarnings().revert(on: db)
+                try await AddReportWarnings().prepare(on: db)
+            }
+            let rebuilt = try await t.send(.GET, "/api/v1/reports?template=ha_noi_thang&period=2026-11&unit=\(Fixtures.provinceA)", token: province)
+                .decode(ReportReviewResponse.self)
+            #expect(rebuilt.slots.map(\.warnings) == table.slots.map(\.warnings))
             // Another province's commune neither sees nor reports on it.
             let other = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
             #expect(try await t.send(.GET, "/api/v1/reports/ha_noi_thang/2026-11/\(Fixtures.communeB)", token: other).status == .unprocessableEntity)

@@ -32,7 +32,7 @@ extension DashboardService {
     func descendants(of place: Place, tier: Tier, asOf: LocalDate) async throws -> [Place] {
         let d = asOf.iso
         var filter: SQLQueryString = "tier = \(bind: tier.rawValue)"
-        if place.id != Rollups.nation { filter += " AND path >= \(bind: place.path) AND path < \(bind: String(place.path.dropLast()) + "0")" }
+        if place.id != Rollups.nation { filter += " AND path >= \(bind: place.path) AND path < \(bind: UnitPaths.upperBound(place.path))" }
         if tier != .hamlet { filter += " AND valid_from <= \(bind: d) AND valid_to >= \(bind: d)" }
         return try await places(filter)
     }
@@ -42,7 +42,7 @@ extension DashboardService {
     private func places(_ filter: SQLQueryString) async throws -> [Place] {
         var query: SQLQueryString = "SELECT id, code, name, tier, path FROM units WHERE " + filter
         let within = scope.actor.scopePath
-        if within != "/" { query += " AND path >= \(bind: within) AND path < \(bind: String(within.dropLast()) + "0")" }
+        if within != "/" { query += " AND path >= \(bind: within) AND path < \(bind: UnitPaths.upperBound(within))" }
         var out: [Place] = []
         try await (scope.db as! any SQLDatabase).forEachPackedRow(query, columns: ["id", "code", "name", "tier", "path"]) { row in
             guard let id = row.uuid(0), let tier = Tier(rawValue: row.string(3)) else { throw PackedRowsError.malformed }

@@ -82,6 +82,8 @@ final class ReportRecord: Model, @unchecked Sendable {
     @Field(key: "updated_by") var updatedBy: String
     /// The reviewer's reason when returned, marked not received or reopened.
     @Field(key: "reason") var reason: String
+    /// How many rule warnings the values had at the last submission (with the history of that day).
+    @Field(key: "warnings") var warnings: Int
 
     init() {}
 }

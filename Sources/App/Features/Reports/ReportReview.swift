@@ -66,6 +66,7 @@ struct ReportReview {
             record.revision = 0
             record.updatedBy = scope.actor.login
             record.reason = ""
+            record.warnings = 0
             record.state = .draft
         }
         let wasApproved = record.state == .approved
@@ -239,19 +240,15 @@ struct ReportReview {
             || place.tier == template.reporter.tier
         if listsReporters {
             let all = try await ReportSlots.slots(template, period: period, under: place.path, on: scope.db)
-            var records: [String: ReportRecord] = [:]
-            var q = ReportRecord.query(on: scope.db).filter(\.$templateCode == template.code).filter(\.$period == periodKey)
-            if place.path != "/" { q = q.under(place.path, \.$unitPath) }
-            for r in try await q.all() { records[r.reporterKey] = r }
-            let warnings = try await Self.warningCounts(versions, period: periodKey, records: Array(records.values), on: scope.db)
+            let records = try await Self.rows(template: template.code, period: periodKey, under: place.path, on: scope.db)
             let units = try await Unit.query(on: scope.db).filter(\.$id ~~ Array(Set(all.map(\.unitID)))).all()
             let refs = Dictionary(units.map { ($0.id!, UnitRef(code: $0.code, name: $0.name, tier: $0.tier)) }, uniquingKeysWith: { a, _ in a })
             for s in all {
                 let r = records[s.key]
                 let reporter = ReportReporter(key: s.key, name: s.name, unit: refs[s.unitID] ?? place.ref)
-                let status = ReportService.status(r, calendar: calendar, period: period, today: today)
+                let status = ReportService.status(r?.state, calendar: calendar, period: period, today: today)
                 slots.append(ReportReviewSlot(reporter: reporter, status: status, receivedAt: r?.receivedAt, onTime: r?.onTime,
-                                             warnings: warnings[s.key] ?? 0))
+                                             warnings: r?.receivedAt == nil ? 0 : r?.warnings ?? 0))
                 if r?.receivedAt == nil, status != .notReceived { missing.append(reporter) }
             }
         }
@@ -267,30 +264,28 @@ struct ReportReview {
             reminders: reminders.map { ReportReminderItem(recipient: loginOf[$0.recipientID] ?? "", message: $0.message, createdAt: $0.createdAt, status: $0.status) })
     }
 
-    /// How many rule warnings each received report has, from its stored values and figures, with each reporter's
-    /// earlier approved reports as history (read in one query for all of them).
-    static func warningCounts(_ versions: [ReportTemplate], period: String, records: [ReportRecord], on db: any Database) async throws -> [String: Int] {
-        // Each report under the rules of the version it was made with.
-        let rulesOf = Dictionary(versions.map { ($0.id!, $0.definition.rules) }, uniquingKeysWith: { a, _ in a })
-        let received = records.filter { $0.receivedAt != nil && !(rulesOf[$0.templateID] ?? []).isEmpty }
-        guard let template = versions.first, !received.isEmpty else { return [:] }
-        var history: [String: [String: [Int64]]] = [:]
-        if received.contains(where: { (rulesOf[$0.templateID] ?? []).contains { $0.kind == .usual } }) {
-            for chunk in received.map(\.reporterKey).chunked(500) {
-                let earlier = try await ReportRecord.query(on: db).filter(\.$templateCode == template.code).filter(\.$reporterKey ~~ Array(chunk))
-                    .filter(\.$state == .approved).filter(\.$period < period).sort(\.$period).all()
-                for (reporter, list) in Dictionary(grouping: earlier, by: \.reporterKey) {
-                    for r in list.suffix(12) {
-                        for (k, v) in ReportService.entries(r).numbers { history[reporter, default: [:]][k, default: []].append(v) }
-                    }
-                }
-            }
+    /// What the review table shows of a report.
+    struct Row {
+        var state: ReportRecord.State
+        var receivedAt: Date?
+        var onTime: Bool?
+        var warnings: Int
+    }
+
+    /// The reports of a template's period under `path`, by reporter, read as rows (one range of their index).
+    static func rows(template: String, period: String, under path: String, on db: any Database) async throws -> [String: Row] {
+        let sql = db as! any SQLDatabase
+        var query = sql.select().columns("reporter_key", "state", "received_at", "on_time", "warnings").from(ReportRecord.schema)
+            .where("template_code", .equal, SQLBind(template)).where("period", .equal, SQLBind(period))
+        if path != "/" {
+            query = query.where("unit_path", .greaterThanOrEqual, SQLBind(path)).where("unit_path", .lessThan, SQLBind(UnitPaths.upperBound(path)))
         }
-        var out: [String: Int] = [:]
-        for r in received {
-            var values = ReportService.entries(r).numbers
-            for (k, v) in ReportService.decode([String: Double].self, r.figures) ?? [:] { values[k] = Int64(v.rounded()) }
-            out[r.reporterKey] = ReportRules.check(rulesOf[r.templateID] ?? [], values: values, history: history[r.reporterKey] ?? [:]).count
+        var out: [String: Row] = [:]
+        for row in try await query.all() {
+            guard let state = ReportRecord.State(rawValue: try row.decode(column: "state", as: String.self)) else { continue }
+            out[try row.decode(column: "reporter_key", as: String.self)] = Row(
+                state: state, receivedAt: try row.decodeNil(column: "received_at") ? nil : try row.decode(column: "received_at", as: Date.self),
+                onTime: try row.decode(column: "on_time", as: Bool?.self), warnings: try row.decode(column: "warnings", as: Int.self))
         }
         return out
     }

@@ -124,7 +124,11 @@ struct ReportService {
     }
 
     static func status(_ record: ReportRecord?, calendar: ReportCalendar, period: ReportPeriod, today: LocalDate) -> ReportStatus {
-        switch record?.state {
+        status(record?.state, calendar: calendar, period: period, today: today)
+    }
+
+    static func status(_ state: ReportRecord.State?, calendar: ReportCalendar, period: ReportPeriod, today: LocalDate) -> ReportStatus {
+        switch state {
         case .submitted: .submitted
         case .returned: .returned
         case .approved: .approved
@@ -169,16 +173,30 @@ struct ReportService {
     func warnings(_ at: Located, numbers: [String: Int64], figures: [String: Double]) async throws -> [ReportWarning] {
         let rules = at.template.definition.rules
         guard !rules.isEmpty else { return [] }
+        let history = rules.contains(where: { $0.kind == .usual })
+            ? try await Self.history(template: at.template.code, reporter: at.slot.key, before: at.periodKey, on: scope.db) : [:]
+        return ReportRules.check(rules, values: Self.checkedValues(numbers: numbers, figures: figures), history: history)
+    }
+
+    /// The values the rules check: the typed numbers and the figures, rounded.
+    static func checkedValues(numbers: [String: Int64], figures: [String: Double]) -> [String: Int64] {
         var values = numbers
         for (k, v) in figures { values[k] = Int64(v.rounded()) }
+        return values
+    }
+
+    /// A stored report's checked values.
+    static func checkedValues(_ record: ReportRecord) -> [String: Int64] {
+        checkedValues(numbers: entries(record).numbers, figures: decode([String: Double].self, record.figures) ?? [:])
+    }
+
+    /// A reporter's typed numbers in its last 12 approved reports before `period`, oldest first, by field.
+    static func history(template code: String, reporter: String, before period: String, on db: any Database) async throws -> [String: [Int64]] {
+        let earlier = try await ReportRecord.query(on: db).filter(\.$templateCode == code).filter(\.$reporterKey == reporter)
+            .filter(\.$state == .approved).filter(\.$period < period).sort(\.$period, .descending).limit(12).all()
         var history: [String: [Int64]] = [:]
-        if rules.contains(where: { $0.kind == .usual }) {
-            let earlier = try await ReportRecord.query(on: scope.db).filter(\.$templateCode == at.template.code)
-                .filter(\.$reporterKey == at.slot.key).filter(\.$state == .approved).filter(\.$period < at.periodKey)
-                .sort(\.$period, .descending).limit(12).all()
-            for r in earlier.reversed() { for (k, v) in Self.entries(r).numbers { history[k, default: []].append(v) } }
-        }
-        return ReportRules.check(rules, values: values, history: history)
+        for r in earlier.reversed() { for (k, v) in entries(r).numbers { history[k, default: []].append(v) } }
+        return history
     }
 
     /// The end of an unexpired lock exception for this report, if one was granted.
@@ -206,6 +224,7 @@ struct ReportService {
         let entries = try Self.validated(request, fields: at.template.definition.fields, submit: submit)
         let now = clock.now()
         let figures = submit ? try await self.figures(at) : [:]
+        let warned = submit ? try await warnings(at, numbers: entries.numbers, figures: figures).count : at.record?.warnings ?? 0
         let record = at.record ?? ReportRecord()
         let firstReceipt = submit && record.receivedAt == nil
         // What was read, for the update to move only from there.
@@ -224,12 +243,14 @@ struct ReportService {
             record.revision = 0
             record.reason = ""
             record.figures = "{}"
+            record.warnings = 0
         }
         record.entries = Self.encode(entries)
         record.updatedBy = scope.actor.login
         if submit {
             record.state = .submitted
             record.figures = Self.encode(figures)
+            record.warnings = warned
             record.revision += 1
             if firstReceipt {
                 record.receivedAt = now
@@ -249,7 +270,7 @@ struct ReportService {
                     // double tap, a retry) or a reviewer's decision in between finds nothing to move.
                     let moved = try await (db as! any SQLDatabase).raw("""
                         UPDATE reports SET state = \(bind: record.state.rawValue), entries = \(bind: record.entries), figures = \(bind: record.figures),
-                        revision = \(bind: record.revision), received_at = \(bind: record.receivedAt), on_time = \(bind: record.onTime),
+                        revision = \(bind: record.revision), warnings = \(bind: record.warnings), received_at = \(bind: record.receivedAt), on_time = \(bind: record.onTime),
                         updated_by = \(bind: record.updatedBy), updated_at = \(bind: now)
                         WHERE id = \(bind: record.id!) AND state = \(bind: readState.rawValue) AND revision = \(bind: readRevision) RETURNING id
                         """).all()

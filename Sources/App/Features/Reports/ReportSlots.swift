@@ -23,7 +23,7 @@ enum ReportSlots {
         // The narrower of the area asked for and the template's own.
         let prefix: String
         if path.hasPrefix(template.unitPath) { prefix = path } else if template.unitPath.hasPrefix(path) { prefix = template.unitPath } else { return [] }
-        let upper = String(prefix.dropLast()) + "0"
+        let upper = UnitPaths.upperBound(prefix)
         let end = period.end.iso
         switch template.reporter {
         case .team:
