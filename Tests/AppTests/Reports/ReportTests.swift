@@ -167,6 +167,10 @@ struct ReportTests {
             let table = try await t.send(.GET, "/api/v1/reports?template=to_thang&period=2026-10", token: officer).decode(ReportReviewResponse.self)
             #expect(table.counts.expected == 10 && table.counts.received == 7 && table.counts.onTime == 5 && table.closed)
             #expect(table.missing.count == 3 && table.slots.filter { $0.status == .late }.count == 3)
+            // The closed period's reporters are the ten teams, each in its hamlet.
+            #expect(Set(table.slots.map(\.reporter.key)) == Set(teams.map { $0.lowercased() }))
+            #expect(Set(table.slots.map(\.reporter.unit.name)) == Set((1...10).map { "Thôn \($0)" }))
+            #expect(table.slots.allSatisfy { $0.reporter.unit.tier == .hamlet && !$0.reporter.name.isEmpty })
 
             // An eleventh team founded afterwards with a decision dated before October, and one of the ten dissolved:
             // October stays as it was.

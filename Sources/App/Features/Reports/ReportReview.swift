@@ -241,8 +241,7 @@ struct ReportReview {
         if listsReporters {
             let all = try await ReportSlots.slots(template, period: period, under: place.path, on: scope.db)
             let records = try await Self.rows(template: template.code, period: periodKey, under: place.path, on: scope.db)
-            let units = try await Unit.query(on: scope.db).filter(\.$id ~~ Array(Set(all.map(\.unitID)))).all()
-            let refs = Dictionary(units.map { ($0.id!, UnitRef(code: $0.code, name: $0.name, tier: $0.tier)) }, uniquingKeysWith: { a, _ in a })
+            let refs = try await ReportSlots.refs(all.map(\.unitID), on: scope.db)
             for s in all {
                 let r = records[s.key]
                 let reporter = ReportReporter(key: s.key, name: s.name, unit: refs[s.unitID] ?? place.ref)

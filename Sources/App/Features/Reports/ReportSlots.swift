@@ -61,29 +61,55 @@ enum ReportSlots {
             """).first() != nil
     }
 
-    /// The reporters fixed for a closed period under `path`, or nil when the period is still open.
+    /// The reporters fixed for a closed period under `path`, or nil when the period is still open. Read as rows: a
+    /// table lists hundreds of them, and decoding as many models costs more than the queries.
     static func closed(_ template: ReportTemplate, period: String, under path: String, on db: any Database) async throws -> [ReportSlot]? {
         guard try await isClosed(template.code, period: period, on: db) else { return nil }
-        var query = ReportExpectation.query(on: db).filter(\.$templateCode == template.code).filter(\.$period == period)
-        if path != "/" { query = query.under(path, \.$unitPath) }
+        let sql = db as! any SQLDatabase
+        var query = sql.select().columns("reporter_key", "period_end").from(ReportExpectation.schema)
+            .where("template_code", .equal, SQLBind(template.code)).where("period", .equal, SQLBind(period))
+        if path != "/" {
+            query = query.where("unit_path", .greaterThanOrEqual, SQLBind(path)).where("unit_path", .lessThan, SQLBind(UnitPaths.upperBound(path)))
+        }
         let rows = try await query.all()
+        let keys = try rows.map { try $0.decode(column: "reporter_key", as: String.self) }
+        let end = try rows.first?.decode(column: "period_end", as: String.self) ?? ""
         // Names and ids as they are now.
-        let teamIDs = rows.compactMap { UUID(uuidString: $0.reporterKey) }
-        let codes = rows.filter { UUID(uuidString: $0.reporterKey) == nil }.map(\.reporterKey)
         var named: [String: ReportSlot] = [:]
+        let teamIDs = keys.compactMap { UUID(uuidString: $0) }
         for chunk in teamIDs.chunked(500) {
-            for t in try await Team.query(on: db).filter(\.$id ~~ Array(chunk)).all() {
-                named[t.id!.uuidString.lowercased()] = ReportSlot(key: t.id!.uuidString.lowercased(), name: t.name, unitID: t.unitID,
-                                                                  unitPath: t.unitPath, teamID: t.id)
+            try await sql.forEachPackedRow("SELECT id, name, unit_id, unit_path FROM teams WHERE " + sql.among("id", Array(chunk)),
+                                           columns: ["id", "name", "unit_id", "unit_path"]) { row in
+                guard let id = row.uuid(0), let unit = row.uuid(2) else { throw PackedRowsError.malformed }
+                let key = id.uuidString.lowercased()
+                named[key] = ReportSlot(key: key, name: row.string(1), unitID: unit, unitPath: row.string(3), teamID: id)
             }
         }
+        let codes = keys.filter { UUID(uuidString: $0) == nil }
         for chunk in codes.chunked(500) {
-            let end = rows.first?.periodEnd ?? ""
-            for u in try await Unit.query(on: db).filter(\.$code ~~ Array(chunk)).filter(\.$validFrom <= end).filter(\.$validTo >= end).all() {
-                named[u.code] = ReportSlot(key: u.code, name: u.name, unitID: u.id!, unitPath: u.path, teamID: nil)
+            for row in try await sql.select().columns("id", "code", "name", "path").from(Unit.schema)
+                .where("code", .in, SQLBind.group(Array(chunk))).where("valid_from", .lessThanOrEqual, SQLBind(end))
+                .where("valid_to", .greaterThanOrEqual, SQLBind(end)).all() {
+                let code = try row.decode(column: "code", as: String.self)
+                named[code] = ReportSlot(key: code, name: try row.decode(column: "name", as: String.self), unitID: try row.decode(column: "id", as: UUID.self),
+                                         unitPath: try row.decode(column: "path", as: String.self), teamID: nil)
             }
         }
-        return rows.compactMap { named[$0.reporterKey] }.sorted { ($0.unitPath, $0.name) < ($1.unitPath, $1.name) }
+        return keys.compactMap { named[$0] }.sorted { ($0.unitPath, $0.name) < ($1.unitPath, $1.name) }
+    }
+
+    /// Each unit's code, name and tier, read as rows.
+    static func refs(_ ids: some Collection<UUID>, on db: any Database) async throws -> [UUID: UnitRef] {
+        let sql = db as! any SQLDatabase
+        var out: [UUID: UnitRef] = [:]
+        for chunk in Array(Set(ids)).chunked(500) {
+            try await sql.forEachPackedRow("SELECT id, code, name, tier FROM units WHERE " + sql.among("id", Array(chunk)),
+                                           columns: ["id", "code", "name", "tier"]) { row in
+                guard let id = row.uuid(0), let tier = Tier(rawValue: row.string(3)) else { throw PackedRowsError.malformed }
+                out[id] = UnitRef(code: row.string(1), name: row.string(2), tier: tier)
+            }
+        }
+        return out
     }
 
     /// The reporters of a period: fixed if it has closed, else as they stand.
