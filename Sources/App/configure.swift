@@ -13,6 +13,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lantoaConfig = config
     app.clock = config.clock
     app.catalogue = try Catalogue.load()
+    OperationalMetrics.bootstrap()
+    app.metrics = AppMetrics()
     InputDecoders.install()
 
     // Resources are found in the bundle, so the app runs from any working directory.

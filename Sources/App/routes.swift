@@ -11,7 +11,7 @@ func routes(_ app: Application) throws {
     api.get("openapi.json", use: OpenAPIController.document)
     let web = app.grouped(app.sessions.middleware, SessionAccountAuthenticator(), CSRFMiddleware())
     web.get { req in req.redirect(to: SiteURL.units.path) }
-    let groups = RouteGroups(api: api, authed: api.grouped(BearerTokenAuthenticator(), RequireAccount()),
+    let groups = RouteGroups(root: app, api: api, authed: api.grouped(BearerTokenAuthenticator(), RequireAccount()),
                              web: web, pages: web.grouped(RequireAccount()))
     for feature in features { feature.register(groups) }
 }
@@ -20,11 +20,13 @@ func routes(_ app: Application) throws {
 let features: [any FeatureRoutes.Type] = [
     AccountsRoutes.self, UnitsRoutes.self, TeamsRoutes.self, TeamImportRoutes.self, ResidentsRoutes.self, AuditRoutes.self,
     SupportLogRoutes.self, SweepRoutes.self, IndicatorsRoutes.self, DashboardsRoutes.self, TargetsRoutes.self, CampaignsRoutes.self,
-    ReportsRoutes.self,
+    ReportsRoutes.self, MetricsRoutes.self,
 ]
 
 /// The route groups a feature registers into.
 struct RouteGroups {
+    /// The application itself, with none of the groups' middleware (operational routes).
+    let root: any RoutesBuilder
     /// `/api/v1` without an account (sign-in).
     let api: any RoutesBuilder
     /// `/api/v1` with a bearer token.

@@ -31,6 +31,9 @@ public struct AppConfig: Sendable {
     /// Whether a reverse proxy in front says who the client is (`X-Forwarded-For`) and whether it came over TLS
     /// (`X-Forwarded-Proto`); only then are those headers believed.
     public var behindProxy: Bool
+    /// The token a Prometheus server off this machine sends to read `/metrics` (`LANTOA_METRICS_TOKEN`); without it,
+    /// only this machine may read them.
+    public var metricsToken: String?
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -63,7 +66,7 @@ public struct AppConfig: Sendable {
     /// Within PostgreSQL's default `max_connections` of 100 with room for a few servers and the operators' sessions.
     public static let defaultDatabaseConnections = 16
 
-    /// Reads `DATABASE_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, the keys and
+    /// Reads `DATABASE_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, `LANTOA_METRICS_TOKEN`, the keys and
     /// `LANTOA_TODAY` (the last for demos and tests).
     ///
     /// Personal data is never sealed with a key anyone can read in the source: without `LANTOA_DATA_KEY` the start is
@@ -125,7 +128,14 @@ public struct AppConfig: Sendable {
         if production && lookupKey == nil {
             throw Invalid(variable: "LANTOA_LOOKUP_KEY", problem: "required in production: the long-lived key of CCCD look-ups, 32 random bytes in base64, never rotated")
         }
-        return AppConfig(storage: storage,
+        var metricsToken: String?
+        if let raw = variables["LANTOA_METRICS_TOKEN"], !raw.isEmpty {
+            guard raw.count >= 24, raw.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw Invalid(variable: "LANTOA_METRICS_TOKEN", problem: "expected at least 24 characters without spaces (openssl rand -hex 24)")
+            }
+            metricsToken = raw
+        }
+        var config = AppConfig(storage: storage,
                          loadDemo: try flag("LANTOA_DEMO", default: !production),
                          createFirstAdmin: !production,
                          secureCookies: try flag("LANTOA_SECURE_COOKIES", default: production),
@@ -137,6 +147,8 @@ public struct AppConfig: Sendable {
                          requirePasswordChange: try flag("LANTOA_REQUIRE_PASSWORD_CHANGE", default: production),
                          behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false),
                          lookupKey: lookupKey)
+        config.metricsToken = metricsToken
+        return config
     }
 
     static func parseStorage(_ url: String?) throws -> Storage {

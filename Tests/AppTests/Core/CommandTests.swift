@@ -151,6 +151,14 @@ struct CommandTests {
                 ($0 as? AppConfig.Invalid)?.variable == "LANTOA_DB_CONNECTIONS"
             }
         }
+        #expect(development.metricsToken == nil)
+        let token = String(repeating: "a1", count: 12)
+        #expect(try AppConfig.fromEnvironment(.development, variables: ["LANTOA_METRICS_TOKEN": token], development: true).metricsToken == token)
+        for bad in ["short", String(repeating: "x", count: 20) + " with spaces"] {
+            #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_METRICS_TOKEN": bad], development: true) } throws: {
+                ($0 as? AppConfig.Invalid)?.variable == "LANTOA_METRICS_TOKEN"
+            }
+        }
     }
 
     @Test("The real executable refuses to start without a data key unless --dev is given")

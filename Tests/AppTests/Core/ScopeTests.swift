@@ -155,6 +155,7 @@ struct ScopeTests {
             ]
             let web: [String: Probe] = [
                 "GET /health": Probe(method: .GET, path: "/health", expect: .notScoped(.ok)),
+                "GET /metrics": Probe(method: .GET, path: "/metrics", expect: .notScoped(.ok)),
                 "GET /app": Probe(method: .GET, path: "/app", expect: .notScoped(.seeOther)),
                 "GET /": Probe(method: .GET, path: "/", expect: .notScoped(.seeOther)),
                 "GET /login": Probe(method: .GET, path: "/login", expect: .notScoped(.ok)),

@@ -65,11 +65,13 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             // Two SQLite transactions that both read, then both write, cannot both go on: one is told to come back.
             // Nothing of it was written (its transaction rolled back), and a phone keeps its queue.
             request.logger.warning("SQLite busy", metadata: ["path": "\(request.url.path)"])
+            request.application.metrics.databaseBusy()
             return (.serviceUnavailable, Problem(type: "urn:lantoa:problem:busy", title: request.t("error.busy"), status: 503))
         case is ConnectionPoolTimeoutError:
             // Every database connection stayed busy past the pool's timeout: the request did nothing, and the phone
             // keeps its queue and sends it again.
             request.logger.warning("No database connection in time", metadata: ["path": "\(request.url.path)"])
+            request.application.metrics.poolTimedOut()
             return (.serviceUnavailable, Problem(type: "urn:lantoa:problem:busy", title: request.t("error.busy"), status: 503))
         case let decoding as DecodingError:
             let field = decoding.fieldPath

@@ -17,7 +17,9 @@ enum SupportLogAPIController {
 
     static func sync(req: Request) async throws -> SyncResponse {
         let batch = try req.content.decode(SyncRequest.self)
-        return try await req.supportLog.sync(batch) { req.application.catalogue.text($0.key, req.language, $0.args) }
+        let response = try await req.supportLog.sync(batch) { req.application.catalogue.text($0.key, req.language, $0.args) }
+        req.application.metrics.synced(response.results)
+        return response
     }
 
     static func pull(req: Request) async throws -> WorkingSetResponse {

@@ -1,0 +1,99 @@
+import Foundation
+import Metrics
+import NIOConcurrencyHelpers
+import Prometheus
+import SQLKit
+import Vapor
+
+/// Operational metrics (số liệu vận hành) for the engineers who run Lan Tỏa, in the Prometheus text format at
+/// `/metrics` (docs/operations.md).
+///
+/// Two registries are read together:
+/// - the process's: what swift-metrics records, which is Vapor's `http_requests_total`, `http_request_errors_total` and
+///   `http_request_duration_seconds` by method, route pattern (`/api/v1/teams/:id`, never a raw path) and status;
+///   bootstrapped once per process (a test run starts many applications);
+/// - the application's own (`AppMetrics`): sync items by kind and status, database waits given up and busy answers,
+///   the outbox's depth by status and the database connections configured.
+enum OperationalMetrics {
+    static let processRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // From a hamlet's dashboard (a few ms) to a sync that waited for its hamlet's lock (seconds).
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+
+    /// Bootstraps swift-metrics for the process, once, before the first request is counted.
+    static func bootstrap() { _ = processRegistry }
+}
+
+/// One application's own metrics.
+final class AppMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let outboxStatuses = NIOLockedValueBox<Set<String>>([])
+
+    // Computed: the descriptor type is not Sendable.
+    static var syncItems: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", metricName: "sync_items", unitName: "total", helpText: "Items received by sync, by kind and status.")
+    }
+    static var poolTimeouts: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "pool_timeouts", unitName: "total",
+                             helpText: "Requests that got no database connection in time (answered 503).")
+    }
+    static var busy: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "busy", unitName: "total",
+                             helpText: "Requests answered 503 because SQLite was busy.")
+    }
+    static var outbox: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", metricName: "outbox", unitName: "messages", helpText: "Messages in the outbox, by status.")
+    }
+    static var connections: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "connections", unitName: "configured",
+                             helpText: "PostgreSQL connections the server may hold open.")
+    }
+
+    /// Counts a sync batch's items by kind (household, resident, activity) and status (created, duplicate, rejected).
+    func synced(_ results: [SyncItemResult]) {
+        for (key, items) in Dictionary(grouping: results, by: { [$0.kind, $0.status] }) {
+            registry.makeCounter(descriptor: Self.syncItems, labels: [("kind", key[0]), ("status", key[1])]).increment(by: Int64(items.count))
+        }
+    }
+
+    /// A request that found no database connection within the pool's timeout (answered 503 with Retry-After).
+    func poolTimedOut() { registry.makeCounter(descriptor: Self.poolTimeouts).increment() }
+
+    /// A SQLite transaction told to come back because another one held the write lock (answered 503 with Retry-After).
+    func databaseBusy() { registry.makeCounter(descriptor: Self.busy).increment() }
+
+    /// The figures read at each scrape, then everything in the text format.
+    func scrape(_ app: Application) async throws -> String {
+        let sql = app.db as! any SQLDatabase
+        var depth: [String: Int] = [:]
+        for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all() {
+            depth[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        // A status seen before and gone now reads 0, not its last count.
+        let statuses = outboxStatuses.withLockedValue { known in known.formUnion(depth.keys); return known }
+        for status in statuses {
+            registry.makeGauge(descriptor: Self.outbox, labels: [("status", status)]).set(Double(depth[status] ?? 0))
+        }
+        if sql.engine == .postgres {
+            registry.makeGauge(descriptor: Self.connections).set(Double(app.lantoaConfig.databaseConnections))
+        }
+        return OperationalMetrics.processRegistry.emitToString() + registry.emitToString()
+    }
+}
+
+extension Application {
+    private struct MetricsKey: StorageKey { typealias Value = AppMetrics }
+
+    /// Set once in `configure`, before any request.
+    var metrics: AppMetrics {
+        get { storage[MetricsKey.self]! }
+        set { storage[MetricsKey.self] = newValue }
+    }
+}
