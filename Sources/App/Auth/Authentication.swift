@@ -49,7 +49,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         request.storage[PreValue.self] = pre
         if request.method != .GET && request.method != .HEAD {
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
-            guard let sent, Self.constantTimeEquals(sent, Self.expected(for: request)) else {
+            guard let sent, sent.constantTimeEquals(Self.expected(for: request)) else {
                 throw Abort(.forbidden, reason: "CSRF token missing or wrong")
             }
         }
@@ -82,11 +82,6 @@ struct CSRFMiddleware: AsyncMiddleware {
         return Array(HMAC<SHA256>.authenticationCode(for: Data(pre.utf8), using: request.application.csrfKey)).base64URLEncoded
     }
 
-    private static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
 
 extension Request {
@@ -144,5 +139,14 @@ extension Array where Element == UInt8 {
     var base64URLEncoded: String {
         Data(self).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension String {
+    /// Whether two secrets are equal, in a time that does not tell how much of them matched.
+    func constantTimeEquals(_ other: String) -> Bool {
+        let x = Array(utf8), y = Array(other.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

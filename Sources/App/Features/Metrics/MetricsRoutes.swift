@@ -20,9 +20,9 @@ enum MetricsRoutes: FeatureRoutes {
     /// one the proxy names, so a request through the proxy is never taken for a local one.
     static func allowed(_ req: Request) -> Bool {
         if let token = req.application.lantoaConfig.metricsToken, let sent = req.headers.bearerAuthorization?.token {
-            return Data(sent.utf8).withUnsafeBytes { a in Data(token.utf8).withUnsafeBytes { b in a.count == b.count && zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0 } }
+            return sent.constantTimeEquals(token)
         }
         let address = req.clientAddress
-        return address == "127.0.0.1" || address == "::1" || address.hasPrefix("127.")
+        return address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
     }
 }

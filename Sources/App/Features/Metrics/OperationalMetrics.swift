@@ -33,6 +33,7 @@ enum OperationalMetrics {
 
 /// One application's own metrics.
 final class AppMetrics: Sendable {
+    static let afterShutdown = AppMetrics()
     let registry = PrometheusCollectorRegistry()
     private let outboxStatuses = NIOLockedValueBox<Set<String>>([])
 
@@ -91,9 +92,10 @@ final class AppMetrics: Sendable {
 extension Application {
     private struct MetricsKey: StorageKey { typealias Value = AppMetrics }
 
-    /// Set once in `configure`, before any request.
+    /// Set once in `configure`, before any request. A request still answering while the application shuts down (its
+    /// storage cleared) counts into a registry nobody reads, instead of stopping the process.
     var metrics: AppMetrics {
-        get { storage[MetricsKey.self]! }
+        get { storage[MetricsKey.self] ?? AppMetrics.afterShutdown }
         set { storage[MetricsKey.self] = newValue }
     }
 }
