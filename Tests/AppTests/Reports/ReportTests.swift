@@ -171,6 +171,10 @@ struct ReportTests {
             #expect(Set(table.slots.map(\.reporter.key)) == Set(teams.map { $0.lowercased() }))
             #expect(Set(table.slots.map(\.reporter.unit.name)) == Set((1...10).map { "Thôn \($0)" }))
             #expect(table.slots.allSatisfy { $0.reporter.unit.tier == .hamlet && !$0.reporter.name.isEmpty })
+            // Each report's receipt and timeliness, read with its row: seven received, five of them on time, each on its day.
+            let received = table.slots.compactMap(\.receivedAt).map { LocalDate($0, timeZone: AppClock.vietnam).iso }.sorted()
+            #expect(received == Array(repeating: "2026-11-02", count: 5) + ["2026-11-09", "2026-11-09"])
+            #expect(table.slots.filter { $0.onTime == true }.count == 5 && table.slots.filter { $0.onTime == false }.count == 2)
 
             // An eleventh team founded afterwards with a decision dated before October, and one of the ten dissolved:
             // October stays as it was.
