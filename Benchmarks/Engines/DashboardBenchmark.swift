@@ -105,6 +105,19 @@ public enum DashboardBenchmark {
             }).1
             timings.append(Timing(name: "dashboard, \(name) (\(place.ref.name))", p50: p50, p95: p95, p99: p99, naive: naive))
         }
+        // What answering over HTTP adds to the province's dashboard: its response encoded as JSON, by the encoder
+        // Vapor answers with.
+        let province = try await service.dashboard(place: places[1].1, period: period, hierarchy: today)
+        let encoder = try ContentConfiguration.global.requireEncoder(for: .json)
+        var encoded = 0
+        let (e50, e95, e99) = percentiles(try await time(iterations) {
+            var buffer = ByteBufferAllocator().buffer(capacity: 0)
+            var headers = HTTPHeaders()
+            try encoder.encode(province, to: &buffer, headers: &headers)
+            encoded = buffer.readableBytes
+        })
+        timings.append(Timing(name: "dashboard, province (\(places[1].1.ref.name)), its answer encoded as JSON (\(encoded / 1024) KiB)",
+                              p50: e50, p95: e95, p99: e99, naive: nil))
         let indicator = try await service.indicator(code: "vneid_level2.done", for: .nation)
         let (r50, r95, r99) = percentiles(try await time(iterations) {
             _ = try await service.ranking(place: .nation, tier: .commune, indicator: indicator, period: period, measure: .absolute, hierarchy: today)
