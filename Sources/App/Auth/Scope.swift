@@ -1,5 +1,6 @@
 import Fluent
 import LanToaCore
+import SQLKit
 import Vapor
 
 /// Who is acting: an account with its role and the subtree of units it may see and change.
@@ -46,6 +47,15 @@ extension QueryBuilder {
     func under(_ prefix: String, _ field: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
         precondition(prefix.hasSuffix("/"), "unit paths end in /")
         return filter(field >= prefix).filter(field < UnitPaths.upperBound(prefix))
+    }
+}
+
+extension SQLPredicateBuilder {
+    /// The same range as `QueryBuilder.under`, for a statement built with SQLKit; `/` (the whole country) adds nothing.
+    @discardableResult
+    func under(_ prefix: String, column: String) -> Self {
+        guard prefix != "/" else { return self }
+        return self.where(column, .greaterThanOrEqual, SQLBind(prefix)).where(column, .lessThan, SQLBind(UnitPaths.upperBound(prefix)))
     }
 }
 

@@ -274,11 +274,9 @@ struct ReportReview {
     /// The reports of a template's period under `path`, by reporter, read as rows (one range of their index).
     static func rows(template: String, period: String, under path: String, on db: any Database) async throws -> [String: Row] {
         let sql = db as! any SQLDatabase
-        var query = sql.select().columns("reporter_key", "state", "received_at", "on_time", "warnings").from(ReportRecord.schema)
+        let query = sql.select().columns("reporter_key", "state", "received_at", "on_time", "warnings").from(ReportRecord.schema)
             .where("template_code", .equal, SQLBind(template)).where("period", .equal, SQLBind(period))
-        if path != "/" {
-            query = query.where("unit_path", .greaterThanOrEqual, SQLBind(path)).where("unit_path", .lessThan, SQLBind(UnitPaths.upperBound(path)))
-        }
+            .under(path, column: "unit_path")
         var out: [String: Row] = [:]
         for row in try await query.all() {
             guard let state = ReportRecord.State(rawValue: try row.decode(column: "state", as: String.self)) else { continue }

@@ -66,11 +66,9 @@ enum ReportSlots {
     static func closed(_ template: ReportTemplate, period: String, under path: String, on db: any Database) async throws -> [ReportSlot]? {
         guard try await isClosed(template.code, period: period, on: db) else { return nil }
         let sql = db as! any SQLDatabase
-        var query = sql.select().columns("reporter_key", "period_end").from(ReportExpectation.schema)
+        let query = sql.select().columns("reporter_key", "period_end").from(ReportExpectation.schema)
             .where("template_code", .equal, SQLBind(template.code)).where("period", .equal, SQLBind(period))
-        if path != "/" {
-            query = query.where("unit_path", .greaterThanOrEqual, SQLBind(path)).where("unit_path", .lessThan, SQLBind(UnitPaths.upperBound(path)))
-        }
+            .under(path, column: "unit_path")
         let rows = try await query.all()
         let keys = try rows.map { try $0.decode(column: "reporter_key", as: String.self) }
         let end = try rows.first?.decode(column: "period_end", as: String.self) ?? ""
