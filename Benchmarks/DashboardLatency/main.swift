@@ -34,5 +34,6 @@ for (name, storage) in engines {
         let ratio = t.naive.map { String(format: "%.0f×", $0 / t.p95) } ?? "—"
         print(String(format: "| %@ | %.2f | %.2f | %.2f | %@ | %@ |", t.name, t.p50, t.p95, t.p99, naive, ratio))
     }
+    for line in r.summaryChecks { print(line) }
     print("freshness: \(r.freshReads) of 20 acknowledged writes visible in the national dashboard on the very next read")
 }

@@ -23,6 +23,8 @@ public enum DashboardBenchmark {
         public var freshReads: Int
         public var sizeBytes: Int64
         public var residentMegabytes: Double
+        /// The rankings' figures read from the ranking summary compared with the same figures read from the rollups.
+        public var summaryChecks: [String] = []
     }
 
     public static func run(storage: AppConfig.Storage, iterations: Int, naiveIterations: Int) async throws -> Result {
@@ -131,6 +133,12 @@ public enum DashboardBenchmark {
             }
         }).1
         timings.append(Timing(name: "ranking of all communes", p50: r50, p95: r95, p99: r99, naive: naiveRanking))
+        let communes = try await service.descendants(of: .nation, tier: .commune, asOf: today)
+        let formulas = try await service.formulas([indicator, try await service.indicator(code: "\(ReportTemplateDefinition.teamMonthly).complete", for: .nation)])
+        var checks: [String] = []
+        for p in [period, period.previous, ReportPeriod(kind: .month, start: LocalDate(year: today.year, month: today.month, day: 1)!, end: today.endOfMonth).previous] {
+            checks.append(try await summaryCheck(app, units: communes.map(\.id), formulas: Array(formulas.values), period: p))
+        }
         timings += try await reports(app, province: places[1].1, iterations: iterations, naiveIterations: naiveIterations)
 
         // Freshness: one support written and acknowledged, then the national dashboard read at once, each time.
@@ -166,7 +174,26 @@ public enum DashboardBenchmark {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
             .flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        return Result(timings: timings, activities: activities, freshReads: fresh, sizeBytes: size, residentMegabytes: rss / 1024)
+        return Result(timings: timings, activities: activities, freshReads: fresh, sizeBytes: size, residentMegabytes: rss / 1024,
+                      summaryChecks: checks)
+    }
+
+    /// The figures of a ranking over `period` read from the ranking summary and from the rollups: a line saying whether
+    /// every non-zero value is the same, and how many there are.
+    static func summaryCheck(_ app: Application, units: [UUID], formulas: [DashboardService.Formula], period: ReportPeriod) async throws -> String {
+        var fromRollups = FigureQuery(), fromSummary = FigureQuery()
+        fromSummary.fromSummary = true
+        DashboardService.addFigures(to: &fromRollups, units: units, formulas: formulas + [.init(stock: "residents")], period: period)
+        DashboardService.addFigures(to: &fromSummary, units: units, formulas: formulas + [.init(stock: "residents")], period: period)
+        let a = try await FigureReader(db: app.db).run(fromRollups), b = try await FigureReader(db: app.db).run(fromSummary)
+        var same = true, values = 0
+        for tag in ["flows", "stocks", "current"] {
+            func nonZero(_ f: FigureReader.Figures) -> [UUID: [String: Int64]] { f.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty } }
+            let x = nonZero(a.figures(tag))
+            same = same && x == nonZero(b.figures(tag))
+            values += x.values.map(\.count).reduce(0, +)
+        }
+        return "ranking summary over \(period): \(same ? "the same" : "DIFFERENT") \(values) non-zero figures of \(units.count) units as the rollups"
     }
 
     /// Periodic reports of the last ended month: the review table of the nation and of a province (the counts of each

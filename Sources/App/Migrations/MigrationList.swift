@@ -25,6 +25,7 @@ enum MigrationList {
             AddMemberErasure(),
             CreateReports(),
             AddReportWarnings(),
+            CreateRollupSummary(),
         ]
     }
 }

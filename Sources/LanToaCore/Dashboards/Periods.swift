@@ -164,6 +164,11 @@ public enum RollupPeriods {
     public struct KeyRange: Hashable, Sendable {
         public var low: String
         public var high: String
+
+        public init(low: String, high: String) {
+            self.low = low
+            self.high = high
+        }
     }
 
     /// The rows dated up to and including `date`: earlier years, earlier months of its year, its month's days so far
@@ -177,6 +182,18 @@ public enum RollupPeriods {
         let lastWholeMonth = monthEnd ? date.month : date.month - 1
         if lastWholeMonth >= 1 { ranges.append(KeyRange(low: "M\(year)-01", high: "M\(year)-" + String(format: "%02d", lastWholeMonth))) }
         if !monthEnd { ranges.append(KeyRange(low: "D\(date.iso.prefix(7))-01", high: day(date))) }
+        return ranges
+    }
+
+    /// The rows dated after `date`: later years, later months of its year, the rest of its month's days (none of a
+    /// grain where `date` ends it). A stock at `date` is the total row minus these rows: where the later rows are few
+    /// (a date near today), that is fewer rows than `upTo(date)`.
+    public static func after(_ date: LocalDate) -> [KeyRange] {
+        var ranges: [KeyRange] = []
+        if date.year < 9999 { ranges.append(KeyRange(low: "Y" + String(format: "%04d", date.year + 1), high: "Y9999")) }
+        let year = date.iso.prefix(4)
+        if date.month < 12 { ranges.append(KeyRange(low: "M\(year)-" + String(format: "%02d", date.month + 1), high: "M\(year)-12")) }
+        if date != date.endOfMonth { ranges.append(KeyRange(low: day(date.nextDay), high: day(date.endOfMonth))) }
         return ranges
     }
 

@@ -19,13 +19,16 @@ struct DashboardTests {
         return try reply.decode(DashboardResponse.self)
     }
 
-    /// Every non-zero rollup row, in one order.
+    /// Every non-zero rollup row, and every non-zero row of the ranking summary (marked `summary|`), in one order.
     static func rollups(_ db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
-        return try await sql.raw("SELECT unit_id, key, period, value FROM " + RollupRows.cells(sql) + " AS c WHERE value <> 0").all().map { row in
-            "\(try row.decode(column: "unit_id", as: UUID.self))|\(try row.decode(column: "key", as: String.self))|" +
-                "\(try row.decode(column: "period", as: String.self))|\(try row.decode(column: "value", as: Int64.self))"
-        }.sorted()
+        func lines(_ from: SQLQueryString, _ mark: String) async throws -> [String] {
+            try await sql.raw("SELECT unit_id, key, period, value FROM " + from + " WHERE value <> 0").all().map { row in
+                "\(mark)\(try row.decode(column: "unit_id", as: UUID.self))|\(try row.decode(column: "key", as: String.self))|" +
+                    "\(try row.decode(column: "period", as: String.self))|\(try row.decode(column: "value", as: Int64.self))"
+            }
+        }
+        return (try await lines(RollupRows.cells(sql) + " AS c", "") + lines("\(unsafeRaw: RollupSummary.schema)", "summary|")).sorted()
     }
 
     @Test("One support through the sync API shows on the hamlet's, commune's, province's and nation's dashboards at once",
@@ -324,7 +327,7 @@ struct DashboardTests {
             try await Self.synth(t)
             // Every figure, as the oracle: the parts' sums are computed from these by filtering, with no scan merging.
             var cells: [(unit: UUID, key: String, period: String, value: Int64)] = []
-            for line in try await Self.rollups(t.app.db) {
+            for line in try await Self.rollups(t.app.db) where !line.hasPrefix("summary|") {
                 let f = line.split(separator: "|").map(String.init)
                 cells.append((UUID(uuidString: f[0])!, f[1], f[2], Int64(f[3])!))
             }

@@ -59,7 +59,7 @@ struct QueryPlanTests {
         }
     }
 
-    @Test("The dashboard, the ranking and sync's status read use their index", arguments: Engine.available)
+    @Test("The dashboard, the ranking, the ranking summary and sync's status read use their index", arguments: Engine.available)
     func hotReadsUseTheirIndex(engine: Engine) async throws {
         try await TestApp.run(engine) { t in
             let db = t.app.db
@@ -70,6 +70,15 @@ struct QueryPlanTests {
                 #expect(!scans.isEmpty)
                 Self.expectIndexed(try await Self.plan(reader.statement(scans), on: db), table: "rollups", engine: sql.engine, what)
             }
+            // A ranking of all communes over a month, read from the ranking summary: flows and stocks at the month's end.
+            var summary = FigureQuery()
+            summary.fromSummary = true
+            let month = ReportPeriod(kind: .month, start: LocalDate(year: 2026, month: 10, day: 1)!, end: LocalDate(year: 2026, month: 10, day: 31)!)
+            DashboardService.addFigures(to: &summary, units: Self.units, formulas: [.init(flow: "done.vneid_level2"), .init(stock: "residents")],
+                                        period: month)
+            let (statement, selects) = try reader.summaryStatement(summary)
+            #expect(selects.count == 4)   // the month's flow; the total, later years and later months of the stock
+            Self.expectIndexed(try await Self.plan(statement, on: db), table: RollupSummary.schema, engine: sql.engine, "ranking summary")
             let status = Rollups.statusSelect(Array(Self.units.prefix(20)), on: sql)
             Self.expectIndexed(try await Self.plan("\(status.query)", on: db), table: "service_status", engine: sql.engine, "sync's statuses")
         }

@@ -64,9 +64,49 @@ struct DemoDataTests {
             #expect((slotReport.figures["residents"] ?? 0) > 0)
             #expect(!slotReport.warnings.contains { $0.rule == "vneid_at_most_residents" })
 
+            // The ranking summary gives the figures the rollups give, for the periods rankings are read for.
+            try await Self.summaryMatchesRollups(t, today: today)
+
             let rows = try await DashboardTests.rollups(t.app.db)
+            #expect(rows.contains { $0.hasPrefix("summary|") })
             try await RollupBuilder(db: t.app.db).rebuild()
             #expect(try await DashboardTests.rollups(t.app.db) == rows)
+        }
+    }
+
+    /// Every indicator's figures for the demo province's communes (all but every third, so that rows of units not
+    /// named are seen to be left out) and for the provinces, read from the ranking summary and from the rollups, over
+    /// this month, the last, this quarter and this year: the same non-zero values.
+    static func summaryMatchesRollups(_ t: TestApp, today: LocalDate) async throws {
+        let service = DashboardService(scope: Scope(actor: .system, db: t.app.db), clock: t.app.clock)
+        let province = try await service.place(code: DemoData.provinceCode, asOf: today)
+        let communes = try await service.descendants(of: province, tier: .commune, asOf: today)
+        let named = communes.enumerated().filter { $0.offset % 3 != 2 }.map(\.element.id)
+        let provinces = try await service.children(of: .nation, asOf: today).map(\.id)
+        let formulas = Array(try await service.formulas(try await service.indicators(for: .nation)).values)
+        let month = ReportPeriod(kind: .month, start: LocalDate(year: today.year, month: today.month, day: 1)!, end: today.endOfMonth)
+        let quarterStart = LocalDate(year: today.year, month: (today.month - 1) / 3 * 3 + 1, day: 1)!
+        let periods = [month, month.previous,
+                       ReportPeriod(kind: .quarter, start: quarterStart, end: quarterStart.adding(days: 80).endOfMonth),
+                       ReportPeriod(kind: .year, start: LocalDate(year: today.year, month: 1, day: 1)!, end: LocalDate(year: today.year, month: 12, day: 31)!)]
+        for period in periods {
+            #expect(RollupSummary.covers(period), "\(period)")
+            for units in [named, provinces] {
+                var fromRollups = FigureQuery(), fromSummary = FigureQuery()
+                fromSummary.fromSummary = true
+                DashboardService.addFigures(to: &fromRollups, units: units, formulas: formulas, period: period)
+                DashboardService.addFigures(to: &fromSummary, units: units, formulas: formulas, period: period)
+                let a = try await FigureReader(db: t.app.db).run(fromRollups), b = try await FigureReader(db: t.app.db).run(fromSummary)
+                for tag in ["flows", "stocks", "current"] {
+                    func nonZero(_ f: FigureReader.Figures) -> [UUID: [String: Int64]] {
+                        f.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty }
+                    }
+                    #expect(nonZero(a.figures(tag)) == nonZero(b.figures(tag)), "\(tag) over \(period)")
+                    #expect(Set(b.figures(tag).keys).isSubset(of: Set(units)), "only the units named")
+                    // Not an empty comparison: the demo has supports this month and residents, teams and members.
+                    if tag != "current" { #expect(!nonZero(a.figures(tag)).isEmpty, "\(tag) over \(period)") }
+                }
+            }
         }
     }
 }

@@ -64,6 +64,23 @@ struct PeriodsTests {
         #expect(RollupPeriods.upTo(LocalDate("2026-11-30")!).count == 2)
     }
 
+    @Test("The rows after a date hold each later day exactly once and no day up to it: the total minus them is the stock")
+    func laterRanges() {
+        func inRanges(_ key: String, _ ranges: [RollupPeriods.KeyRange]) -> Int { ranges.filter { $0.low <= key && key <= $0.high }.count }
+        for date in ["2026-01-01", "2026-11-22", "2026-11-30", "2026-12-31", "2026-02-28", "2024-02-28", "2026-01-31"].compactMap(LocalDate.init) {
+            let after = RollupPeriods.after(date)
+            var d = LocalDate("2024-01-01")!
+            while d <= LocalDate("2028-01-31")! {
+                let hits = RollupPeriods.keys(for: d).dropFirst().map { inRanges($0, after) }.reduce(0, +)
+                #expect(hits == (d > date ? 1 : 0), "\(d) against \(date)")
+                d = d.nextDay
+            }
+        }
+        // A month's end needs no day rows, a year's end only later years.
+        #expect(RollupPeriods.after(LocalDate("2026-11-30")!) == [.init(low: "Y2027", high: "Y9999"), .init(low: "M2026-12", high: "M2026-12")])
+        #expect(RollupPeriods.after(LocalDate("2026-12-31")!) == [.init(low: "Y2027", high: "Y9999")])
+    }
+
     @Test("A range of days is read as one range per run of keys of one grain")
     func coverRanges() {
         #expect(RollupPeriods.coverRanges(from: LocalDate("2026-04-01")!, to: LocalDate("2026-06-30")!) == [.init(low: "M2026-04", high: "M2026-06")])

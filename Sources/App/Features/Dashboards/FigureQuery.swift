@@ -20,9 +20,16 @@ struct FigureQuery {
         var keys: [String]
         var periods: Periods
         var grouping: Grouping
+        /// 1, or -1 for rows taken away (the rows after a stock's date, read from the total).
+        var sign: Int64 = 1
     }
 
     private(set) var parts: [Part] = []
+
+    /// Read from the ranking summary (`RollupSummary`) instead of the rollups. Stocks are then the total minus the
+    /// rows after their date, and every period must be of whole months (`RollupSummary.covers`): the summary keeps no
+    /// days.
+    var fromSummary = false
 
     /// The sums of the rows with exactly these period keys.
     mutating func sums(_ tag: String, units: [UUID], keys: some Collection<String>, periods: [String]) {
@@ -41,6 +48,13 @@ struct FigureQuery {
     /// Stocks at the end of `date`: the sums of the rows dated up to it.
     mutating func stocks(_ tag: String, units: [UUID], keys: some Collection<String>, at date: LocalDate) {
         guard !units.isEmpty, !keys.isEmpty else { return }
+        if fromSummary {
+            parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .keys([RollupPeriods.total]), grouping: .unit))
+            for range in RollupPeriods.after(date) {
+                parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .range(range), grouping: .unit, sign: -1))
+            }
+            return
+        }
         for range in RollupPeriods.upTo(date) {
             parts.append(Part(tag: tag, units: units, keys: keys.sorted(), periods: .range(range), grouping: .unit))
         }

@@ -84,6 +84,7 @@ struct FigureReader {
     }
 
     func run(_ query: FigureQuery) async throws -> Results {
+        if query.fromSummary { return try await runSummary(query) }
         let scans = Self.scans(query)
         guard !scans.isEmpty else { return Results() }
         let statement = self.statement(scans)
@@ -100,13 +101,76 @@ struct FigureReader {
                     guard c < scan.columns.count else { throw PackedRowsError.malformed }
                     defer { c += 1 }
                     guard let sum else { return }
-                    let column = scan.columns[c], tag = query.parts[column.part].tag
-                    if let unit { results.units[tag, default: [:]][unit, default: [:]][column.key, default: 0] += sum }
-                    else { results.periods[tag, default: [:]][column.key, default: [:]][period, default: 0] += sum }
+                    let column = scan.columns[c], part = query.parts[column.part]
+                    if let unit { results.units[part.tag, default: [:]][unit, default: [:]][column.key, default: 0] += part.sign * sum }
+                    else { results.periods[part.tag, default: [:]][column.key, default: [:]][period, default: 0] += part.sign * sum }
                 }
                 guard c == scan.columns.count else { throw PackedRowsError.malformed }
             }
             return results
+        }
+    }
+
+    /// A query made for the ranking summary: for each part, figure key and run of periods, one range of the summary's
+    /// primary key (key, period, unit), all of whose rows are read. The rows of units a part does not name are skipped
+    /// here: naming 3,321 communes in the statement made SQLite take four times as long as reading every row.
+    private func runSummary(_ query: FigureQuery) async throws -> Results {
+        let (statement, selects) = try summaryStatement(query)
+        guard !selects.isEmpty else { return Results() }
+        // The units each part names; the parts of one ranking name the same ones.
+        var named: [Set<UUID>] = []
+        for (index, part) in query.parts.enumerated() {
+            named.append(index > 0 && query.parts[index - 1].units == part.units ? named[index - 1] : Set(part.units))
+        }
+        return try await Self.withoutParallelWorkers(db, if: selects.count > 1) { [named] sql in
+            var results = Results()
+            try await sql.forEachPackedRow(statement, columns: ["s", "u", "v"]) { row in
+                guard let index = row.int(0), selects.indices.contains(index), let unit = row.uuid(1), let value = row.int(2) else {
+                    throw PackedRowsError.malformed
+                }
+                let (partIndex, key) = selects[index]
+                guard named[partIndex].contains(unit) else { return }
+                let part = query.parts[partIndex]
+                results.units[part.tag, default: [:]][unit, default: [:]][key, default: 0] += part.sign * Int64(value)
+            }
+            return results
+        }
+    }
+
+    /// The statement that reads a query from the ranking summary (a UNION ALL of ranges of its primary key, held to
+    /// it by the query-plan test), and the part and figure key of each of its selects.
+    func summaryStatement(_ query: FigureQuery) throws -> (SQLQueryString, [(part: Int, key: String)]) {
+        var statement = SQLQueryString("")
+        var selects: [(part: Int, key: String)] = []
+        for (index, part) in query.parts.enumerated() {
+            let ranges: [RollupPeriods.KeyRange] = switch part.periods {
+            case let .range(range): [range]
+            case let .keys(keys): keys.map { RollupPeriods.KeyRange(low: $0, high: $0) }
+            }
+            guard part.grouping == .unit, ranges.allSatisfy({ RollupSummary.keeps($0.low) && RollupSummary.keeps($0.high) }) else {
+                throw SummaryError.notKept(part.tag)
+            }
+            for key in part.keys {
+                for range in ranges {
+                    if !selects.isEmpty { statement += " UNION ALL " }
+                    statement += """
+                        SELECT \(literal: selects.count) AS s, CAST(unit_id AS TEXT) AS u, CAST(value AS TEXT) AS v FROM \(unsafeRaw: RollupSummary.schema)
+                        WHERE key = \(bind: key) AND period >= \(bind: range.low) AND period <= \(bind: range.high)
+                        """
+                    selects.append((index, key))
+                }
+            }
+        }
+        return (statement, selects)
+    }
+
+    enum SummaryError: Error, CustomStringConvertible {
+        case notKept(String)
+
+        var description: String {
+            switch self {
+            case let .notKept(tag): "The ranking summary keeps no days and no trends: \(tag) must be read from the rollups."
+            }
         }
     }
 

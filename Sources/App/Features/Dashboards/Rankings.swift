@@ -22,6 +22,7 @@ extension DashboardService {
         let residentsFormula = Formula(stock: "residents")
         // Both periods' figures in one statement.
         var query = FigureQuery()
+        query.fromSummary = RollupSummary.serves(units: units.count, tiers: Set(units.compactMap(\.tier)), hierarchy: hierarchy, period: period)
         Self.addFigures(to: &query, units: units.map(\.id), formulas: [f, residentsFormula], period: period)
         // The previous period's residents count only for a rank per 1,000 residents.
         Self.addFigures(to: &query, prefix: "previous.", units: units.map(\.id), formulas: measure == .per1000 ? [f, residentsFormula] : [f],

@@ -11,7 +11,7 @@ struct RollupBuilder: Sendable {
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 
-    /// Replaces the rollups, households' first visits and teams' latest supports, in one transaction.
+    /// Replaces the rollups, their ranking summary, households' first visits and teams' latest supports, in one transaction.
     func rebuild() async throws {
         try await db.transaction { db in
             try await RollupBuilder(db: db, progress: progress).rebuildInTransaction()
@@ -39,7 +39,11 @@ struct RollupBuilder: Sendable {
     }
 
     private func rebuildInTransaction() async throws {
-        for table in ["rollups", "household_visits", "team_activity"] { try await sql.raw("DELETE FROM \(unsafeRaw: table)").run() }
+        // The ranking summary is kept from migration 019 on; an earlier migration's rebuild predates it.
+        let summarised = try await Indexes.hasColumn("value", in: RollupSummary.schema, on: sql)
+        for table in ["rollups", "household_visits", "team_activity"] + (summarised ? [RollupSummary.schema] : []) {
+            try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
+        }
         var formers: [UUID: String] = [:]
         for row in try await sql.select().column("id").column("former_path").from(Unit.schema).where("former_path", .notEqual, "").all() {
             formers[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "former_path", as: String.self)
@@ -161,6 +165,10 @@ struct RollupBuilder: Sendable {
         progress("writing \(cells.count) figures")
         // Rows that sum to zero carry nothing and are not written.
         try await cells.write(on: db)
+        if summarised {
+            progress("ranking summary")
+            try await RollupSummary.fill(on: sql)
+        }
     }
 }
 

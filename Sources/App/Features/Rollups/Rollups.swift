@@ -84,6 +84,7 @@ enum Rollups {
                 insert += " ON CONFLICT (unit_id, period) DO UPDATE SET figures = " + RollupRows.merged(sql)
                 try await sql.raw(insert).run()
             }
+            try await RollupSummary.write(values, on: sql)
         }
     }
 
