@@ -13,28 +13,40 @@ public enum UUIDText {
 
     /// The UUID written in these UTF-8 bytes (either case), or nil.
     public static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> UUID? {
-        guard text.count == 36 else { return nil }
-        var high: UInt64 = 0, low: UInt64 = 0
-        var digits = 0
-        for (position, c) in text.enumerated() {
-            if position == 8 || position == 13 || position == 18 || position == 23 {
-                guard c == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            let nibble: UInt64
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt64(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt64(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = UInt64(c - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-            if digits < 16 { high = high << 4 | nibble } else { low = low << 4 | nibble }
-            digits += 1
+        guard text.count == 36, text[8] == UInt8(ascii: "-"), text[13] == UInt8(ascii: "-"), text[18] == UInt8(ascii: "-"),
+              text[23] == UInt8(ascii: "-") else { return nil }
+        // The value of each hex digit (either case), 0xFF for any other byte; a bad digit shows in the OR of all.
+        var high: UInt64 = 0, low: UInt64 = 0, bad: UInt8 = 0
+        for position in digitPositions.0 {
+            let nibble = hexValue[Int(text[position])]
+            bad |= nibble
+            high = high << 4 | UInt64(nibble & 0x0F)
         }
+        for position in digitPositions.1 {
+            let nibble = hexValue[Int(text[position])]
+            bad |= nibble
+            low = low << 4 | UInt64(nibble & 0x0F)
+        }
+        guard bad & 0xF0 == 0 else { return nil }
         func byte(_ word: UInt64, _ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> (56 - 8 * i)) }
         return UUID(uuid: (byte(high, 0), byte(high, 1), byte(high, 2), byte(high, 3), byte(high, 4), byte(high, 5), byte(high, 6),
                            byte(high, 7), byte(low, 0), byte(low, 1), byte(low, 2), byte(low, 3), byte(low, 4), byte(low, 5),
                            byte(low, 6), byte(low, 7)))
+    }
+
+    /// The positions of the 32 hex digits in the 36 characters: the first 16, then the last 16.
+    private static let digitPositions: ([Int], [Int]) = {
+        let all = (0..<36).filter { ![8, 13, 18, 23].contains($0) }
+        return (Array(all.prefix(16)), Array(all.suffix(16)))
+    }()
+
+    private static let hexValue: [UInt8] = (0..<256).map { c -> UInt8 in
+        switch c {
+        case 48...57: UInt8(c - 48)
+        case 97...102: UInt8(c - 97 + 10)
+        case 65...70: UInt8(c - 65 + 10)
+        default: 0xFF
+        }
     }
 
     /// The upper-case text of `id`, as `UUID.uuidString` writes it.

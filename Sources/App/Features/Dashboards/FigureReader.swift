@@ -117,24 +117,46 @@ struct FigureReader {
     private func runSummary(_ query: FigureQuery) async throws -> Results {
         let (statement, selects) = try summaryStatement(query)
         guard !selects.isEmpty else { return Results() }
-        // The units each part names; the parts of one ranking name the same ones.
-        var named: [Set<UUID>] = []
-        for (index, part) in query.parts.enumerated() {
-            named.append(index > 0 && query.parts[index - 1].units == part.units ? named[index - 1] : Set(part.units))
+        // The position of each unit a part names (the parts of one ranking name the same units: one list for all).
+        var lists: [[UUID]] = [], listOfPart: [Int] = [], positions: [[UUID: Int]] = []
+        for part in query.parts {
+            if let known = lists.lastIndex(where: { $0 == part.units }) { listOfPart.append(known); continue }
+            lists.append(part.units)
+            positions.append(Dictionary(part.units.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }))
+            listOfPart.append(lists.count - 1)
         }
-        return try await Self.withoutParallelWorkers(db, if: selects.count > 1) { [named] sql in
-            var results = Results()
+        // Each select's sums by unit position, then gathered by tag, unit and key: a row costs an array update instead
+        // of three dictionary lookups.
+        let sums = try await Self.withoutParallelWorkers(db, if: selects.count > 1) { [selects, lists, listOfPart, positions] sql in
+            var sums = selects.map { [Int64?](repeating: nil, count: lists[listOfPart[$0.part]].count) }
             try await sql.forEachPackedRow(statement, columns: ["s", "u", "v"]) { row in
                 guard let index = row.int(0), selects.indices.contains(index), let unit = row.uuid(1), let value = row.int(2) else {
                     throw PackedRowsError.malformed
                 }
-                let (partIndex, key) = selects[index]
-                guard named[partIndex].contains(unit) else { return }
-                let part = query.parts[partIndex]
-                results.units[part.tag, default: [:]][unit, default: [:]][key, default: 0] += part.sign * Int64(value)
+                guard let position = positions[listOfPart[selects[index].part]][unit] else { return }
+                sums[index][position] = (sums[index][position] ?? 0) + Int64(value)
             }
-            return results
+            return sums
         }
+        var results = Results()
+        let tags = query.parts.map(\.tag)
+        for tag in tags.indices.filter({ tags.firstIndex(of: tags[$0]) == $0 }).map({ tags[$0] }) {
+            let mine = selects.indices.filter { query.parts[selects[$0].part].tag == tag }
+            var byUnit: Figures = [:]
+            for (list, units) in lists.enumerated() {
+                let these = mine.filter { listOfPart[selects[$0].part] == list }
+                guard !these.isEmpty else { continue }
+                for (position, unit) in units.enumerated() {
+                    var figures: [String: Int64] = [:]
+                    for i in these {
+                        if let sum = sums[i][position] { figures[selects[i].key, default: 0] += query.parts[selects[i].part].sign * sum }
+                    }
+                    if !figures.isEmpty { byUnit[unit, default: [:]].merge(figures, uniquingKeysWith: +) }
+                }
+            }
+            results.units[tag] = byUnit
+        }
+        return results
     }
 
     /// The statement that reads a query from the ranking summary (a UNION ALL of ranges of its primary key, held to

@@ -28,37 +28,52 @@ extension DashboardService {
         Self.addFigures(to: &query, prefix: "previous.", units: units.map(\.id), formulas: measure == .per1000 ? [f, residentsFormula] : [f],
                         period: period.previous)
         let results = try await FigureReader(db: scope.db).run(query)
-        func ranked(_ p: ReportPeriod) async throws -> [(Place, RankingEntry)] {
+        // Each period's figures by unit position, and the positions in rank order. Sorting positions, not entries,
+        // keeps a ranking of all 3,321 communes from moving thousands of entries around.
+        struct Ranked {
+            var value: [Double] = [], actual: [Double] = [], residents: [Int64] = []
+            var target: [Double?] = [], percent: [Double?] = []
+            var order: [Int] = []
+        }
+        func ranked(_ p: ReportPeriod) async throws -> Ranked {
             let figures = PeriodFigures(results, prefix: p == period ? "" : "previous.")
             let targets = measure == .percent || p == period ? try await targetValues(units: units.map(\.id), period: p) : [:]
-            var entries = units.map { u -> (Place, RankingEntry) in
+            var out = Ranked()
+            out.value.reserveCapacity(units.count)
+            for u in units {
                 let actual = figures.value(f, unit: u.id).actual
                 let residents = Int64(figures.value(residentsFormula, unit: u.id).actual)
                 let target = targets[u.id]?[indicator.code]
                 let pct = Self.percent(actual, of: target)
+                out.actual.append(actual)
+                out.residents.append(residents)
+                out.target.append(target)
+                out.percent.append(pct)
                 let value: Double = switch measure {
                 case .absolute: actual
                 case .percent: pct ?? 0
                 case .per1000: residents > 0 ? (actual * 10_000 / Double(residents)).rounded() / 10 : 0
                 }
-                return (u, RankingEntry(rank: 0, previousRank: nil, unit: u.ref, value: value, previousValue: nil, actual: actual,
-                                        target: target, percentOfPlan: pct, residents: residents))
+                out.value.append(value)
             }
-            entries.sort { a, b in
-                (a.1.value, a.1.actual, b.0.ref.code) > (b.1.value, b.1.actual, a.0.ref.code)
+            out.order = Array(units.indices)
+            out.order.sort { a, b in
+                if out.value[a] != out.value[b] { return out.value[a] > out.value[b] }
+                if out.actual[a] != out.actual[b] { return out.actual[a] > out.actual[b] }
+                return units[a].ref.code < units[b].ref.code
             }
-            for i in entries.indices { entries[i].1.rank = i + 1 }
-            return entries
+            return out
         }
-        var now = try await ranked(period)
-        let before = Dictionary(try await ranked(period.previous).map { ($0.0.id, $0.1) }, uniquingKeysWith: { a, _ in a })
-        for i in now.indices {
-            now[i].1.previousRank = before[now[i].0.id]?.rank
-            now[i].1.previousValue = before[now[i].0.id]?.value
+        let now = try await ranked(period), before = try await ranked(period.previous)
+        var previousRank = [Int](repeating: 0, count: units.count)
+        for (rank, i) in before.order.enumerated() { previousRank[i] = rank + 1 }
+        let entries = now.order.enumerated().map { rank, i in
+            RankingEntry(rank: rank + 1, previousRank: previousRank[i], unit: units[i].ref, value: now.value[i], previousValue: before.value[i],
+                         actual: now.actual[i], target: now.target[i], percentOfPlan: now.percent[i], residents: now.residents[i])
         }
         return RankingResponse(unit: place.ref, indicator: Self.response(indicator), period: period.description,
                                previousPeriod: period.previous.description, measure: measure.rawValue, tieRule: Self.tieRule,
-                               entries: now.map(\.1))
+                               entries: entries)
     }
 
     /// The monthly review: the first `top` units to commend, those below `threshold` % of plan to remind, and the
