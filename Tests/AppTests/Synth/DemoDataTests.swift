@@ -106,6 +106,13 @@ struct DemoDataTests {
                     // Not an empty comparison: the demo has supports this month and residents, teams and members.
                     if tag != "current" { #expect(!nonZero(a.figures(tag)).isEmpty, "\(tag) over \(period)") }
                 }
+                // As a ranking reads them: each formula's value by the unit's position in the list.
+                let sparse = DashboardService.PeriodFigures(a), dense = DashboardService.PeriodFigures(b)
+                for (position, unit) in units.enumerated() {
+                    for f in formulas {
+                        #expect(dense.value(f, unit: unit, position: position) == sparse.value(f, unit: unit), "\(f) of \(unit) over \(period)")
+                    }
+                }
             }
         }
     }

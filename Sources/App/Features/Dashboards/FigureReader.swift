@@ -25,9 +25,27 @@ struct FigureReader {
     struct Results {
         var units: [String: Figures] = [:]
         var periods: [String: [String: [String: Int64]]] = [:]
+        /// A query read from the ranking summary: each tag's sums by figure key, in arrays by the position of the unit
+        /// in the part's list (a ranking looks them up by position, without hashing).
+        var dense: [String: Dense] = [:]
 
-        /// A tag's sums by unit and figure key.
-        func figures(_ tag: String) -> Figures { units[tag] ?? [:] }
+        struct Dense {
+            var units: [UUID]
+            var byKey: [String: [Int64]] = [:]
+
+            func value(_ key: String, at position: Int) -> Int64 { byKey[key]?[position] ?? 0 }
+        }
+
+        /// A tag's sums by unit and figure key (from dense sums: the non-zero ones).
+        func figures(_ tag: String) -> Figures {
+            if let found = units[tag] { return found }
+            guard let d = dense[tag] else { return [:] }
+            var out: Figures = [:]
+            for (key, values) in d.byKey {
+                for (position, value) in values.enumerated() where value != 0 { out[d.units[position], default: [:]][key] = value }
+            }
+            return out
+        }
 
         /// A tag's sums by figure key and period key (for trends).
         func byPeriod(_ tag: String) -> [String: [String: Int64]] { periods[tag] ?? [:] }
@@ -125,36 +143,32 @@ struct FigureReader {
             positions.append(Dictionary(part.units.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }))
             listOfPart.append(lists.count - 1)
         }
-        // Each select's sums by unit position, then gathered by tag, unit and key: a row costs an array update instead
-        // of three dictionary lookups.
-        let sums = try await Self.withoutParallelWorkers(db, if: selects.count > 1) { [selects, lists, listOfPart, positions] sql in
-            var sums = selects.map { [Int64?](repeating: nil, count: lists[listOfPart[$0.part]].count) }
+        // Each (tag, key, list of units)'s sums by unit position: a row costs an array update, not dictionary lookups.
+        struct Slot: Hashable { var tag: String; var key: String; var list: Int }
+        var slots: [Slot] = [], slotOfSelect: [Int] = [], signOfSelect: [Int64] = []
+        var listOfTag: [String: Int] = [:]
+        for (part, list) in zip(query.parts, listOfPart) where listOfTag.updateValue(list, forKey: part.tag) ?? list != list {
+            throw SummaryError.unitsDiffer(part.tag)
+        }
+        for (part, key) in selects {
+            let slot = Slot(tag: query.parts[part].tag, key: key, list: listOfPart[part])
+            if let known = slots.firstIndex(of: slot) { slotOfSelect.append(known) } else { slots.append(slot); slotOfSelect.append(slots.count - 1) }
+            signOfSelect.append(query.parts[part].sign)
+        }
+        let sums = try await Self.withoutParallelWorkers(db, if: selects.count > 1) { [selects, lists, listOfPart, positions, slots, slotOfSelect, signOfSelect] sql in
+            var sums = slots.map { [Int64](repeating: 0, count: lists[$0.list].count) }
             try await sql.forEachPackedRow(statement, columns: ["s", "u", "v"]) { row in
                 guard let index = row.int(0), selects.indices.contains(index), let unit = row.uuid(1), let value = row.int(2) else {
                     throw PackedRowsError.malformed
                 }
                 guard let position = positions[listOfPart[selects[index].part]][unit] else { return }
-                sums[index][position] = (sums[index][position] ?? 0) + Int64(value)
+                sums[slotOfSelect[index]][position] += signOfSelect[index] * Int64(value)
             }
             return sums
         }
         var results = Results()
-        let tags = query.parts.map(\.tag)
-        for tag in tags.indices.filter({ tags.firstIndex(of: tags[$0]) == $0 }).map({ tags[$0] }) {
-            let mine = selects.indices.filter { query.parts[selects[$0].part].tag == tag }
-            var byUnit: Figures = [:]
-            for (list, units) in lists.enumerated() {
-                let these = mine.filter { listOfPart[selects[$0].part] == list }
-                guard !these.isEmpty else { continue }
-                for (position, unit) in units.enumerated() {
-                    var figures: [String: Int64] = [:]
-                    for i in these {
-                        if let sum = sums[i][position] { figures[selects[i].key, default: 0] += query.parts[selects[i].part].sign * sum }
-                    }
-                    if !figures.isEmpty { byUnit[unit, default: [:]].merge(figures, uniquingKeysWith: +) }
-                }
-            }
-            results.units[tag] = byUnit
+        for (slot, values) in zip(slots, sums) {
+            results.dense[slot.tag, default: Results.Dense(units: lists[slot.list])].byKey[slot.key] = values
         }
         return results
     }
@@ -188,10 +202,12 @@ struct FigureReader {
 
     enum SummaryError: Error, CustomStringConvertible {
         case notKept(String)
+        case unitsDiffer(String)
 
         var description: String {
             switch self {
             case let .notKept(tag): "The ranking summary keeps no days and no trends: \(tag) must be read from the rollups."
+            case let .unitsDiffer(tag): "The parts of \(tag) name different units: read from the ranking summary, a tag's parts name the same units."
             }
         }
     }

@@ -40,9 +40,9 @@ extension DashboardService {
             let targets = measure == .percent || p == period ? try await targetValues(units: units.map(\.id), period: p) : [:]
             var out = Ranked()
             out.value.reserveCapacity(units.count)
-            for u in units {
-                let actual = figures.value(f, unit: u.id).actual
-                let residents = Int64(figures.value(residentsFormula, unit: u.id).actual)
+            for (position, u) in units.enumerated() {
+                let actual = figures.value(f, unit: u.id, position: position).actual
+                let residents = Int64(figures.value(residentsFormula, unit: u.id, position: position).actual)
                 let target = targets[u.id]?[indicator.code]
                 let pct = Self.percent(actual, of: target)
                 out.actual.append(actual)

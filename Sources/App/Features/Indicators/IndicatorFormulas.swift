@@ -80,22 +80,33 @@ extension DashboardService {
         var stocks: FigureReader.Figures
         var current: FigureReader.Figures
 
+        /// Read from the ranking summary: the same sums by unit position.
+        var dense: (flows: FigureReader.Results.Dense?, stocks: FigureReader.Results.Dense?, current: FigureReader.Results.Dense?)
+
         init(_ results: FigureReader.Results, prefix: String = "") {
-            flows = results.figures(prefix + "flows")
-            stocks = results.figures(prefix + "stocks")
-            current = results.figures(prefix + "current")
+            dense = (results.dense[prefix + "flows"], results.dense[prefix + "stocks"], results.dense[prefix + "current"])
+            flows = dense.flows == nil ? results.figures(prefix + "flows") : [:]
+            stocks = dense.stocks == nil ? results.figures(prefix + "stocks") : [:]
+            current = dense.current == nil ? results.figures(prefix + "current") : [:]
         }
 
-        func value(_ f: Formula, unit: UUID) -> (actual: Double, numerator: Int64?, denominator: Int64?) {
+        /// The value of a formula for `unit`, the unit at `position` in the list the figures were read for.
+        func value(_ f: Formula, unit: UUID, position: Int? = nil) -> (actual: Double, numerator: Int64?, denominator: Int64?) {
+            func read(_ d: FigureReader.Results.Dense?, _ sparse: FigureReader.Figures, _ key: String) -> Int64 {
+                guard let d else { return sparse[unit]?[key] ?? 0 }
+                return (position ?? d.units.firstIndex(of: unit)).map { d.value(key, at: $0) } ?? 0
+            }
+            func flow(_ key: String) -> Int64 { read(dense.flows, flows, key) }
+            func stock(_ key: String) -> Int64 { read(dense.stocks, stocks, key) }
             if let key = f.flow, let d = f.flowDenominator {
-                let n = flows[unit]?[key] ?? 0, expected = flows[unit]?[d] ?? 0
+                let n = flow(key), expected = flow(d)
                 return (ReportRates.percent(n, of: expected) ?? 0, n, expected)
             }
-            if let key = f.flow { return (Double(flows[unit]?[key] ?? 0), nil, nil) }
-            if let key = f.current { return (Double(current[unit]?[key] ?? 0), nil, nil) }
-            let n = stocks[unit]?[f.stock ?? ""] ?? 0
+            if let key = f.flow { return (Double(flow(key)), nil, nil) }
+            if let key = f.current { return (Double(read(dense.current, current, key)), nil, nil) }
+            let n = stock(f.stock ?? "")
             guard let d = f.denominator else { return (Double(n), nil, nil) }
-            let denominator = stocks[unit]?[d] ?? 0
+            let denominator = stock(d)
             return (denominator > 0 ? (Double(n) * 1000 / Double(denominator)).rounded() / 10 : 0, n, denominator)
         }
     }
