@@ -147,8 +147,8 @@ struct FigureReader {
         struct Slot: Hashable { var tag: String; var key: String; var list: Int }
         var slots: [Slot] = [], slotOfSelect: [Int] = [], signOfSelect: [Int64] = []
         var listOfTag: [String: Int] = [:]
-        for (part, list) in zip(query.parts, listOfPart) where listOfTag.updateValue(list, forKey: part.tag) ?? list != list {
-            throw SummaryError.unitsDiffer(part.tag)
+        for (part, list) in zip(query.parts, listOfPart) {
+            if let known = listOfTag.updateValue(list, forKey: part.tag), known != list { throw SummaryError.unitsDiffer(part.tag) }
         }
         for (part, key) in selects {
             let slot = Slot(tag: query.parts[part].tag, key: key, list: listOfPart[part])
