@@ -68,8 +68,8 @@ public enum Bootstrap {
                     }
                 }
                 lines.append("")
-                // Printed on purpose: the operator needs it once, and it never goes to the log.
-                print(lines.joined(separator: "\n"))
+                // Written to the terminal, not the log: the operator needs the passwords once, and they never go to the log.
+                app.console.print(lines.joined(separator: "\n"))
             } else {
                 app.logger.notice("No account yet: create the first with `lantoa create-user --login admin --password … --role admin`")
             }
