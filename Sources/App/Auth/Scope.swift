@@ -37,6 +37,22 @@ extension ScopedModel {
     static func restrict(_ query: QueryBuilder<Self>, toScope path: String) -> QueryBuilder<Self> {
         path == "/" ? query : query.under(path, unitPathField)
     }
+
+    /// The rows of the subtree and of the units on the line above it: what a unit publishes for everyone under it
+    /// (a province's own services, a province's training courses and sessions).
+    static func restrictToLineAndSubtree(_ query: QueryBuilder<Self>, toScope path: String) -> QueryBuilder<Self> {
+        guard path != "/" else { return query }
+        var ancestors = ["/"]
+        var current = "/"
+        for component in path.split(separator: "/").dropLast() {
+            current += component + "/"
+            ancestors.append(current)
+        }
+        return query.group(.or) { or in
+            or.filter(unitPathField ~~ ancestors)
+            or.group(.and) { $0.under(path, unitPathField) }
+        }
+    }
 }
 
 extension QueryBuilder {
@@ -201,17 +217,7 @@ extension ServiceRecord: ScopedModel {
 
     /// National services everywhere; a province's own services within that province (and to accounts above it).
     static func restrict(_ query: QueryBuilder<ServiceRecord>, toScope path: String) -> QueryBuilder<ServiceRecord> {
-        guard path != "/" else { return query }
-        var ancestors = ["/"]
-        var current = "/"
-        for component in path.split(separator: "/") {
-            current += component + "/"
-            ancestors.append(current)
-        }
-        return query.group(.or) { or in
-            or.filter(\.$unitPath ~~ ancestors)
-            or.group(.and) { $0.under(path, \.$unitPath) }
-        }
+        restrictToLineAndSubtree(query, toScope: path)
     }
 }
 

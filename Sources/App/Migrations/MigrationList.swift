@@ -26,6 +26,7 @@ enum MigrationList {
             CreateReports(),
             AddReportWarnings(),
             CreateRollupSummary(),
+            CreateTraining(),
         ]
     }
 }

@@ -67,11 +67,21 @@ struct ScopeTests {
                 code: "xu_lang_quy", province: Fixtures.provinceB, name: "Mẫu riêng Xứ Lạng", cycle: "quarter", deadlineDays: 10, reporter: "commune",
                 fields: [.init(code: "ghi_chu", kind: .text, name: "Ghi chú", nameEn: "Notes")]))
             #expect(templateSetup.status == .created, "\(templateSetup.text)")
+            // A course of B's province, a session in B's commune and the attendance of B's member.
+            let courseReply = try await t.send(.POST, "/api/v1/training/courses", token: provinceB, json: CreateTrainingCourseRequest(
+                title: "Khóa riêng Xứ Lạng", topic: nil, services: nil, mode: "in_person", link: nil, organiser: nil, organiserName: nil, unit: Fixtures.provinceB))
+            let courseB = try #require(try courseReply.json()["id"] as? String).lowercased()
+            let sessionReply = try await t.send(.POST, "/api/v1/training/sessions", token: provinceB, json: CreateTrainingSessionRequest(
+                course: UUID(uuidString: courseB), date: "2026-11-20", place: "Nhà văn hóa Khuổi Bó", link: nil, trainer: nil, unit: Fixtures.communeB, capacity: nil))
+            let sessionB = try #require(try sessionReply.json()["id"] as? String).lowercased()
+            let attendB = try await t.send(.PUT, "/api/v1/training/sessions/\(sessionB)/attendance", token: b, json: TrainingAttendanceRequest(
+                entries: [TrainingAttendanceEntry(member: UUID(uuidString: memberIDB), present: true, passed: true, certificate: nil)]))
+            #expect(attendB.status == .ok, "\(attendB.text)")
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
             let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
             let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "tinh-b", "Thử Nghiệm", "Khuổi Bó", "020*******45",
-                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b"]
+                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b", "Khóa riêng Xứ Lạng", courseB, sessionB]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
@@ -97,6 +107,15 @@ struct ScopeTests {
                                                                 json: ["formerCommune": Fixtures.communeB], expect: .refused),
                 "GET /api/v1/units/:code/composition-policy": Probe(method: .GET, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", expect: .refused),
                 "PUT /api/v1/units/:code/composition-policy": Probe(method: .PUT, path: "/api/v1/units/\(Fixtures.provinceB)/composition-policy", json: ["minimumMembers": "3"], expect: .refused),
+                "GET /api/v1/training/courses": Probe(method: .GET, path: "/api/v1/training/courses", expect: .showsNothingOf),
+                "POST /api/v1/training/courses": Probe(method: .POST, path: "/api/v1/training/courses", json: ["title": "Khóa lạ", "mode": "in_person", "unit": Fixtures.communeB], expect: .refused),
+                "GET /api/v1/training/sessions": Probe(method: .GET, path: "/api/v1/training/sessions", expect: .showsNothingOf),
+                "POST /api/v1/training/sessions": Probe(method: .POST, path: "/api/v1/training/sessions", json: ["course": courseB, "date": "2026-11-21", "place": "Nơi lạ"], expect: .refused),
+                "GET /api/v1/training/sessions/:id": Probe(method: .GET, path: "/api/v1/training/sessions/\(sessionB)", expect: .refused),
+                "PUT /api/v1/training/sessions/:id/attendance": Probe(method: .PUT, path: "/api/v1/training/sessions/\(sessionB)/attendance", json: [:], expect: .refused),
+                "POST /api/v1/training/sessions/:id/attendance-imports": Probe(method: .POST, path: "/api/v1/training/sessions/\(sessionB)/attendance-imports",
+                                                                             body: Data("Số điện thoại\n0987654321\n".utf8), expect: .refused),
+                "GET /api/v1/members/:id/training": Probe(method: .GET, path: "/api/v1/members/\(memberIDB)/training", expect: .refused),
                 "POST /api/v1/units/:code/team-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/team-imports", body: csv, expect: .refused),
                 "POST /api/v1/units/:code/resident-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/resident-imports", body: csv, expect: .refused),
                 "GET /api/v1/resident-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/resident-imports/template.xlsx", expect: .notScoped(.ok)),
@@ -197,6 +216,13 @@ struct ScopeTests {
                 "POST /dashboard/targets/split": Probe(method: .POST, path: "/dashboard/targets/split",
                                                        json: ["unit": Fixtures.communeB, "indicator": "vneid_level2.done", "period": "2027",
                                                               "method": "even"], expect: .refused),
+                "GET /training": Probe(method: .GET, path: "/training", expect: .showsNothingOf),
+                "POST /training/courses": Probe(method: .POST, path: "/training/courses", json: ["title": "Khóa lạ", "mode": "in_person", "unit": Fixtures.communeB], expect: .refused),
+                "POST /training/sessions": Probe(method: .POST, path: "/training/sessions", json: ["course": courseB, "date": "2026-11-21", "place": "Nơi lạ"], expect: .refused),
+                "GET /training/sessions/:id": Probe(method: .GET, path: "/training/sessions/\(sessionB)", expect: .refused),
+                "POST /training/sessions/:id/attendance": Probe(method: .POST, path: "/training/sessions/\(sessionB)/attendance", json: ["members[]": memberIDB, "present[]": memberIDB], expect: .refused),
+                "POST /training/sessions/:id/import": Probe(method: .POST, path: "/training/sessions/\(sessionB)/import", expect: .refused),
+                "GET /members/:id": Probe(method: .GET, path: "/members/\(memberIDB)", expect: .refused),
                 "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
                 "GET /reports": Probe(method: .GET, path: "/reports?template=to_thang&period=2026-11", expect: .showsNothingOf),
                 "GET /reports/export": Probe(method: .GET, path: "/reports/export?template=to_thang&period=2026-11&unit=\(Fixtures.communeB)&format=csv", expect: .refused),
@@ -238,6 +264,9 @@ struct ScopeTests {
                 check(route, probe, reply, secretsOfB)
             }
             #expect(try await SupportActivity.query(on: t.app.db).count() == 0)
+            #expect(try await TrainingAttendance.query(on: t.app.db).filter(\.$present == true).count() == 1)
+            #expect(try await TrainingSession.query(on: t.app.db).count() == 1)
+            #expect(try await TrainingCourse.query(on: t.app.db).count() == 1)
             // B's data is still intact.
             #expect(try await User.find(userB, on: t.app.db)?.disabled == false)
             #expect(try await UserToken.find(tokenB, on: t.app.db) != nil)

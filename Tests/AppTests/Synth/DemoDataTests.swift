@@ -64,6 +64,15 @@ struct DemoDataTests {
             #expect((slotReport.figures["residents"] ?? 0) > 0)
             #expect(!slotReport.warnings.contains { $0.rule == "vneid_at_most_residents" })
 
+            // Training held in the last weeks and a session coming: the province's members trained this year show.
+            let sessions = try await TrainingSession.query(on: t.app.db).all()
+            #expect(sessions.contains { $0.heldOn > today.iso } && sessions.filter { $0.heldOn <= today.iso && today.adding(days: -30).iso <= $0.heldOn }.count == 2)
+            let board = try await DashboardTests.dashboard(t, unit: DemoData.provinceCode, period: String(today.year), token: province)
+            let trained = try #require(board.indicators.first { $0.code == "training.members" })
+            #expect((trained.actual) > 50 && trained.actual < 100, "\(trained.actual)% of members trained this year")
+            let attendances = try await TrainingAttendance.query(on: t.app.db).filter(\.$present == true).count()
+            #expect(board.indicators.first { $0.code == "training.attendances" }?.actual == Double(attendances))
+
             // The ranking summary gives the figures the rollups give, for the periods rankings are read for.
             try await Self.summaryMatchesRollups(t, today: today)
 

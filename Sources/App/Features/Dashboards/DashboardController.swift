@@ -115,7 +115,7 @@ enum DashboardController {
 
     static func format(_ value: Double?, kind: IndicatorKind, req: Request) -> String {
         guard let value else { return "—" }
-        return kind == .coverage ? req.t("dashboard.percent", number(value, req: req)) : number(value, req: req)
+        return kind.isRate ? req.t("dashboard.percent", number(value, req: req)) : number(value, req: req)
     }
 
     /// The table rows, charts and breakdown of a dashboard's indicators, for the dashboard and campaign pages.

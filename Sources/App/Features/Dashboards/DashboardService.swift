@@ -75,13 +75,13 @@ struct DashboardService {
             }
             let childTargets = rows.compactMap(\.target)
             var finding: SplitFinding?
-            if let target, !childTargets.isEmpty, i.kind != .coverage {
+            if let target, !childTargets.isEmpty, !i.kind.isRate {
                 finding = TargetSplit.finding(parent: Int64(target.rounded()), children: childTargets.map { Int64($0.rounded()) })
             }
             out.append(DashboardIndicator(code: i.code, kind: i.kind, name: i.name, actual: actual.actual, numerator: actual.numerator,
                                           denominator: actual.denominator, target: target, percentOfPlan: Self.percent(actual.actual, of: target),
                                           trend: trends[i.code] ?? [], breakdown: rows,
-                                          childTargets: childTargets.isEmpty || i.kind == .coverage ? nil : childTargets.reduce(0, +),
+                                          childTargets: childTargets.isEmpty || i.kind.isRate ? nil : childTargets.reduce(0, +),
                                           splitFinding: finding))
         }
         return DashboardResponse(unit: place.ref, period: period.description, periodStart: period.start.iso, periodEnd: period.end.iso,

@@ -65,6 +65,8 @@ extension DashboardService {
             case .reporting:
                 let (measure, template) = ReportFigures.indicatorParts(i.figure)
                 out[i.code] = Formula(flow: ReportFigures.key(measure, template), flowDenominator: ReportFigures.key(.expected, template))
+            case .training: out[i.code] = Formula(flow: TrainingFigures.attendancesKey)
+            case .trainingCoverage: out[i.code] = Formula(stock: TrainingFigures.membersKey, denominator: "members")
             case .coverage:
                 let s = services[i.serviceCode]
                 out[i.code] = Formula(stock: Rollups.firstKey(i.serviceCode),

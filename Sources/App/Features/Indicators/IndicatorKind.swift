@@ -15,4 +15,12 @@ enum IndicatorKind: String, Codable, Sendable, CaseIterable {
     /// Reports received (or received on time) ÷ reports expected, as a percentage over the period's closed periods;
     /// `figure` is `complete.<template>` or `on_time.<template>`.
     case reporting
+    /// Members' attendances marked present at training sessions in the period ("lượt" trained).
+    case training
+    /// Members trained at least once in the calendar year up to the end of the period ÷ active members, as a percentage
+    /// (the yearly goal that every member is trained).
+    case trainingCoverage = "training_coverage"
+
+    /// A percentage at the end of the period: its target is a rate, not split among the units below.
+    var isRate: Bool { self == .coverage || self == .trainingCoverage }
 }

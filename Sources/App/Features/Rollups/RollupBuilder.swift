@@ -161,6 +161,8 @@ struct RollupBuilder: Sendable {
         for (path, code, on, n) in manual { sums.add(path, Rollups.manualKey(code), on: LocalDate(on)!, n) }
         progress("reports")
         for (path, key, end, n) in try await ReportFigures.rebuilt(on: sql) { sums.add(path, key, on: LocalDate(end)!, n) }
+        progress("training")
+        for (path, key, on, n) in try await TrainingFigures.rebuilt(on: sql) { sums.add(path, key, on: on, n) }
         let cells = sums.cells
         progress("writing \(cells.count) figures")
         // Rows that sum to zero carry nothing and are not written.

@@ -7,8 +7,8 @@ import SQLKit
 /// record flagged `demo` and every page bannered. Generated from a fixed seed, so every fresh clone sees the same
 /// shape, dated relative to the day it is loaded so that it looks alive that day: teams founded in the last year,
 /// supports in the last ten weeks (most in the last few) credited to the teams, a few teams idle, the year's targets
-/// set and split, a campaign running, and periodic reports due, submitted and approved (`DemoReports`). Never
-/// loaded in production (`--env production`) unless `LANTOA_DEMO=true`.
+/// set and split, a campaign running, training sessions held and coming (`loadTraining`), and periodic reports due,
+/// submitted and approved (`DemoReports`). Never loaded in production (`--env production`) unless `LANTOA_DEMO=true`.
 enum DemoData {
     static let provinceCode = "20"
 
@@ -115,6 +115,7 @@ enum DemoData {
             try await loadSessions(teams: teamOfHamlet.values.filter { !$0.unitPath.contains(outreachHamletMarker(communes)) }, random: random,
                                    clock: clock, on: db)
             try await loadTargets(province: province, clock: clock, on: db)
+            try await loadTraining(province: province, communes: communes, random: random, clock: clock, on: db)
             try await Setting(key: "demo", value: "Lạng Sơn").create(on: db)
         }
         try await DemoReports.load(province: province, clock: clock, on: db)

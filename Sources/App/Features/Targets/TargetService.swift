@@ -45,7 +45,7 @@ struct TargetService {
 
     func validate(_ value: Double?, for indicator: IndicatorRecord, field: String = "value") throws {
         guard let value else { throw AppError.invalid(field, "error.required") }
-        if indicator.kind == .coverage {
+        if indicator.kind.isRate {
             guard (0...100).contains(value) else { throw AppError.invalid(field, "error.range", "0", "100") }
         } else {
             guard value >= 0, value <= 1e12, value == value.rounded() else { throw AppError.invalid(field, "error.whole_number") }
@@ -100,7 +100,7 @@ struct TargetService {
         }
         try scope.authorize(.setTargets, at: place.path == "/" ? scope.actor.scopePath : place.path)
         var values: [Double]
-        if indicator.kind == .coverage, method != .typed {
+        if indicator.kind.isRate, method != .typed {
             values = children.map { _ in parent.value }
         } else {
             switch method {
@@ -142,7 +142,7 @@ struct TargetService {
         let rows = zip(children, written).map { response($1, unit: $0.ref) }
         let total = values.reduce(0, +)
         return TargetsResponse(target: response(parent, unit: place.ref), children: rows, childrenTotal: total,
-                               finding: indicator.kind == .coverage ? nil
+                               finding: indicator.kind.isRate ? nil
                                    : TargetSplit.finding(parent: Int64(parent.value), children: values.map { Int64($0) }))
     }
 
@@ -165,7 +165,7 @@ struct TargetService {
         let rows = children.compactMap { c in byUnit[c.id].map { response($0, unit: c.ref) } }
         let total = rows.map(\.value).reduce(0, +)
         var finding: SplitFinding?
-        if let own, !rows.isEmpty, indicator.kind != .coverage {
+        if let own, !rows.isEmpty, !indicator.kind.isRate {
             finding = TargetSplit.finding(parent: Int64(own.value), children: rows.map { Int64($0.value) })
         }
         return TargetsResponse(target: own, children: rows, childrenTotal: total, finding: finding)
