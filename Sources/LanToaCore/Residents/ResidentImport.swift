@@ -3,7 +3,7 @@ import Foundation
 /// Reads a hamlet's or commune's list of households and residents as communes keep it: one row per resident,
 /// the household given by its address (rows with the same hamlet and address make one household).
 public enum ResidentImport {
-    public enum Column: String, CaseIterable, Sendable {
+    public enum Column: String, SheetColumn, Sendable {
         case hamlet
         case address
         case headName
@@ -75,14 +75,7 @@ public enum ResidentImport {
 
     public static func check(_ table: Table, today: LocalDate) -> Checked {
         guard let header = table.rows.first else { return Checked(rows: [], problems: [.init(row: 0, column: "", key: "empty_file")]) }
-        var index: [Column: Int] = [:]
-        for (i, title) in header.enumerated() {
-            let folded = TextFolding.fold(title)
-            if let c = Column.allCases.first(where: { TextFolding.fold($0.header) == folded || $0.aliases.contains { TextFolding.fold($0) == folded } }),
-               index[c] == nil {
-                index[c] = i
-            }
-        }
+        let index = Table.columns(of: header, as: Column.self)
         var problems: [TeamImport.Problem] = []
         for c in Column.allCases where c.isRequired && index[c] == nil {
             problems.append(.init(row: 1, column: c.header, key: "missing_column", args: [c.header]))
@@ -90,13 +83,7 @@ public enum ResidentImport {
         guard problems.isEmpty else { return Checked(rows: [], problems: problems) }
         var rows: [Row] = []
         var cccds: [String: Int] = [:]
-        for (offset, cells) in table.rows.enumerated().dropFirst() {
-            let n = offset + 1
-            if cells.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { continue }
-            func cell(_ c: Column) -> String {
-                guard let i = index[c], cells.indices.contains(i) else { return "" }
-                return cells[i].trimmingWhitespace()
-            }
+        for (n, cell) in table.dataRows(index) {
             func problem(_ c: Column, _ key: String, _ args: String...) { problems.append(.init(row: n, column: c.header, key: key, args: args)) }
             let problemsBefore = problems.count
             for c in Column.allCases where c.isRequired && cell(c).isEmpty { problem(c, "required") }

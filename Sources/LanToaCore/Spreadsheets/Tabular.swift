@@ -381,3 +381,37 @@ private final class SheetParser: NSObject, XMLParserDelegate {
         if capturing { value += string }
     }
 }
+
+/// A column of an import sheet, found by its title or one of its aliases, with or without diacritics.
+protocol SheetColumn: CaseIterable, Hashable {
+    var header: String { get }
+    var aliases: [String] { get }
+}
+
+extension Table {
+    /// Where each column stands in the header row: the first cell whose title (folded) is the column's or an alias's.
+    static func columns<C: SheetColumn>(of header: [String], as _: C.Type) -> [C: Int] {
+        var index: [C: Int] = [:]
+        for (i, title) in header.enumerated() {
+            let folded = TextFolding.fold(title)
+            guard !folded.isEmpty else { continue }
+            if let c = C.allCases.first(where: { TextFolding.fold($0.header) == folded || $0.aliases.contains { TextFolding.fold($0) == folded } }),
+               index[c] == nil {
+                index[c] = i
+            }
+        }
+        return index
+    }
+
+    /// The data rows that are not empty, each with its row number (the header is row 1) and a reader of a column's
+    /// trimmed cell ("" when the column is absent or the row short).
+    func dataRows<C: SheetColumn>(_ index: [C: Int]) -> [(number: Int, cell: (C) -> String)] {
+        rows.enumerated().dropFirst().compactMap { offset, cells in
+            if cells.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { return nil }
+            return (offset + 1, { c in
+                guard let i = index[c], cells.indices.contains(i) else { return "" }
+                return cells[i].trimmingWhitespace()
+            })
+        }
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// the result is a plan, or every problem with its row number and column.
 public enum TeamImport {
     /// The template's columns, in order.
-    public enum Column: String, CaseIterable, Sendable {
+    public enum Column: String, SheetColumn, Sendable {
         case hamlet
         case teamName
         case decisionNumber
@@ -118,16 +118,7 @@ public enum TeamImport {
             return .invalid([Problem(row: 0, column: "", key: "empty_file")])
         }
         var problems: [Problem] = []
-        var index: [Column: Int] = [:]
-        for (i, title) in header.enumerated() {
-            let folded = TextFolding.fold(title)
-            guard !folded.isEmpty else { continue }
-            if let column = Column.allCases.first(where: { c in
-                TextFolding.fold(c.header) == folded || c.aliases.contains { TextFolding.fold($0) == folded }
-            }), index[column] == nil {
-                index[column] = i
-            }
-        }
+        let index = Table.columns(of: header, as: Column.self)
         for column in Column.allCases where column.isRequired && index[column] == nil {
             problems.append(Problem(row: 1, column: column.header, key: "missing_column", args: [column.header]))
         }

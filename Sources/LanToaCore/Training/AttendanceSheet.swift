@@ -4,7 +4,7 @@ import Foundation
 /// completion list a OneTouch MOOC course exports. Members are matched by phone number; the columns are found by their
 /// titles, with or without diacritics, in Vietnamese or English.
 public enum AttendanceSheet {
-    public enum Column: CaseIterable, Sendable {
+    public enum Column: SheetColumn, Sendable {
         case phone
         case fullName
         case present
@@ -67,28 +67,14 @@ public enum AttendanceSheet {
 
     public static func check(_ table: Table) -> Checked {
         guard let header = table.rows.first else { return Checked(rows: [], problems: [.init(row: 0, column: "", key: "empty_file")]) }
-        var index: [Column: Int] = [:]
-        for (i, title) in header.enumerated() {
-            let folded = TextFolding.fold(title)
-            guard !folded.isEmpty else { continue }
-            if let c = Column.allCases.first(where: { TextFolding.fold($0.header) == folded || $0.aliases.contains { TextFolding.fold($0) == folded } }),
-               index[c] == nil {
-                index[c] = i
-            }
-        }
+        let index = Table.columns(of: header, as: Column.self)
         guard index[.phone] != nil else {
             return Checked(rows: [], problems: [.init(row: 1, column: Column.phone.header, key: "missing_column", args: [Column.phone.header])])
         }
         var rows: [Row] = []
         var problems: [TeamImport.Problem] = []
         var phones: [String: Int] = [:]
-        for (offset, cells) in table.rows.enumerated().dropFirst() {
-            let n = offset + 1
-            if cells.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { continue }
-            func cell(_ c: Column) -> String {
-                guard let i = index[c], cells.indices.contains(i) else { return "" }
-                return cells[i].trimmingWhitespace()
-            }
+        for (n, cell) in table.dataRows(index) {
             func problem(_ c: Column, _ key: String, _ args: String...) { problems.append(.init(row: n, column: c.header, key: key, args: args)) }
             let before = problems.count
             var phone: PhoneNumber?
