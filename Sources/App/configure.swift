@@ -94,6 +94,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         try await ReportReminders.run(today: app.clock.today(), on: app.db)
     })
 
+    // Early warnings for the whole country, every hour (they are also refreshed for a subtree whenever its list is read).
+    app.lifecycle.use(PeriodicJob("Early warnings", every: .seconds(3600)) { app in
+        try await EarlyWarnings(db: app.db, clock: app.clock).refresh(under: "/")
+    })
+
     try routes(app)
 }
 

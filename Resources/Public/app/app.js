@@ -141,7 +141,7 @@
   function setQueue(items) { store.set('queue.' + store.get('account', ''), items); }
 
   function showQueue() {
-    const n = queue().length + outgoing().length;
+    const n = queue().length + outgoing().length + asked().length;
     $('queue').hidden = n === 0;
     $('queue-count').textContent = String(n);
     $('net').className = navigator.onLine ? 'net' : 'net off';
@@ -167,6 +167,14 @@
       await pull();
       await sendReports();
       await pullReports();
+      await sendDifficulties();
+      await pullDifficulties();
+      const raised = document.getElementById('difficulties');
+      if (raised) raised.replaceWith(difficultyList());
+      await sendReads();
+      await pullNotices();
+      const box = document.getElementById('notices');
+      if (box) box.replaceWith(noticesBox());
     } catch (e) {
       if (e.message === 'unauthorized') render();
     } finally {
@@ -429,6 +437,7 @@
         signedIn(reply);
         if (!store.get('set', null)) store.set('set', { households: [], residents: [], services: [], cursor: '' });
         await pull();
+        await pullNotices().catch(() => {});
         render();
       } catch (e) {
         msg.textContent = navigator.onLine ? 'Sai tên đăng nhập hoặc mật khẩu.' : 'Cần có mạng để đăng nhập lần đầu.';
@@ -458,6 +467,7 @@
     };
     search.addEventListener('input', fill);
     fill();
+    view.append(noticesBox());
     view.append(search, list, el('button', { class: 'primary', id: 'add-household', text: '+ Thêm hộ', onclick: () => go(householdForm, null, 'Thêm hộ') }));
   }
 
@@ -586,6 +596,125 @@
     fill();
   }
 
+  // ---- notices and good practices, on the home screen until read
+
+  function notices() { return store.get('notices.' + store.get('account', ''), []); }
+
+  async function pullNotices() {
+    store.set('notices.' + store.get('account', ''), await api('GET', '/api/v1/announcements'));
+  }
+
+  function noticesBox() {
+    const unread = notices().filter((n) => !n.read);
+    const box = el('div', { id: 'notices' });
+    for (const n of unread.slice(0, 5)) {
+      const body = el('p', { text: n.body, hidden: '' });
+      box.append(el('div', { class: 'item notice', 'data-id': n.id }, [
+        el('strong', { text: (n.kind === 'practice' ? 'Cách làm hay: ' : 'Thông báo: ') + n.title }), el('small', { text: n.unit }), body,
+        el('button', { class: 'notice-read', text: 'Xem', onclick: async (event) => {
+          body.hidden = false;
+          event.target.remove();
+          // Read receipts are sent when the network allows; the notice stays marked read on the phone.
+          store.set('notices.' + store.get('account', ''), notices().map((x) => x.id === n.id ? Object.assign({}, x, { read: true }) : x));
+          try { await api('POST', '/api/v1/announcements/' + n.id + '/read'); } catch (e) { store.set('unsentReads', store.get('unsentReads', []).concat([n.id])); }
+        } })]));
+    }
+    return box;
+  }
+
+  async function sendReads() {
+    const ids = store.get('unsentReads', []);
+    for (const id of ids) { await api('POST', '/api/v1/announcements/' + id + '/read'); store.set('unsentReads', store.get('unsentReads', []).filter((x) => x !== id)); }
+  }
+
+  // ---- difficulties (vướng mắc): raised here with or without network, sent by the next sync, answers pulled back
+
+  function asked() { return store.get('asked.' + store.get('account', ''), []); }
+  function setAsked(list) { store.set('asked.' + store.get('account', ''), list); }
+  function difficulties() { return store.get('difficulties.' + store.get('account', ''), []); }
+
+  async function sendDifficulties() {
+    for (const d of asked().filter((x) => !x.error)) {
+      try {
+        await api('POST', '/api/v1/difficulties', { id: d.id, service: d.service, description: d.description, photo: d.photo || undefined });
+        setAsked(asked().filter((x) => x.id !== d.id));
+      } catch (e) {
+        const status = e.data && e.data.status;
+        if (!status || status >= 500 || status === 408 || status === 429) throw e;
+        // Refused (a service no longer offered, a photo too large): kept with the server's words, not sent again.
+        setAsked(asked().map((x) => x.id === d.id ? Object.assign({}, x, { error: (e.data.errors || []).map((y) => y.message).join('; ') || e.data.title }) : x));
+      }
+    }
+  }
+
+  async function pullDifficulties() {
+    store.set('difficulties.' + store.get('account', ''), await api('GET', '/api/v1/difficulties/mine'));
+  }
+
+  // A photo is made at most 1280 px on its long side and sent as a JPEG of a few hundred kB: cheap phones' cameras
+  // take 10 MB pictures, and the server keeps at most 1 MB (without the camera's location).
+  function shrink(file) {
+    return new Promise((resolve, reject) => {
+      const img = new Image();
+      img.onload = () => {
+        const scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+        const canvas = document.createElement('canvas');
+        canvas.width = Math.round(img.width * scale);
+        canvas.height = Math.round(img.height * scale);
+        canvas.getContext('2d').drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(img.src);
+        resolve(canvas.toDataURL('image/jpeg', 0.8).split(',')[1]);
+      };
+      img.onerror = reject;
+      img.src = URL.createObjectURL(file);
+    });
+  }
+
+  const DIFFICULTY_STATUS = { open: 'Chờ trả lời', answered: 'Đã trả lời', solved: 'Đã giải quyết' };
+
+  function difficultiesScreen() {
+    const set = store.get('set', { services: [] });
+    const service = el('select', { id: 'difficulty-service' });
+    for (const s of set.services) service.append(el('option', { value: s.code, text: s.name }));
+    const description = el('textarea', { id: 'difficulty-description', maxlength: '2000' });
+    const photo = el('input', { id: 'difficulty-photo', type: 'file', accept: 'image/*', capture: 'environment' });
+    const message = el('p', { class: 'msg', id: 'difficulty-message', hidden: '' });
+    view.append(el('label', { for: 'difficulty-service', text: 'Dịch vụ' }), service,
+      el('label', { for: 'difficulty-description', text: 'Mô tả vướng mắc' }), description,
+      el('label', { for: 'difficulty-photo', text: 'Ảnh (không bắt buộc)' }), photo, message,
+      el('button', { class: 'primary', id: 'difficulty-send', text: 'Gửi vướng mắc', onclick: async () => {
+        if (!description.value.trim()) { message.hidden = false; message.className = 'msg err'; message.textContent = 'Hãy mô tả vướng mắc.'; return; }
+        let picture = null;
+        try { if (photo.files && photo.files[0]) picture = await shrink(photo.files[0]); } catch (e) { picture = null; }
+        setAsked(asked().concat([{ id: uuid(), service: service.value, description: description.value.trim(), photo: picture, on: today() }]));
+        showQueue();
+        stack = [{ screen: difficultiesScreen, title: 'Vướng mắc' }];
+        draw();
+        view.prepend(el('p', { class: 'msg', id: 'difficulty-saved', text: navigator.onLine ? 'Đã lưu, đang gửi…' : 'Đã lưu trên máy, sẽ gửi khi có mạng.' }));
+        if (navigator.onLine) sync();
+      } }));
+    view.append(el('h2', { text: 'Vướng mắc đã gửi' }), difficultyList());
+  }
+
+  // What the account raised: those waiting on the phone, then the server's, with their answers.
+  function difficultyList() {
+    const set = store.get('set', { services: [] });
+    const list = el('div', { id: 'difficulties' });
+    const names = new Map(set.services.map((s) => [s.code, s.name]));
+    for (const d of asked()) {
+      list.append(el('div', { class: 'item difficulty waiting', 'data-id': d.id }, [
+        el('strong', { text: names.get(d.service) || d.service }), el('p', { text: d.description }),
+        el('p', { class: d.error ? 'msg err' : 'muted', text: d.error ? 'Không gửi được: ' + d.error : 'Chưa gửi' })]));
+    }
+    for (const d of difficulties()) {
+      list.append(el('div', { class: 'item difficulty', 'data-id': d.id }, [
+        el('strong', { text: names.get(d.service) || d.service }), el('p', { text: d.description }),
+        el('p', { class: 'muted', text: DIFFICULTY_STATUS[d.status] || d.status }),
+        d.answer ? el('p', { class: 'answer', text: 'Trả lời: ' + d.answer }) : el('span')]));
+    }
+    return list;
+  }
+
   function meScreen() {
     const rejected = store.get('rejected', []);
     view.append(el('p', { text: `Đã tải ${store.get('set', { residents: [] }).residents.length} người dân.` }));
@@ -594,7 +723,7 @@
       for (const r of rejected.slice(-20)) view.append(el('p', { text: (r.errors || []).map((e) => e.message).join('; ') }));
     }
     view.append(el('button', { class: 'primary', id: 'sign-out', text: 'Đăng xuất', onclick: async () => {
-      if ((queue().length || Object.keys(drafts()).length) && !confirm('Còn dữ liệu chưa gửi. Vẫn đăng xuất?')) return;
+      if ((queue().length || Object.keys(drafts()).length || asked().length) && !confirm('Còn dữ liệu chưa gửi. Vẫn đăng xuất?')) return;
       // The server forgets the tokens (when it can be reached); the phone forgets everything.
       try { if (navigator.onLine) await api('POST', '/api/v1/auth/logout'); } catch (e) { /* offline: the tokens expire */ }
       store.wipe();
@@ -610,13 +739,14 @@
       for (const b of document.querySelectorAll('.tabs button')) b.classList.toggle('on', b === button);
       const tab = button.dataset.tab;
       stack = [tab === 'sweep' ? { screen: sweepScreen, title: 'Rà soát' } : tab === 'reports' ? { screen: reportsScreen, title: 'Báo cáo' }
+        : tab === 'difficulties' ? { screen: difficultiesScreen, title: 'Vướng mắc' }
         : tab === 'me' ? { screen: meScreen, title: 'Tài khoản' } : { screen: householdsScreen, title: 'Hộ dân' }];
       draw();
     });
   }
   window.addEventListener('online', () => { showQueue(); sync(); });
   window.addEventListener('offline', showQueue);
-  setInterval(() => { if (queue().length || outgoing().length) sync(); }, 5000);
+  setInterval(() => { if (queue().length || outgoing().length || asked().filter((d) => !d.error).length) sync(); }, 5000);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
   render();
   if (navigator.onLine) sync();

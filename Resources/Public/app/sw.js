@@ -1,7 +1,7 @@
 // Lan Tỏa phone app service worker: the app shell is cached so the app opens with no network.
 // API calls always go to the network and no API answer is ever cached (they hold personal data; the app keeps its own
 // sealed queue of what is not yet sent): only the shell's own files under /app/ are.
-const SHELL = 'lantoa-shell-v3';
+const SHELL = 'lantoa-shell-v4';
 const FILES = ['/app/', '/app/app.js', '/app/app.css', '/app/manifest.webmanifest', '/app/icon.svg'];
 
 self.addEventListener('install', (event) => {

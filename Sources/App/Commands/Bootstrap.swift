@@ -66,6 +66,7 @@ public enum Bootstrap {
                                                                         role: account.role.rawValue, scope: account.scope), by: .system)
                         lines.append("    \(account.login) / \(password)   (\(account.description))")
                     }
+                    try await DemoData.loadDifficulties(on: app.db, clock: app.clock)
                 }
                 lines.append("")
                 // Written to the terminal, not the log: the operator needs the passwords once, and they never go to the log.

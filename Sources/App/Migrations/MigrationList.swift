@@ -27,6 +27,9 @@ enum MigrationList {
             AddReportWarnings(),
             CreateRollupSummary(),
             CreateTraining(),
+            CreateEarlyWarnings(),
+            CreateDifficulties(),
+            CreateAnnouncements(),
         ]
     }
 }

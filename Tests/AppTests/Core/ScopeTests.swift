@@ -77,11 +77,35 @@ struct ScopeTests {
             let attendB = try await t.send(.PUT, "/api/v1/training/sessions/\(sessionB)/attendance", token: b, json: TrainingAttendanceRequest(
                 entries: [TrainingAttendanceEntry(member: UUID(uuidString: memberIDB), present: true, passed: true, certificate: nil)]))
             #expect(attendB.status == .ok, "\(attendB.text)")
+            // B's team has no support yet: its commune's warning list opens the warning and writes the leader's task.
+            let warningsB = try await t.send(.GET, "/api/v1/warnings?unit=\(Fixtures.communeB)", token: b).decode(WarningListResponse.self)
+            #expect(warningsB.items.contains { $0.kind == .teamIdle })
+            let leaderUserB = try #require(try await User.query(on: t.app.db).filter(\.$login == "to-truong-b").first()?.id)
+            let noteB = try #require(try await OutboxMessage.query(on: t.app.db).filter(\.$recipientID == leaderUserB).first()?.id)
+            // A difficulty of B's leader, with a photo, answered by B's province and promoted to its FAQ.
+            let difficultyB = UUID()
+            let raisedB = try await t.send(.POST, "/api/v1/difficulties", token: leaderB, json: RaiseDifficultyRequest(
+                id: difficultyB, service: "vneid_level2", description: "Vướng mắc riêng Bản Thử", photo: DifficultyTests.photo.base64EncodedString()))
+            #expect(raisedB.status == .created, "\(raisedB.text)")
+            #expect(try await t.send(.POST, "/api/v1/difficulties/\(difficultyB)/answer", token: provinceB, json: DifficultyTextRequest(text: "Trả lời riêng Xứ Lạng")).status == .ok)
+            #expect(try await t.send(.POST, "/api/v1/difficulties/\(difficultyB)/promote", token: provinceB, json: PromoteDifficultyRequest(question: "Câu hỏi riêng Xứ Lạng vneid", answer: nil)).status == .created)
+            // A notice of B's province for B's commune, with an attachment.
+            let noticeReply = try await t.send(.POST, "/api/v1/announcements", token: provinceB, json: PostAnnouncementRequest(
+                kind: "notice", title: "Thông báo riêng Xứ Lạng", body: "Nội dung riêng Xứ Lạng", unit: Fixtures.communeB))
+            let noticeB = try noticeReply.decode(AnnouncementResponse.self).id
+            let fileB = AnnouncementFile()
+            fileB.id = noticeB
+            fileB.unitPath = try #require(try await Announcement.find(noticeB, on: t.app.db)).unitPath
+            fileB.contentType = "application/pdf"
+            fileB.content = Data("%PDF-1.4 Xứ Lạng".utf8)
+            try await fileB.create(on: t.app.db)
+            try await Announcement.query(on: t.app.db).filter(\.$id == noticeB).set(\.$attachmentName, to: "thong-bao.pdf").update()
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
             let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
             let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "tinh-b", "Thử Nghiệm", "Khuổi Bó", "020*******45",
-                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b", "Khóa riêng Xứ Lạng", courseB, sessionB]
+                              "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b", "Khóa riêng Xứ Lạng", courseB, sessionB, "Vướng mắc riêng Bản Thử", "Trả lời riêng Xứ Lạng", "Câu hỏi riêng Xứ Lạng",
+                              difficultyB.uuidString.lowercased(), "Thông báo riêng Xứ Lạng", "Nội dung riêng Xứ Lạng", noticeB.uuidString.lowercased()]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
@@ -116,6 +140,28 @@ struct ScopeTests {
                 "POST /api/v1/training/sessions/:id/attendance-imports": Probe(method: .POST, path: "/api/v1/training/sessions/\(sessionB)/attendance-imports",
                                                                              body: Data("Số điện thoại\n0987654321\n".utf8), expect: .refused),
                 "GET /api/v1/members/:id/training": Probe(method: .GET, path: "/api/v1/members/\(memberIDB)/training", expect: .refused),
+                "GET /api/v1/warnings": Probe(method: .GET, path: "/api/v1/warnings?unit=\(Fixtures.communeB)", expect: .refused),
+                "GET /api/v1/tasks": Probe(method: .GET, path: "/api/v1/tasks", expect: .showsNothingOf),
+                "GET /api/v1/units/:code/warning-settings": Probe(method: .GET, path: "/api/v1/units/\(Fixtures.provinceB)/warning-settings", expect: .refused),
+                "PUT /api/v1/units/:code/warning-settings": Probe(method: .PUT, path: "/api/v1/units/\(Fixtures.provinceB)/warning-settings", json: ["idleDays": "3"], expect: .refused),
+                "GET /api/v1/notifications": Probe(method: .GET, path: "/api/v1/notifications", expect: .showsNothingOf),
+                "POST /api/v1/notifications/:id/read": Probe(method: .POST, path: "/api/v1/notifications/\(noteB)/read", expect: .refused),
+                "POST /api/v1/difficulties": Probe(method: .POST, path: "/api/v1/difficulties", json: ["id": difficultyB.uuidString, "service": "vneid_level2", "description": "Lạ"], expect: .notScoped(.conflict)),
+                "GET /api/v1/difficulties": Probe(method: .GET, path: "/api/v1/difficulties", expect: .showsNothingOf),
+                "GET /api/v1/difficulties/mine": Probe(method: .GET, path: "/api/v1/difficulties/mine", expect: .showsNothingOf),
+                "GET /api/v1/difficulties/:id": Probe(method: .GET, path: "/api/v1/difficulties/\(difficultyB)", expect: .refused),
+                "GET /api/v1/difficulties/:id/photo": Probe(method: .GET, path: "/api/v1/difficulties/\(difficultyB)/photo", expect: .refused),
+                "POST /api/v1/difficulties/:id/answer": Probe(method: .POST, path: "/api/v1/difficulties/\(difficultyB)/answer", json: ["text": "Lạ"], expect: .refused),
+                "POST /api/v1/difficulties/:id/forward": Probe(method: .POST, path: "/api/v1/difficulties/\(difficultyB)/forward", json: [:], expect: .refused),
+                "POST /api/v1/difficulties/:id/solve": Probe(method: .POST, path: "/api/v1/difficulties/\(difficultyB)/solve", expect: .refused),
+                "POST /api/v1/difficulties/:id/reopen": Probe(method: .POST, path: "/api/v1/difficulties/\(difficultyB)/reopen", json: ["text": "Lạ"], expect: .refused),
+                "POST /api/v1/difficulties/:id/promote": Probe(method: .POST, path: "/api/v1/difficulties/\(difficultyB)/promote", json: [:], expect: .refused),
+                "GET /api/v1/faq": Probe(method: .GET, path: "/api/v1/faq?q=vneid", expect: .showsNothingOf),
+                "GET /api/v1/announcements": Probe(method: .GET, path: "/api/v1/announcements", expect: .showsNothingOf),
+                "POST /api/v1/announcements": Probe(method: .POST, path: "/api/v1/announcements", json: ["title": "Lạ", "body": "Lạ", "unit": Fixtures.communeB], expect: .refused),
+                "GET /api/v1/announcements/:id": Probe(method: .GET, path: "/api/v1/announcements/\(noticeB)", expect: .refused),
+                "POST /api/v1/announcements/:id/read": Probe(method: .POST, path: "/api/v1/announcements/\(noticeB)/read", expect: .refused),
+                "GET /api/v1/announcements/:id/attachment": Probe(method: .GET, path: "/api/v1/announcements/\(noticeB)/attachment", expect: .refused),
                 "POST /api/v1/units/:code/team-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/team-imports", body: csv, expect: .refused),
                 "POST /api/v1/units/:code/resident-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/resident-imports", body: csv, expect: .refused),
                 "GET /api/v1/resident-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/resident-imports/template.xlsx", expect: .notScoped(.ok)),
@@ -223,6 +269,20 @@ struct ScopeTests {
                 "POST /training/sessions/:id/attendance": Probe(method: .POST, path: "/training/sessions/\(sessionB)/attendance", json: ["members[]": memberIDB, "present[]": memberIDB], expect: .refused),
                 "POST /training/sessions/:id/import": Probe(method: .POST, path: "/training/sessions/\(sessionB)/import", expect: .refused),
                 "GET /members/:id": Probe(method: .GET, path: "/members/\(memberIDB)", expect: .refused),
+                "GET /warnings": Probe(method: .GET, path: "/warnings?unit=\(Fixtures.communeB)", expect: .refused),
+                "POST /warnings/settings": Probe(method: .POST, path: "/warnings/settings", json: ["province": Fixtures.provinceB, "idleDays": "3",
+                                                                                                  "noncompliantDays": "3", "untrainedAfterDays": "3", "planPercent": "50", "unansweredDays": "3"], expect: .refused),
+                "GET /notifications": Probe(method: .GET, path: "/notifications", expect: .showsNothingOf),
+                "GET /difficulties": Probe(method: .GET, path: "/difficulties", expect: .showsNothingOf),
+                "POST /difficulties": Probe(method: .POST, path: "/difficulties", json: ["service": "xu_lang_rieng", "description": "Lạ"], expect: .notScoped(.unprocessableEntity)),
+                "GET /difficulties/:id": Probe(method: .GET, path: "/difficulties/\(difficultyB)", expect: .refused),
+                "GET /difficulties/:id/photo": Probe(method: .GET, path: "/difficulties/\(difficultyB)/photo", expect: .refused),
+                "POST /difficulties/:id": Probe(method: .POST, path: "/difficulties/\(difficultyB)", json: ["action": "solve"], expect: .refused),
+                "GET /faq": Probe(method: .GET, path: "/faq?q=vneid", expect: .showsNothingOf),
+                "GET /announcements": Probe(method: .GET, path: "/announcements", expect: .showsNothingOf),
+                "POST /announcements": Probe(method: .POST, path: "/announcements", json: ["title": "Lạ", "body": "Lạ", "unit": Fixtures.communeB], expect: .refused),
+                "GET /announcements/:id": Probe(method: .GET, path: "/announcements/\(noticeB)", expect: .refused),
+                "GET /announcements/:id/attachment": Probe(method: .GET, path: "/announcements/\(noticeB)/attachment", expect: .refused),
                 "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
                 "GET /reports": Probe(method: .GET, path: "/reports?template=to_thang&period=2026-11", expect: .showsNothingOf),
                 "GET /reports/export": Probe(method: .GET, path: "/reports/export?template=to_thang&period=2026-11&unit=\(Fixtures.communeB)&format=csv", expect: .refused),
@@ -267,6 +327,11 @@ struct ScopeTests {
             #expect(try await TrainingAttendance.query(on: t.app.db).filter(\.$present == true).count() == 1)
             #expect(try await TrainingSession.query(on: t.app.db).count() == 1)
             #expect(try await TrainingCourse.query(on: t.app.db).count() == 1)
+            #expect(try await OutboxMessage.find(noteB, on: t.app.db)?.readAt == nil)
+            #expect(try await WarningSettingsRecord.query(on: t.app.db).count() == 0)
+            #expect(try await Difficulty.find(difficultyB, on: t.app.db)?.status == .answered)
+            #expect(try await Difficulty.query(on: t.app.db).count() == 1)
+            #expect(try await Announcement.query(on: t.app.db).count() == 1)
             // B's data is still intact.
             #expect(try await User.find(userB, on: t.app.db)?.disabled == false)
             #expect(try await UserToken.find(tokenB, on: t.app.db) != nil)

@@ -73,6 +73,17 @@ struct DemoDataTests {
             let attendances = try await TrainingAttendance.query(on: t.app.db).filter(\.$present == true).count()
             #expect(board.indicators.first { $0.code == "training.attendances" }?.actual == Double(attendances))
 
+            // With the demo's accounts: difficulties waiting, answered by the province and in its FAQ, solved.
+            for account in DemoData.accounts {
+                _ = try await AccountService(db: t.app.db, clock: t.app.clock).create(CreateUserRequest(
+                    login: account.login, password: "mat-khau-123", displayName: account.name, role: account.role.rawValue, scope: account.scope), by: .system)
+            }
+            try await DemoData.loadDifficulties(on: t.app.db, clock: t.app.clock)
+            let difficulties = try await Difficulty.query(on: t.app.db).all()
+            #expect(difficulties.map(\.status.rawValue).sorted() == ["answered", "open", "solved"])
+            #expect(difficulties.allSatisfy { $0.raisedOn <= today.iso && today.adding(days: -14).iso <= $0.raisedOn })
+            #expect(try await FAQEntry.query(on: t.app.db).count() == 1)
+
             // The ranking summary gives the figures the rollups give, for the periods rankings are read for.
             try await Self.summaryMatchesRollups(t, today: today)
 

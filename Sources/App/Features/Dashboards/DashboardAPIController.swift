@@ -8,7 +8,10 @@ enum DashboardAPIController {
         let d = try req.dashboards
         let hierarchy = try req.hierarchyDate()
         let place = try await d.place(code: req.query[String.self, at: "unit"], asOf: hierarchy)
-        return try await d.dashboard(place: place, period: try req.reportPeriod(), hierarchy: hierarchy)
+        let period = try req.reportPeriod()
+        var board = try await d.dashboard(place: place, period: period, hierarchy: hierarchy)
+        board.difficulties = try await DifficultyService(scope: try req.scope, clock: req.clock).figures(under: place.path, period: period)
+        return board
     }
 
     static func rankings(req: Request) async throws -> RankingResponse {

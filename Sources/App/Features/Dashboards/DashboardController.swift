@@ -62,6 +62,11 @@ enum DashboardController {
         var breakdown: [Row]
         var rankingLink: String
         var targets: TargetForms?
+        /// Open early warnings under the unit, as last computed.
+        var warnings: Int
+        var warningsLink: String
+        /// The difficulties of the area, in words.
+        var difficulties: String
     }
 
     /// The forms to set the shown unit's target and split it among its children (chỉ tiêu), for accounts that may.
@@ -111,6 +116,13 @@ enum DashboardController {
         }
         let text = String(format: "%.1f", value)
         return en ? text : text.replacingOccurrences(of: ".", with: ",")
+    }
+
+    /// The area's difficulties: open now, and the medians of those raised in the period.
+    static func difficultyLine(place: DashboardService.Place, period: ReportPeriod, req: Request) async throws -> String {
+        let f = try await DifficultyService(scope: try req.scope, clock: req.clock).figures(under: place.path, period: period)
+        func hours(_ h: Double?) -> String { h.map { number($0, req: req) } ?? "—" }
+        return req.t("difficulty.figures", String(f.open), hours(f.medianHoursToFirstAnswer), hours(f.medianHoursToSolution))
     }
 
     static func format(_ value: Double?, kind: IndicatorKind, req: Request) -> String {
@@ -184,7 +196,10 @@ enum DashboardController {
                         cards: cards(board.indicators, req: req, link: { link(.dashboard, unit: place.ref.code, indicator: $0, anchor: "selected-name") }),
                         explicit: asked != nil, rows: rows, selected: rows.first { $0.selected },
                         trendChart: trend, breakdownChart: bars, breakdown: breakdown,
-                        rankingLink: link(.rankings, unit: place.ref.code, indicator: chosen), targets: forms)
+                        rankingLink: link(.rankings, unit: place.ref.code, indicator: chosen), targets: forms,
+                        warnings: try await WarningService(scope: try req.scope, clock: req.clock).openCount(under: place.path),
+                        warningsLink: "/warnings?unit=\(SiteURL.encode(place.ref.code))",
+                        difficulties: try await difficultyLine(place: place, period: period, req: req))
         return try await req.view.render("dashboards/show", page)
     }
 }

@@ -39,6 +39,8 @@ struct DashboardResponse: Content {
     /// The date whose administrative hierarchy the figures are grouped under.
     var hierarchyDate: String
     var indicators: [DashboardIndicator]
+    /// The difficulties (vướng mắc) of the unit's area: open now, and answered and solved for those raised in the period.
+    var difficulties: DifficultyFigures?
 }
 
 struct RankingEntry: Content {

@@ -95,18 +95,11 @@ extension DashboardService {
     /// Active teams under a place with no support recorded in the last `days` days (or never), longest quiet first.
     func inactiveTeams(place: Place, days: Int, limit: Int = 200) async throws -> [InactiveTeam] {
         let today = clock.today()
-        let cutoff = today.adding(days: -days).iso
         var query = scope.query(Team.self).filter(\.$status == .active)
         if place.id != Rollups.nation { query = query.under(place.path, \.$unitPath) }
         let teams = try await query.all()
-        var last: [UUID: String] = [:]
-        for chunk in teams.compactMap(\.id).chunked(900) {
-            for row in try await (scope.db as! any SQLDatabase).select().column("team_id").column("last_on").from("team_activity")
-                .where("team_id", .in, SQLBind.group(Array(chunk))).all() {
-                last[try row.decode(column: "team_id", as: UUID.self)] = try row.decode(column: "last_on", as: String.self)
-            }
-        }
-        let quiet = teams.filter { t in last[t.id!].map { $0 < cutoff } ?? (t.decisionDate < cutoff) }
+        let last = try await Self.lastActivity(of: teams.compactMap(\.id), on: scope.db)
+        let quiet = teams.filter { t in Self.isQuiet(lastOn: last[t.id!], founded: t.decisionDate, days: days, today: today) }
             .sorted { (last[$0.id!] ?? "", $0.name) < (last[$1.id!] ?? "", $1.name) }.prefix(limit)
         let units = Dictionary(try await Unit.query(on: scope.db).filter(\.$id ~~ quiet.map(\.unitID)).all().map { ($0.id!, $0) },
                                uniquingKeysWith: { a, _ in a })
@@ -116,5 +109,24 @@ extension DashboardService {
                                 unit: units[t.unitID].map { UnitRef(code: $0.code, name: $0.name, tier: $0.tier) } ?? place.ref,
                                 lastActivityOn: on, daysInactive: on.flatMap(LocalDate.init).map { $0.days(to: today) })
         }
+    }
+}
+
+extension DashboardService {
+    /// A team gone quiet: no support recorded in the last `days` days, or none since its founding decision that long ago.
+    static func isQuiet(lastOn: String?, founded: String, days: Int, today: LocalDate) -> Bool {
+        (lastOn ?? founded) < today.adding(days: -days).iso
+    }
+
+    /// Each team's latest support day (`team_activity`); a team without one has none recorded.
+    static func lastActivity(of teams: [UUID], on db: any Database) async throws -> [UUID: String] {
+        var last: [UUID: String] = [:]
+        for chunk in teams.chunked(900) {
+            for row in try await (db as! any SQLDatabase).select().column("team_id").column("last_on").from("team_activity")
+                .where("team_id", .in, SQLBind.group(Array(chunk))).all() {
+                last[try row.decode(column: "team_id", as: UUID.self)] = try row.decode(column: "last_on", as: String.self)
+            }
+        }
+        return last
     }
 }

@@ -40,6 +40,8 @@ enum RankingsController {
         var commend: [RankRow]
         var remind: [RankRow]
         var quiet: [QuietRow]
+        /// Open early warnings under the unit, as last computed.
+        var warnings: Int
     }
 
     static func rankings(req: Request) async throws -> View {
@@ -75,7 +77,8 @@ enum RankingsController {
             tieRule: req.t("ranking.tie_rule"), threshold: threshold, inactiveDays: days,
             entries: ranking.entries.map(row), commend: review.commend.map(row), remind: review.remind.map(row),
             quiet: review.inactiveTeams.map { QuietRow(name: $0.name, unit: $0.unit.name, last: $0.lastActivityOn.flatMap(LocalDate.init)?.vietnamese ?? "—",
-                                                        days: $0.daysInactive.map(String.init) ?? "—") })
+                                                        days: $0.daysInactive.map(String.init) ?? "—") },
+            warnings: try await WarningService(scope: try req.scope, clock: req.clock).openCount(under: place.path))
         return try await req.view.render("dashboards/rankings", page)
     }
 }

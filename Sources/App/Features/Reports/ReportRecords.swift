@@ -137,24 +137,6 @@ final class ReportException: Model, @unchecked Sendable {
     init() {}
 }
 
-/// A message waiting for a channel to carry it (hộp thư đi): reminders now, sent by the channels that come later.
-final class OutboxMessage: Model, @unchecked Sendable {
-    static let schema = "outbox"
-
-    @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Field(key: "recipient_id") var recipientID: UUID
-    @Field(key: "unit_path") var unitPath: String
-    @Field(key: "kind") var kind: String
-    /// What makes the message unique: the same reminder is never written twice.
-    @Field(key: "dedupe_key") var dedupeKey: String
-    @Field(key: "message") var message: String
-    /// `pending` until a channel sends it.
-    @Field(key: "status") var status: String
-
-    init() {}
-}
-
 extension ReportRecord: ScopedModel { static var unitPathField: KeyPath<ReportRecord, FieldProperty<ReportRecord, String>> { \.$unitPath } }
 extension ReportEvent: ScopedModel { static var unitPathField: KeyPath<ReportEvent, FieldProperty<ReportEvent, String>> { \.$unitPath } }
 extension ReportExpectation: ScopedModel {
@@ -163,4 +145,3 @@ extension ReportExpectation: ScopedModel {
 extension ReportException: ScopedModel {
     static var unitPathField: KeyPath<ReportException, FieldProperty<ReportException, String>> { \.$unitPath }
 }
-extension OutboxMessage: ScopedModel { static var unitPathField: KeyPath<OutboxMessage, FieldProperty<OutboxMessage, String>> { \.$unitPath } }
