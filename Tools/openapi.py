@@ -968,7 +968,7 @@ paths = {
                    ["401", "403", "404", "409", "422"], body=json_body("DifficultyText"))},
     "/difficulties/{id}/forward": {"parameters": [P("id")],
         "post": op("forwardDifficulty", "Forward an open difficulty to the province's specialists (its commune); they are told", "coordination", 200, "Difficulty",
-                   ["401", "403", "404", "409", "422"], body=json_body("DifficultyText"))},
+                   ["401", "403", "404", "409", "422"], body={**json_body("DifficultyText"), "required": False})},
     "/difficulties/{id}/solve": {"parameters": [P("id")],
         "post": op("solveDifficulty", "Mark solved (the asker, or whoever answers for it)", "coordination", 200, "Difficulty", ["401", "403", "404", "409"])},
     "/difficulties/{id}/reopen": {"parameters": [P("id")],
@@ -976,7 +976,8 @@ paths = {
                    ["401", "403", "404", "409", "422"], body=json_body("DifficultyText"))},
     "/difficulties/{id}/promote": {"parameters": [P("id")],
         "post": op("promoteDifficulty", "Promote the answer to the FAQ of its service (province: its own FAQ; ministry: the national one)", "coordination", 201, "FAQEntry",
-                   ["401", "403", "404", "422"], body=json_body("PromoteDifficultyRequest"))},
+                   ["401", "403", "404", "422"], body={**json_body("PromoteDifficultyRequest"), "required": False},
+                   description="Promoted again by the same tier, the entry is replaced (200).")},
     "/announcements": {
         "get": op("listAnnouncements", "Notices and good practices for the caller's area and posted above it, newest first, with whether the caller read each", "coordination",
                   200, None, ["401"], ok_content={"application/json": {"schema": {"type": "array", "items": ref("Announcement")}}}),
@@ -1021,6 +1022,9 @@ paths = {
 # The phone sends a difficulty again when the first answer was lost: the same one comes back with 200.
 paths["/difficulties"]["post"]["responses"]["200"] = {"description": "Already raised by the caller with this id",
                                                      "content": {"application/json": {"schema": ref("Difficulty")}}}
+
+paths["/difficulties/{id}/promote"]["post"]["responses"]["200"] = {"description": "The tier's entry for this difficulty, replaced",
+                                                                   "content": {"application/json": {"schema": ref("FAQEntry")}}}
 
 doc = {
     "openapi": "3.1.0",

@@ -58,6 +58,10 @@ extension PhoneAppTests {
                 let width = try await driver.execute("return document.documentElement.scrollWidth")
                 #expect((width as? Int ?? 999) <= 360, "the app scrolls sideways at 360 px: \(String(describing: width))")
                 try await driver.screenshot("app-difficulty-answered")
+                // The account's messages are on its tab, the answer among them.
+                try await driver.tap(".tabs button[data-tab=me]")
+                try await driver.waitFor("#messages .message")
+                #expect(try await driver.text("#messages").contains("Vướng mắc của bạn đã được trả lời: Kiểm tra số điện thoại đăng ký VNeID còn dùng"))
                 #expect(try await Difficulty.query(on: t.app.db).count() == 1)
             } catch {
                 try? await driver.screenshot("app-difficulty-failure")

@@ -175,6 +175,8 @@
       await pullNotices();
       const box = document.getElementById('notices');
       if (box) box.replaceWith(noticesBox());
+      const messages = document.getElementById('messages');
+      if (messages) messages.replaceWith(messagesBox());
     } catch (e) {
       if (e.message === 'unauthorized') render();
     } finally {
@@ -602,6 +604,18 @@
 
   async function pullNotices() {
     store.set('notices.' + store.get('account', ''), await api('GET', '/api/v1/announcements'));
+    store.set('messages.' + store.get('account', ''), await api('GET', '/api/v1/notifications'));
+  }
+
+  // The account's messages (answers to its difficulties, tasks, reminders, notices), as last pulled.
+  function messagesBox() {
+    const box = el('div', { id: 'messages' }, [el('h2', { text: 'Thông báo' })]);
+    const list = store.get('messages.' + store.get('account', ''), []);
+    if (!list.length) box.append(el('p', { class: 'muted', text: 'Chưa có thông báo nào.' }));
+    for (const m of list.slice(0, 30)) {
+      box.append(el('p', { class: 'item message' + (m.read ? '' : ' unread'), text: m.message }));
+    }
+    return box;
   }
 
   function noticesBox() {
@@ -616,15 +630,24 @@
           event.target.remove();
           // Read receipts are sent when the network allows; the notice stays marked read on the phone.
           store.set('notices.' + store.get('account', ''), notices().map((x) => x.id === n.id ? Object.assign({}, x, { read: true }) : x));
-          try { await api('POST', '/api/v1/announcements/' + n.id + '/read'); } catch (e) { store.set('unsentReads', store.get('unsentReads', []).concat([n.id])); }
+          try { await api('POST', '/api/v1/announcements/' + n.id + '/read'); } catch (e) { setUnsentReads(unsentReads().concat([n.id])); }
         } })]));
     }
     return box;
   }
 
+  // Each account's receipts are its own; one the server refuses (a notice gone) is dropped.
+  function unsentReads() { return store.get('unsentReads.' + store.get('account', ''), []); }
+  function setUnsentReads(ids) { store.set('unsentReads.' + store.get('account', ''), ids); }
+
   async function sendReads() {
-    const ids = store.get('unsentReads', []);
-    for (const id of ids) { await api('POST', '/api/v1/announcements/' + id + '/read'); store.set('unsentReads', store.get('unsentReads', []).filter((x) => x !== id)); }
+    for (const id of unsentReads()) {
+      try { await api('POST', '/api/v1/announcements/' + id + '/read'); } catch (e) {
+        const status = e.data && e.data.status;
+        if (!status || status >= 500 || status === 408 || status === 429) throw e;
+      }
+      setUnsentReads(unsentReads().filter((x) => x !== id));
+    }
   }
 
   // ---- difficulties (vướng mắc): raised here with or without network, sent by the next sync, answers pulled back
@@ -716,6 +739,7 @@
   }
 
   function meScreen() {
+    view.append(messagesBox());
     const rejected = store.get('rejected', []);
     view.append(el('p', { text: `Đã tải ${store.get('set', { residents: [] }).residents.length} người dân.` }));
     if (rejected.length) {

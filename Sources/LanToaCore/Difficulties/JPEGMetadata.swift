@@ -2,7 +2,8 @@ import Foundation
 
 /// A photo attached to a difficulty, kept without what a camera writes beside the picture: the EXIF block (with the
 /// GPS position where the photo was taken), XMP, ICC profiles, comments and every other application segment. Only
-/// JPEG is accepted: the phone app resizes every photo to a JPEG before it is sent.
+/// JPEG is accepted: the phone app resizes every photo to a JPEG before it is sent. Whatever follows the end of the
+/// picture (a second picture, a gain map, a motion-photo video, which may carry their own metadata) is dropped.
 public enum JPEGMetadata {
     public enum Problem: Error, Equatable, Sendable {
         case notJPEG
@@ -30,10 +31,18 @@ public enum JPEGMetadata {
             guard length >= 2, m + 1 + length <= bytes.count else { throw .truncated }
             let segment = bytes[(m + 1)..<(m + 1 + length)]
             if marker == 0xDA {
-                // Start of scan: the picture itself follows, to the end.
+                // Start of scan: its header, then the picture's data up to the next marker that is neither a stuffed
+                // byte (FF00) nor a restart marker; the loop goes on from there (a progressive picture has several scans).
                 out += [0xFF, marker]
-                out += bytes[(m + 1)...]
-                return Data(out)
+                out += segment
+                var j = m + 1 + length
+                while j < bytes.count {
+                    if bytes[j] == 0xFF, j + 1 < bytes.count, bytes[j + 1] != 0x00, !(0xD0...0xD7).contains(bytes[j + 1]) { break }
+                    j += 1
+                }
+                out += bytes[(m + 1 + length)..<j]
+                i = j
+                continue
             }
             let isMetadata = (0xE1...0xEF).contains(marker) || marker == 0xFE
             if !isMetadata { out += [0xFF, marker]; out += segment }

@@ -76,6 +76,11 @@ struct DifficultyTests {
             let promoted = try await t.send(.POST, "/api/v1/difficulties/\(id)/promote", token: province,
                                             json: PromoteDifficultyRequest(question: "Không kích hoạt được VNeID mức 2 vì không nhận được OTP?", answer: nil))
             #expect(promoted.status == .created, "\(promoted.text)")
+            // Promoted again (reworded), the province's entry is replaced, not repeated.
+            let again = try await t.send(.POST, "/api/v1/difficulties/\(id)/promote", token: province,
+                                         json: PromoteDifficultyRequest(question: "Không kích hoạt được VNeID mức 2 vì không nhận được mã OTP?", answer: nil))
+            #expect(again.status == .ok)
+            #expect(try await FAQEntry.query(on: t.app.db).count() == 1)
             let found = try await t.send(.GET, "/api/v1/faq?q=vneid%20muc%202", token: member).decode([FAQEntryResponse].self)
             #expect(found.count == 1 && found[0].answer.hasSuffix("Chờ 24 giờ sau khi cập nhật.") && found[0].province == Fixtures.provinceA)
             #expect(try await t.send(.GET, "/api/v1/faq?q=vneid%20muc%203", token: member).decode([FAQEntryResponse].self).isEmpty)
@@ -109,8 +114,24 @@ struct DifficultyTests {
             let commune = try #require(try await t.send(.POST, "/api/v1/auth/login", json: ["login": "xa", "password": "mat-khau-123"]).json()["token"] as? String)
             let tasks = try await WarningsTests.tasks(t, commune).filter { $0.kind == .difficultyUnanswered }
             #expect(tasks.map(\.subject) == [id] && tasks[0].detail.contains("(4 ngày)"))
-            #expect(try await t.send(.POST, "/api/v1/difficulties/\(id)/answer", token: commune, json: DifficultyTextRequest(text: "Cài lại ứng dụng")).status == .ok)
-            #expect(try await WarningsTests.tasks(t, commune).filter { $0.kind == .difficultyUnanswered }.isEmpty)
+            // Forwarded, the task moves to the province, which is told; the leader's own refreshes add no copy of it.
+            let province = try await t.account("so", role: .province, scope: Fixtures.provinceA)
+            #expect(try await t.send(.POST, "/api/v1/difficulties/\(id)/forward", token: commune, json: DifficultyTextRequest(text: nil)).status == .ok)
+            moving.set("2026-11-27")
+            let signIn = { (login: String) async throws -> String in
+                try #require(try await t.send(.POST, "/api/v1/auth/login", json: ["login": login, "password": "mat-khau-123"]).json()["token"] as? String)
+            }
+            let (leader, communeNow, provinceNow) = (try await signIn("to-truong"), try await signIn("xa"), try await signIn("so"))
+            _ = province
+            _ = try await WarningsTests.tasks(t, leader)
+            #expect(try await WarningsTests.tasks(t, provinceNow).filter { $0.kind == .difficultyUnanswered }.map(\.subject) == [id])
+            #expect(try await WarningsTests.tasks(t, communeNow).filter { $0.kind == .difficultyUnanswered }.isEmpty)
+            _ = try await WarningsTests.tasks(t, leader)
+            #expect(try await EarlyWarning.query(on: t.app.db).filter(\.$kind == .difficultyUnanswered).count() == 1)
+            let told = try await t.send(.GET, "/api/v1/notifications", token: provinceNow).decode([NotificationResponse].self)
+            #expect(told.filter { $0.kind == "warning_task" }.count == 1)
+            #expect(try await t.send(.POST, "/api/v1/difficulties/\(id)/answer", token: provinceNow, json: DifficultyTextRequest(text: "Cài lại ứng dụng")).status == .ok)
+            #expect(try await WarningsTests.tasks(t, provinceNow).filter { $0.kind == .difficultyUnanswered }.isEmpty)
         }
     }
 }

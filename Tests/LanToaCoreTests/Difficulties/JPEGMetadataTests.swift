@@ -22,6 +22,17 @@ struct JPEGMetadataTests {
         #expect(!String(decoding: clean, as: UTF8.self).contains("GPS"))
     }
 
+    @Test func aProgressivePictureKeepsEveryScanAndLosesWhatFollowsItsEnd() throws {
+        let frame = Self.segment(0xC2, [8, 0, 1, 0, 1, 1, 1, 0x11, 0])
+        let scan1 = Self.segment(0xDA, [1, 1, 0, 0, 0x3F, 0]) + [0x12, 0xFF, 0x00, 0xFF, 0xD3, 0x34]
+        let table = Self.segment(0xC4, [0, 1] + Array(repeating: 0, count: 15) + [5])
+        let scan2 = Self.segment(0xDA, [1, 1, 0, 1, 0x3F, 0]) + [0x56, 0x78]
+        let trailer = [0xFF, 0xD8] + Self.segment(0xE1, Array("Exif\0\0GPSLatitude 21.85".utf8)) + [0xFF, 0xD9]
+        let photo = Data([0xFF, 0xD8] + frame + scan1 + table + scan2 + [0xFF, 0xD9] + trailer)
+        let clean = try JPEGMetadata.stripped(photo)
+        #expect(clean == Data([0xFF, 0xD8] + frame + scan1 + table + scan2 + [0xFF, 0xD9]))
+    }
+
     @Test func otherFilesAndBrokenOnesAreRefused() {
         #expect(throws: JPEGMetadata.Problem.notJPEG) { try JPEGMetadata.stripped(Data("\u{89}PNG\r\n".utf8)) }
         #expect(throws: JPEGMetadata.Problem.truncated) { try JPEGMetadata.stripped(Data([0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00, 0x01])) }

@@ -60,7 +60,7 @@ struct AnnouncementService {
         try await scope.db.transaction { db in
             var accounts = User.query(on: db).filter(\.$disabled == false)
             if place.path != "/" { accounts = accounts.under(place.path, \.$unitPath) }
-            let recipients = try await accounts.all(\.$id)
+            let recipients = try await accounts.all(\.$id).filter { $0 != scope.actor.userID }
             a.recipients = recipients.count
             try await a.create(on: db)
             if let attachment {
@@ -73,7 +73,7 @@ struct AnnouncementService {
             }
             let word = kind == .practice ? "Cách làm hay" : "Thông báo"
             var rows: [[any SQLExpression]] = []
-            for r in recipients where r != scope.actor.userID {
+            for r in recipients {
                 rows.append([SQLBind(UUID()), SQLBind(clock.now()), SQLBind(r), SQLBind(place.path), SQLBind("announcement"),
                              SQLBind("announcement|\(a.id!.uuidString.lowercased())|\(r.uuidString.lowercased())"),
                              SQLBind("\(word) của \(place.name): \(title)"), SQLBind("pending")])
@@ -116,9 +116,10 @@ struct AnnouncementService {
         return out
     }
 
-    /// Records that the account read it (once), and marks its message read.
+    /// Records that the account read it (once), and marks its message read. Only the accounts it was told to count:
+    /// not its author, nor the tiers above the unit it was posted for.
     func markRead(_ a: Announcement) async throws {
-        guard let me = scope.actor.userID else { return }
+        guard let me = scope.actor.userID, a.author != scope.actor.login, scope.actor.scopePath.hasPrefix(a.unitPath) else { return }
         let sql = scope.db as! any SQLDatabase
         try await sql.insert(into: "announcement_reads").columns("announcement_id", "user_id", "read_at")
             .values(SQLBind(a.id!), SQLBind(me), SQLBind(ISO8601DateFormatter().string(from: clock.now())))

@@ -54,15 +54,24 @@ enum DifficultiesAPIController {
     }
 
     static let answer = act { s, id, req in try await s.answer(id, try req.content.decode(DifficultyTextRequest.self)) }
-    static let forward = act { s, id, req in try await s.forward(id, (try? req.content.decode(DifficultyTextRequest.self)) ?? DifficultyTextRequest()) }
+    static let forward = act { s, id, req in
+        let empty = (req.body.data?.readableBytes ?? 0) == 0
+        return try await s.forward(id, empty ? DifficultyTextRequest() : try req.content.decode(DifficultyTextRequest.self))
+    }
     static let solve = act { s, id, _ in try await s.solve(id) }
     static let reopen = act { s, id, req in try await s.reopen(id, try req.content.decode(DifficultyTextRequest.self)) }
 
     static func promote(req: Request) async throws -> Response {
         let service = try service(req)
-        let entry = try await service.promote(req.parameters.get("id", as: UUID.self),
-                                              (try? req.content.decode(PromoteDifficultyRequest.self)) ?? PromoteDifficultyRequest())
-        return try await response(entry, on: req.db).encodeResponse(status: .created, for: req)
+        let (entry, created) = try await service.promote(req.parameters.get("id", as: UUID.self), try promotion(req))
+        return try await response(entry, on: req.db).encodeResponse(status: created ? .created : .ok, for: req)
+    }
+
+    /// The optional body of a promotion: absent is the description and the latest answer; a body that is there must be
+    /// a valid one.
+    static func promotion(_ req: Request) throws -> PromoteDifficultyRequest {
+        guard let body = req.body.data, body.readableBytes > 0 else { return PromoteDifficultyRequest() }
+        return try req.content.decode(PromoteDifficultyRequest.self)
     }
 
     static func faq(req: Request) async throws -> [FAQEntryResponse] {

@@ -41,8 +41,12 @@ struct DifficultyService {
         let path = scope.actor.scopePath
         let known = try await scope.query(ServiceRecord.self).filter(\.$active == true).filter(\.$code == service).count()
         guard known > 0 else { throw AppError.invalid("service", "error.unknown_service", service) }
-        let team = try await Team.query(on: scope.db).filter(\.$unitPath == path).filter(\.$status == .active).first()
         let user = try await User.find(me, on: scope.db)
+        // The asker's own team, through their account's member (officials have none).
+        let membership = try await user?.memberID.asyncMap {
+            try await Membership.query(on: scope.db).filter(\.$memberID == $0).filter(\.$validTo == LocalDate.distantFuture.iso).first()
+        }
+        let team = try await membership.asyncMap { try await Team.find($0.teamID, on: scope.db) }
         let d = Difficulty()
         d.id = request.id ?? UUID()
         d.raisedBy = me
@@ -201,9 +205,10 @@ struct DifficultyService {
 
     /// Provincial or national staff promote an answered difficulty to the FAQ of its service (the province's own FAQ,
     /// or the national one for the ministry).
-    func promote(_ id: UUID?, _ request: PromoteDifficultyRequest) async throws -> FAQEntry {
+    func promote(_ id: UUID?, _ request: PromoteDifficultyRequest) async throws -> (FAQEntry, created: Bool) {
         let d = try await find(id)
         guard [Role.admin, .province].contains(scope.actor.role) else { throw AppError.forbidden }
+        guard d.firstAnsweredAt != nil else { throw AppError.invalid("answer", "error.difficulty_unanswered") }
         let answered = try await DifficultyEvent.query(on: scope.db).filter(\.$difficultyID == d.id!).filter(\.$kind == "answered")
             .sort(\.$createdAt, .descending).first()
         let question = (request.question ?? "").trimmingWhitespace().isEmpty ? d.description : request.question!.trimmingWhitespace()
@@ -212,7 +217,9 @@ struct DifficultyService {
         }
         if question.count > 2000 { throw AppError.invalid("question", "error.too_long", "2000") }
         if answer.count > 4000 { throw AppError.invalid("answer", "error.too_long", "4000") }
-        let entry = FAQEntry()
+        // Promoted again by the same tier: its entry is replaced, not repeated.
+        let existing = try await FAQEntry.query(on: scope.db).filter(\.$difficultyID == d.id!).filter(\.$unitPath == scope.actor.scopePath).first()
+        let entry = existing ?? FAQEntry()
         entry.serviceCode = d.serviceCode
         entry.question = question
         entry.answer = answer
@@ -221,10 +228,10 @@ struct DifficultyService {
         entry.difficultyID = d.id
         entry.createdBy = scope.actor.login
         try await scope.db.transaction { db in
-            try await entry.create(on: db)
+            try await entry.save(on: db)
             try await event(d, "promoted", "", on: db)
         }
-        return entry
+        return (entry, existing == nil)
     }
 
     static func text(_ request: DifficultyTextRequest, required: Bool) throws -> String {
@@ -275,11 +282,11 @@ struct DifficultyService {
     }
 
     /// Open difficulties under a path, and for those raised in `period`: the median hours to a first answer and to a
-    /// solution.
+    /// solution. Read from the raw rows (three dates each), as a difficulty is rare beside a support.
     func figures(under path: String, period: ReportPeriod) async throws -> DifficultyFigures {
         let open = try await scope.query(Difficulty.self).under(path, \.$unitPath).filter(\.$status == .open).count()
         let raised = try await scope.query(Difficulty.self).under(path, \.$unitPath).filter(\.$raisedOn >= period.start.iso)
-            .filter(\.$raisedOn <= period.end.iso).all()
+            .filter(\.$raisedOn <= period.end.iso).field(\.$id).field(\.$createdAt).field(\.$firstAnsweredAt).field(\.$solvedAt).all()
         func median(_ values: [Double]) -> Double? {
             guard !values.isEmpty else { return nil }
             let s = values.sorted()

@@ -4,8 +4,8 @@ import LanToaCore
 import SQLKit
 
 extension DemoData {
-    /// Difficulties raised by the demo's leader and member once their accounts exist: one waiting for the commune since
-    /// yesterday, one forwarded to the province, answered there and promoted to its FAQ, one answered by the commune
+    /// Difficulties raised by the demo's leader and member once their accounts exist: one waiting for the commune for
+    /// about a day, one forwarded to the province, answered there and promoted to its FAQ, one answered by the commune
     /// and solved.
     static func loadDifficulties(on db: any Database, clock: AppClock) async throws {
         let users = Dictionary(try await User.query(on: db).filter(\.$login ~~ ["totruong.demo", "thanhvien.demo", "xa.demo", "langson"]).all()
@@ -29,7 +29,7 @@ extension DemoData {
         let waiting = try await service(member).raise(RaiseDifficultyRequest(
             id: nil, service: "vneid_level2", description: "Bà Nguyễn Thị Lan (78 tuổi) không nhận được mã OTP khi kích hoạt VNeID mức 2, đã thử ba lần.",
             photo: nil)).0
-        try await age(waiting.id!, raised: 20, answered: nil, solved: nil)
+        try await age(waiting.id!, raised: 30, answered: nil, solved: nil)
 
         let forwarded = try await service(leader).raise(RaiseDifficultyRequest(
             id: nil, service: "online_dossier", description: "Hộ kinh doanh muốn nộp hồ sơ đăng ký hộ kinh doanh trực tuyến nhưng không biết chọn thủ tục nào trên Cổng Dịch vụ công.",

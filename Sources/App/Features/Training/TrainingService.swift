@@ -18,7 +18,7 @@ struct TrainingService {
     }
 
     func course(_ id: UUID?) async throws -> TrainingCourse {
-        try await scope.find(TrainingCourse.self, id, what: "training course")
+        try await scope.find(TrainingCourse.self, id, what: "training_course")
     }
 
     func createCourse(_ request: CreateTrainingCourseRequest) async throws -> TrainingCourse {
@@ -92,7 +92,7 @@ struct TrainingService {
     }
 
     func session(_ id: UUID?) async throws -> TrainingSession {
-        try await scope.find(TrainingSession.self, id, what: "training session")
+        try await scope.find(TrainingSession.self, id, what: "training_session")
     }
 
     func createSession(_ request: CreateTrainingSessionRequest) async throws -> TrainingSession {
@@ -344,7 +344,7 @@ struct TrainingService {
             }
         }
         return try sessions.map { s in
-            guard let course = courses[s.courseID], let unit = units[s.unitID] else { throw AppError.notFound(what: "training session") }
+            guard let course = courses[s.courseID], let unit = units[s.unitID] else { throw AppError.notFound(what: "training_session") }
             return TrainingSessionResponse(id: s.id!, course: course, date: s.heldOn, place: s.place, link: s.link.isEmpty ? nil : s.link,
                                            trainer: s.trainer, unit: UnitRef(code: unit.code, name: unit.name, tier: unit.tier),
                                            capacity: s.capacity, present: present[s.id!] ?? 0)

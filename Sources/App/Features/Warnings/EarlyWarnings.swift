@@ -157,7 +157,8 @@ struct EarlyWarnings {
         var figureQuery = FigureQuery()
         DashboardService.addFigures(to: &figureQuery, units: Array(targets.keys), formulas: Array(formulas.values), period: year)
         let figures = DashboardService.PeriodFigures(try await FigureReader(db: db).run(figureQuery))
-        let share = Double(year.start.days(to: today) + 1) / Double(year.start.days(to: year.end) + 1)
+        // The share of the year gone by the start of today: nothing is expected on 1 January.
+        let share = Double(year.start.days(to: today)) / Double(year.start.days(to: year.end) + 1)
         var out: [Finding] = []
         for (unit, byIndicator) in targets {
             guard let commune = communes[unit] else { continue }
@@ -184,7 +185,9 @@ struct EarlyWarnings {
         var open = EarlyWarning.query(on: db).filter(\.$closedOn == nil)
         if path != "/" { open = open.under(path, \.$unitPath) }
         let current = Dictionary(try await open.all().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        let found = Dictionary(findings.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        // A finding filed above the refreshed area (a team's composition at its commune, a forwarded difficulty at its
+        // province) is left to the refreshes of that area, which see its open warning.
+        let found = Dictionary(findings.filter { path == "/" || $0.unitPath.hasPrefix(path) }.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var opened = 0, closed = 0
         for (key, w) in current where found[key] == nil {
             w.closedOn = today.iso
@@ -194,12 +197,19 @@ struct EarlyWarnings {
         var rows: [[any SQLExpression]] = []
         for (key, f) in found.sorted(by: { $0.key < $1.key }) {
             if let w = current[key] {
-                if w.detail != f.detail { w.detail = f.detail; try await w.save(on: db) }
+                if w.unitPath != f.unitPath || w.responsible != f.responsible {
+                    // It moved (a difficulty forwarded to the province): the new accounts responsible are told.
+                    w.unitPath = f.unitPath
+                    w.responsible = f.responsible
+                    w.notified = false
+                }
+                if w.detail != f.detail { w.detail = f.detail }
+                if w.hasChanges { try await w.save(on: db) }
                 continue
             }
             rows.append([SQLBind(UUID()), SQLBind(Date()), SQLBind(f.kind.rawValue), SQLBind(key), SQLBind(f.subject), SQLBind(f.topic),
                          SQLBind(f.subjectName), SQLBind(f.unitPath), SQLBind(f.responsible.rawValue), SQLBind(f.detail), SQLBind(today.iso),
-                         SQLBind(today.adding(days: f.grace).iso), SQLBind(false)])
+                         SQLBind(today.adding(days: f.grace > 0 ? f.grace + 1 : 0).iso), SQLBind(false)])
         }
         for chunk in rows.chunked(300) {
             var insert = sql.insert(into: EarlyWarning.schema).columns("id", "created_at", "kind", "key", "subject_id", "topic", "subject_name",
