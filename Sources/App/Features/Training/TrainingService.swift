@@ -211,6 +211,7 @@ struct TrainingService {
         let actor = scope.actor
         let now = clock.now()
         return try await scope.db.transaction { db in
+            try await (db as! any SQLDatabase).writeFirst(TrainingAttendance.schema)
             try await TrainingFigures.lock(members: ids, on: db)
             let before = try await TrainingFigures.firsts(of: ids, on: db)
             var existing: [UUID: TrainingAttendance] = [:]

@@ -182,6 +182,7 @@ struct EarlyWarnings {
     /// outbox of the accounts responsible.
     static func apply(_ findings: [Finding], under path: String, today: LocalDate, on db: any Database) async throws -> (opened: Int, closed: Int) {
         let sql = db as! any SQLDatabase
+        try await sql.writeFirst(EarlyWarning.schema)
         var open = EarlyWarning.query(on: db).filter(\.$closedOn == nil)
         if path != "/" { open = open.under(path, \.$unitPath) }
         let current = Dictionary(try await open.all().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })

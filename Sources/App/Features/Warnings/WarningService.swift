@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LanToaCore
+import SQLKit
 
 /// Early warnings as officials and leaders read them: a unit's list (refreshed first), the account's own tasks, and a
 /// province's thresholds.
@@ -86,6 +87,7 @@ struct WarningService {
         guard problems.isEmpty else { throw AppError.invalid(problems) }
         let before = try await settings(provincePath: province.path)
         try await scope.db.transaction { db in
+            try await (db as! any SQLDatabase).writeFirst(WarningSettingsRecord.schema)
             let record = try await WarningSettingsRecord.query(on: db).filter(\.$unitPath == province.path).first() ?? WarningSettingsRecord()
             record.unitPath = province.path
             record.idleDays = s.idleDays
