@@ -22,3 +22,14 @@ struct AppClock: Sendable {
 
     func today() -> LocalDate { LocalDate(now(), timeZone: timeZone) }
 }
+
+extension AppClock {
+    /// A moment as pages show it, in Vietnam time: `14:05 03/12/2026`; "" when there is none.
+    static func shown(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm dd/MM/yyyy"
+        formatter.timeZone = vietnam
+        return formatter.string(from: date)
+    }
+}

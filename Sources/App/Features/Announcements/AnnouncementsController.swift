@@ -21,13 +21,6 @@ enum AnnouncementsController {
         var errors: [String]
     }
 
-    static func when(_ date: Date?) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "HH:mm dd/MM/yyyy"
-        f.timeZone = AppClock.vietnam
-        return date.map(f.string(from:)) ?? ""
-    }
-
     static func index(req: Request) async throws -> View {
         try await render(req: req, errors: [])
     }
@@ -40,7 +33,7 @@ enum AnnouncementsController {
             layout: Layout(request: req, title: req.t("announcement.title")),
             items: list.map { a in
                 Item(link: "/announcements/\(a.id!.uuidString.lowercased())", kind: req.t("announcement.kind.\(a.kind.rawValue)"), title: a.title,
-                     unit: a.unitName, when: when(a.createdAt), unread: !read.contains(a.id!))
+                     unit: a.unitName, when: AppClock.shown(a.createdAt), unread: !read.contains(a.id!))
             },
             canPost: (try req.scope).actor.role.managesUnitsAndTeams, errors: errors))
     }
@@ -92,7 +85,7 @@ enum AnnouncementsController {
         let readers = try await service.readers(a)
         return try await req.view.render("announcements/show", ShowPage(
             layout: Layout(request: req, title: a.title), id: a.id!.uuidString.lowercased(), kind: req.t("announcement.kind.\(a.kind.rawValue)"),
-            title: a.title, body: a.body, unit: a.unitName, author: a.author, when: when(a.createdAt),
+            title: a.title, body: a.body, unit: a.unitName, author: a.author, when: AppClock.shown(a.createdAt),
             attachment: a.attachmentName.isEmpty ? nil : a.attachmentName, recipients: a.recipients, readCount: readers.count, readers: readers.names))
     }
 }

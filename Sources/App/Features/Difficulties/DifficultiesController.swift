@@ -116,9 +116,6 @@ enum DifficultiesController {
         let service = DifficultyService(scope: scope, clock: req.clock)
         let d = try await service.find(req.parameters.get("id", as: UUID.self))
         let r = try await service.responses([d])[0]
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm dd/MM/yyyy"
-        formatter.timeZone = AppClock.vietnam
         let mine = d.raisedBy == scope.actor.userID
         return try await req.view.render("difficulties/show", ShowPage(
             layout: Layout(request: req, title: req.t("difficulty.title")), id: r.id.uuidString.lowercased(),
@@ -126,7 +123,7 @@ enum DifficultiesController {
             status: status(r, req: req), raisedOn: LocalDate(r.raisedOn)?.vietnamese ?? r.raisedOn, hasPhoto: r.hasPhoto,
             events: r.events.map { e in
                 Event(text: req.t("difficulty.event.\(e.kind)") + (e.text.isEmpty ? "" : ": " + e.text), who: e.actor,
-                      when: e.at.map(formatter.string(from:)) ?? "")
+                      when: AppClock.shown(e.at))
             },
             canAnswer: service.answers(d) && d.status != .solved, canForward: scope.actor.role == .commune && service.answers(d) && d.status == .open,
             canSolve: (mine || service.answers(d)) && d.status != .solved, canReopen: mine && d.status != .open,

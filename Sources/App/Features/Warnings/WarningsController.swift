@@ -107,11 +107,8 @@ enum WarningsController {
         let tasks = try await service.tasks()
         let messages = try await service.notifications()
         try await service.markRead(messages.filter { $0.readAt == nil }.map { $0.id! })
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm dd/MM/yyyy"
-        formatter.timeZone = AppClock.vietnam
         return try await req.view.render("warnings/notifications", NotificationsPage(
             layout: Layout(request: req, title: req.t("notification.title")), tasks: tasks.map { item($0, req: req) },
-            notes: messages.map { Note(message: $0.message, when: $0.createdAt.map(formatter.string(from:)) ?? "", unread: $0.readAt == nil) }))
+            notes: messages.map { Note(message: $0.message, when: AppClock.shown($0.createdAt), unread: $0.readAt == nil) }))
     }
 }
