@@ -72,6 +72,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if app.environment == .production { app.leaf.cache.isEnabled = true }
 
     app.middleware = Middlewares()
+    let inFlight = InFlightRequests()
+    app.middleware.use(inFlight)
+    app.lifecycle.use(inFlight)
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
