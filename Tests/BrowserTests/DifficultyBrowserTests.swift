@@ -27,7 +27,7 @@ extension PhoneAppTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(try await t.send(.GET, "/api/v1/announcements/\(noticeID)", token: province).decode(AnnouncementResponse.self).readers == ["thanh-vien"])
-                try await driver.waitUntil("return caches.has('lantoa-shell-v4').then(has => has && navigator.serviceWorker.controller !== null)")
+                try await driver.waitUntil("return caches.has('lantoa-shell-v5').then(has => has && navigator.serviceWorker.controller !== null)")
                 try await driver.offline(true)
                 try await driver.tap(".tabs button[data-tab=difficulties]")
                 try await driver.execute("document.getElementById('difficulty-service').value = 'vneid_level2'")

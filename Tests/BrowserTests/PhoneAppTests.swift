@@ -22,7 +22,7 @@ struct PhoneAppTests {
                     """) as? Int ?? -1
                 #expect(transferred > 0 && transferred < 150_000, "first load transferred \(transferred) bytes")
                 // Let the service worker take the shell into its cache.
-                try await driver.waitUntil("return caches.has('lantoa-shell-v4').then(has => has && navigator.serviceWorker.controller !== null)")
+                try await driver.waitUntil("return caches.has('lantoa-shell-v5').then(has => has && navigator.serviceWorker.controller !== null)")
                 try await driver.screenshot("app-households")
 
                 try await driver.offline(true)
@@ -66,7 +66,7 @@ struct PhoneAppTests {
             let driver = try await WebDriver.start(client: t.client)
             do {
                 try await driver.signInToApp(t.baseURL, login: "to-truong")
-                try await driver.waitUntil("return caches.has('lantoa-shell-v4').then(has => has && navigator.serviceWorker.controller !== null)")
+                try await driver.waitUntil("return caches.has('lantoa-shell-v5').then(has => has && navigator.serviceWorker.controller !== null)")
                 let item = "#reports .report[data-key='to_thang|2026-11|\(team)']"
                 try await driver.tap(".tabs button[data-tab=reports]")
                 try await driver.waitFor(item)

@@ -177,6 +177,9 @@
       if (box) box.replaceWith(noticesBox());
       const messages = document.getElementById('messages');
       if (messages) messages.replaceWith(messagesBox());
+      await pullGuides();
+      const shelf = document.getElementById('guides');
+      if (shelf) shelf.replaceWith(guideList());
     } catch (e) {
       if (e.message === 'unauthorized') render();
     } finally {
@@ -441,6 +444,8 @@
         await pull();
         await pullNotices().catch(() => {});
         render();
+        // The guides are kept in the background: the app is usable meanwhile.
+        pullGuides().catch(() => {});
       } catch (e) {
         msg.textContent = navigator.onLine ? 'Sai tên đăng nhập hoặc mật khẩu.' : 'Cần có mạng để đăng nhập lần đầu.';
         msg.hidden = false;
@@ -650,6 +655,109 @@
     }
   }
 
+  // ---- guides (tài liệu hướng dẫn), kept on the phone to read without network
+
+  // What the phone keeps of the guides, text and pictures together: the guides that fit, in the server's order, are
+  // kept whole; the others are read when online. Pictures never change (a new one has a new id), so each is fetched once.
+  const GUIDE_BUDGET = 10 * 1024 * 1024;
+  const GUIDE_CACHE = 'lantoa-guides';
+
+  function guides() { return store.get('guides.' + store.get('account', ''), []); }
+
+  async function authorized(path, retried) {
+    const token = store.get('token', null);
+    const response = await fetch(path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+    if (response.status === 401 && token && !retried && await refresh()) return authorized(path, true);
+    if (!response.ok) throw Object.assign(new Error(String(response.status)), { data: { status: response.status } });
+    return response;
+  }
+
+  async function pullGuides() {
+    if (!('caches' in window)) return;
+    const list = await api('GET', '/api/v1/guides');
+    const cache = await caches.open(GUIDE_CACHE);
+    const before = new Map(guides().map((g) => [g.id, g]));
+    const keep = new Set();
+    let used = 0;
+    const out = [];
+    for (const g of list) {
+      const entry = { id: g.id, service: g.service, title: g.title, unit: g.unit, version: g.version, bytes: g.bytes, saved: false };
+      if (used + g.bytes <= GUIDE_BUDGET) {
+        const guidePath = '/api/v1/guides/' + g.id;
+        let guide = null;
+        const old = before.get(g.id);
+        if (old && old.saved && old.version === g.version) {
+          const hit = await cache.match(guidePath);
+          if (hit) guide = await hit.json();
+        }
+        if (!guide) {
+          guide = await api('GET', guidePath);
+          await cache.put(guidePath, new Response(JSON.stringify(guide), { headers: { 'Content-Type': 'application/json' } }));
+        }
+        keep.add(guidePath);
+        for (const step of guide.steps) {
+          if (!step.image) continue;
+          const imagePath = '/api/v1/guides/images/' + step.image;
+          keep.add(imagePath);
+          if (!await cache.match(imagePath)) await cache.put(imagePath, await authorized(imagePath));
+        }
+        used += g.bytes;
+        entry.saved = true;
+      }
+      out.push(entry);
+    }
+    store.set('guides.' + store.get('account', ''), out);
+    // Whatever is no longer listed, or past the budget, leaves the phone.
+    for (const request of await cache.keys()) if (!keep.has(new URL(request.url).pathname)) await cache.delete(request);
+  }
+
+  function guideList() {
+    const set = store.get('set', { services: [] });
+    const names = new Map(set.services.map((s) => [s.code, s.name]));
+    const list = el('div', { id: 'guides' });
+    if (!guides().length) list.append(el('p', { class: 'muted', text: 'Chưa có hướng dẫn nào (hoặc chưa tải về).' }));
+    for (const g of guides()) {
+      list.append(el('button', { class: 'item guide-item', 'data-id': g.id, onclick: () => go(guideScreen, g, 'Hướng dẫn') }, [
+        el('strong', { text: g.title }),
+        el('small', { text: (names.get(g.service) || g.service) + ' · ' + g.unit + (g.saved ? ' · đã lưu trên máy' : ' · cần có mạng') })]));
+    }
+    return list;
+  }
+
+  function guidesScreen() {
+    view.append(el('p', { class: 'muted', text: 'Các hướng dẫn được lưu trên máy (tối đa 10 MB) để đọc khi không có mạng.' }), guideList());
+  }
+
+  // A guide, from the phone's copy when kept (with or without network), from the server otherwise.
+  async function guideScreen(g) {
+    const box = el('article', { class: 'guide', id: 'guide' }, [el('h2', { text: g.title })]);
+    view.append(box);
+    const cache = 'caches' in window ? await caches.open(GUIDE_CACHE) : null;
+    async function read(path) {
+      const hit = cache && await cache.match(path);
+      return hit || authorized(path);
+    }
+    let guide;
+    try { guide = await (await read('/api/v1/guides/' + g.id)).json(); } catch (e) {
+      box.append(el('p', { class: 'msg err', text: 'Hướng dẫn này chưa được lưu trên máy: hãy mở khi có mạng.' }));
+      return;
+    }
+    box.append(el('p', { class: 'muted', text: guide.unit + ' · bản ' + guide.version }));
+    const steps = el('ol', { class: 'steps' });
+    box.append(steps);
+    for (const step of guide.steps) {
+      const item = el('li', {}, [el('p', { text: step.text })]);
+      steps.append(item);
+      if (!step.image) continue;
+      try {
+        // As a data: address, which the pages' Content-Security-Policy allows for pictures (blob: it does not).
+        const blob = await (await read('/api/v1/guides/images/' + step.image)).blob();
+        const src = await new Promise((resolve, reject) => { const r = new FileReader(); r.onload = () => resolve(r.result); r.onerror = reject; r.readAsDataURL(blob); });
+        item.append(el('img', { src, alt: 'Bước ' + steps.children.length }));
+      } catch (e) { item.append(el('p', { class: 'muted', text: '(ảnh cần có mạng)' })); }
+    }
+  }
+
   // ---- difficulties (vướng mắc): raised here with or without network, sent by the next sync, answers pulled back
 
   function asked() { return store.get('asked.' + store.get('account', ''), []); }
@@ -702,6 +810,7 @@
     const description = el('textarea', { id: 'difficulty-description', maxlength: '2000' });
     const photo = el('input', { id: 'difficulty-photo', type: 'file', accept: 'image/*', capture: 'environment' });
     const message = el('p', { class: 'msg', id: 'difficulty-message', hidden: '' });
+    view.append(el('button', { class: 'item', id: 'open-guides', text: 'Hướng dẫn sử dụng các dịch vụ', onclick: () => go(guidesScreen, null, 'Hướng dẫn') }));
     view.append(el('label', { for: 'difficulty-service', text: 'Dịch vụ' }), service,
       el('label', { for: 'difficulty-description', text: 'Mô tả vướng mắc' }), description,
       el('label', { for: 'difficulty-photo', text: 'Ảnh (không bắt buộc)' }), photo, message,
@@ -751,6 +860,7 @@
       // The server forgets the tokens (when it can be reached); the phone forgets everything.
       try { if (navigator.onLine) await api('POST', '/api/v1/auth/logout'); } catch (e) { /* offline: the tokens expire */ }
       store.wipe();
+      if ('caches' in window) await caches.delete(GUIDE_CACHE).catch(() => {});
       await Promise.race([keys.wipe(), new Promise((done) => setTimeout(done, 3000))]);
       render();
     } }));

@@ -1,7 +1,10 @@
 // Lan Tỏa phone app service worker: the app shell is cached so the app opens with no network.
-// API calls always go to the network and no API answer is ever cached (they hold personal data; the app keeps its own
-// sealed queue of what is not yet sent): only the shell's own files under /app/ are.
-const SHELL = 'lantoa-shell-v4';
+// API calls always go to the network and this worker caches no API answer (they hold personal data; the app keeps its own
+// sealed queue of what is not yet sent): only the shell's own files under /app/ are. The app itself keeps the guides
+// (no personal data) in the cache `lantoa-guides`, emptied at sign-out.
+const SHELL = 'lantoa-shell-v5';
+// The guides the app keeps for offline reading live in their own cache, which the app fills and empties itself.
+const GUIDES = 'lantoa-guides';
 const FILES = ['/app/', '/app/app.js', '/app/app.css', '/app/manifest.webmanifest', '/app/icon.svg'];
 
 self.addEventListener('install', (event) => {
@@ -10,7 +13,7 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== SHELL).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== GUIDES).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 

@@ -67,6 +67,7 @@ public enum Bootstrap {
                         lines.append("    \(account.login) / \(password)   (\(account.description))")
                     }
                     try await DemoData.loadDifficulties(on: app.db, clock: app.clock)
+                    try await DemoData.loadGuides(on: app.db, clock: app.clock)
                 }
                 lines.append("")
                 // Written to the terminal, not the log: the operator needs the passwords once, and they never go to the log.

@@ -30,6 +30,7 @@ enum MigrationList {
             CreateEarlyWarnings(),
             CreateDifficulties(),
             CreateAnnouncements(),
+            CreateGuides(),
         ]
     }
 }

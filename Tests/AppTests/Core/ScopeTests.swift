@@ -100,12 +100,21 @@ struct ScopeTests {
             fileB.content = Data("%PDF-1.4 Xứ Lạng".utf8)
             try await fileB.create(on: t.app.db)
             try await Announcement.query(on: t.app.db).filter(\.$id == noticeB).set(\.$attachmentName, to: "thong-bao.pdf").update()
+            // A guide of B's province, with a picture.
+            let guideReply = try await t.send(.POST, "/api/v1/guides", token: provinceB, json: GuideRequest(
+                service: "xu_lang_rieng", title: "Hướng dẫn riêng Xứ Lạng",
+                steps: [GuideStepRequest(text: "Bước riêng Xứ Lạng", image: DifficultyTests.photo.base64EncodedString(), keepImage: nil)], adapts: nil))
+            #expect(guideReply.status == .created, "\(guideReply.text)")
+            let guideB = try guideReply.decode(GuideResponse.self)
+            let guideIDB = guideB.id.uuidString.lowercased()
+            let imageB = try #require(guideB.steps.first?.image).uuidString.lowercased()
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
             let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
             let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "tinh-b", "Thử Nghiệm", "Khuổi Bó", "020*******45",
                               "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b", "Khóa riêng Xứ Lạng", courseB, sessionB, "Vướng mắc riêng Bản Thử", "Trả lời riêng Xứ Lạng", "Câu hỏi riêng Xứ Lạng",
-                              difficultyB.uuidString.lowercased(), "Thông báo riêng Xứ Lạng", "Nội dung riêng Xứ Lạng", noticeB.uuidString.lowercased()]
+                              difficultyB.uuidString.lowercased(), "Thông báo riêng Xứ Lạng", "Nội dung riêng Xứ Lạng", noticeB.uuidString.lowercased(),
+                              "Hướng dẫn riêng Xứ Lạng", "Bước riêng Xứ Lạng", guideIDB, imageB]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
@@ -162,6 +171,11 @@ struct ScopeTests {
                 "GET /api/v1/announcements/:id": Probe(method: .GET, path: "/api/v1/announcements/\(noticeB)", expect: .refused),
                 "POST /api/v1/announcements/:id/read": Probe(method: .POST, path: "/api/v1/announcements/\(noticeB)/read", expect: .refused),
                 "GET /api/v1/announcements/:id/attachment": Probe(method: .GET, path: "/api/v1/announcements/\(noticeB)/attachment", expect: .refused),
+                "GET /api/v1/guides": Probe(method: .GET, path: "/api/v1/guides", expect: .showsNothingOf),
+                "POST /api/v1/guides": Probe(method: .POST, path: "/api/v1/guides", json: ["title": "Lạ", "service": "xu_lang_rieng"], expect: .refused),
+                "GET /api/v1/guides/:id": Probe(method: .GET, path: "/api/v1/guides/\(guideIDB)", expect: .refused),
+                "PUT /api/v1/guides/:id": Probe(method: .PUT, path: "/api/v1/guides/\(guideIDB)", json: ["title": "Lạ"], expect: .refused),
+                "GET /api/v1/guides/images/:id": Probe(method: .GET, path: "/api/v1/guides/images/\(imageB)", expect: .refused),
                 "POST /api/v1/units/:code/team-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/team-imports", body: csv, expect: .refused),
                 "POST /api/v1/units/:code/resident-imports": Probe(method: .POST, path: "/api/v1/units/\(Fixtures.communeB)/resident-imports", body: csv, expect: .refused),
                 "GET /api/v1/resident-imports/template.xlsx": Probe(method: .GET, path: "/api/v1/resident-imports/template.xlsx", expect: .notScoped(.ok)),
@@ -283,6 +297,13 @@ struct ScopeTests {
                 "POST /announcements": Probe(method: .POST, path: "/announcements", json: ["title": "Lạ", "body": "Lạ", "unit": Fixtures.communeB], expect: .refused),
                 "GET /announcements/:id": Probe(method: .GET, path: "/announcements/\(noticeB)", expect: .refused),
                 "GET /announcements/:id/attachment": Probe(method: .GET, path: "/announcements/\(noticeB)/attachment", expect: .refused),
+                "GET /guides": Probe(method: .GET, path: "/guides", expect: .showsNothingOf),
+                "GET /guides/new": Probe(method: .GET, path: "/guides/new?adapts=\(guideIDB)", expect: .refused),
+                "POST /guides": Probe(method: .POST, path: "/guides", json: ["title": "Lạ", "service": "xu_lang_rieng"], expect: .refused),
+                "GET /guides/:id": Probe(method: .GET, path: "/guides/\(guideIDB)", expect: .refused),
+                "GET /guides/:id/edit": Probe(method: .GET, path: "/guides/\(guideIDB)/edit", expect: .refused),
+                "POST /guides/:id": Probe(method: .POST, path: "/guides/\(guideIDB)", json: ["title": "Lạ"], expect: .refused),
+                "GET /guides/images/:id": Probe(method: .GET, path: "/guides/images/\(imageB)", expect: .refused),
                 "GET /campaigns": Probe(method: .GET, path: "/campaigns", expect: .showsNothingOf),
                 "GET /reports": Probe(method: .GET, path: "/reports?template=to_thang&period=2026-11", expect: .showsNothingOf),
                 "GET /reports/export": Probe(method: .GET, path: "/reports/export?template=to_thang&period=2026-11&unit=\(Fixtures.communeB)&format=csv", expect: .refused),
