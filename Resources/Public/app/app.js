@@ -177,15 +177,14 @@
       if (box) box.replaceWith(noticesBox());
       const messages = document.getElementById('messages');
       if (messages) messages.replaceWith(messagesBox());
-      await pullGuides();
-      const shelf = document.getElementById('guides');
-      if (shelf) shelf.replaceWith(guideList());
     } catch (e) {
       if (e.message === 'unauthorized') render();
     } finally {
       syncing = false;
       showQueue();
     }
+    // After the sync, not inside it: a first download of the guides on a weak network never holds supports back.
+    refreshGuides();
   }
 
   async function pull() {
@@ -445,7 +444,7 @@
         await pullNotices().catch(() => {});
         render();
         // The guides are kept in the background: the app is usable meanwhile.
-        pullGuides().catch(() => {});
+        refreshGuides();
       } catch (e) {
         msg.textContent = navigator.onLine ? 'Sai tên đăng nhập hoặc mật khẩu.' : 'Cần có mạng để đăng nhập lần đầu.';
         msg.hidden = false;
@@ -672,8 +671,22 @@
     return response;
   }
 
+  // One pull at a time, whoever asks (the sync, the sign-in); the list on screen is redrawn when it ends.
+  let guidesPull = null;
+  function refreshGuides() {
+    if (!guidesPull) {
+      guidesPull = pullGuides().catch(() => {}).finally(() => {
+        guidesPull = null;
+        const shelf = document.getElementById('guides');
+        if (shelf) shelf.replaceWith(guideList());
+      });
+    }
+    return guidesPull;
+  }
+
   async function pullGuides() {
     if (!('caches' in window)) return;
+    const account = store.get('account', '');
     const list = await api('GET', '/api/v1/guides');
     const cache = await caches.open(GUIDE_CACHE);
     const before = new Map(guides().map((g) => [g.id, g]));
@@ -706,7 +719,9 @@
       }
       out.push(entry);
     }
-    store.set('guides.' + store.get('account', ''), out);
+    // Signed out (or another account signed in) meanwhile: what was fetched is not this account's to keep.
+    if (!account || store.get('account', '') !== account || !store.get('token', null)) { await caches.delete(GUIDE_CACHE); return; }
+    store.set('guides.' + account, out);
     // Whatever is no longer listed, or past the budget, leaves the phone.
     for (const request of await cache.keys()) if (!keep.has(new URL(request.url).pathname)) await cache.delete(request);
   }

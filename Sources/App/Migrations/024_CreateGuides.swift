@@ -13,6 +13,7 @@ struct CreateGuides: AsyncMigration {
             .field("unit_path", path, .required)
             .field("unit_name", .string, .required)
             .field("adapts_id", .uuid)
+            .field("adapts_version", .int)
             .field("version", .int, .required)
             .field("title", .string, .required)
             .field("bytes", .int, .required)

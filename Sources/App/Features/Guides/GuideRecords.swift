@@ -20,6 +20,8 @@ final class Guide: Model, @unchecked Sendable {
     @Field(key: "unit_name") var unitName: String
     /// The national guide this province's version replaces for its accounts.
     @OptionalField(key: "adapts_id") var adaptsID: UUID?
+    /// The national guide's version it was last written from.
+    @OptionalField(key: "adapts_version") var adaptsVersion: Int?
     /// The latest version's number, title and size.
     @Field(key: "version") var version: Int
     @Field(key: "title") var title: String

@@ -26,13 +26,32 @@ struct GuideService {
         var unreadableImage = false
     }
 
+    // MARK: who writes
+
+    /// National and provincial staff write guides; communes, teams and viewers read them.
+    var canWrite: Bool { [Role.admin, .province].contains(scope.actor.role) }
+
+    /// A guide is edited by the tier that wrote it, or by the ministry.
+    func canEdit(_ guide: Guide) -> Bool { canWrite && scope.contains(path: guide.unitPath) }
+
+    /// Whether the account's province may still write its own version of this national guide (once per province).
+    func canAdapt(_ guide: Guide) async throws -> Bool {
+        guard guide.unitPath == "/", scope.actor.role == .province else { return false }
+        return try await adaptation(of: guide, by: scope.actor.scopePath, on: scope.db) == nil
+    }
+
+    /// The version of a national guide that the province at `path` published, if any.
+    func adaptation(of guide: Guide, by path: String, on db: any Database) async throws -> Guide? {
+        try await Guide.query(on: db).filter(\.$adaptsID == guide.id!).filter(\.$unitPath == path).first()
+    }
+
     // MARK: writing
 
     /// Publishes a new guide (`id` nil) or a new version of one, all checked first and written in one transaction.
     func publish(_ id: UUID?, service: String?, title: String?, adapts: UUID?, steps input: [StepInput]) async throws -> Guide {
-        guard [Role.admin, .province].contains(scope.actor.role) else { throw AppError.forbidden }
+        guard canWrite else { throw AppError.forbidden }
         let existing: Guide? = if let id { try await find(id) } else { nil }
-        if let existing { guard scope.contains(path: existing.unitPath) else { throw AppError.forbidden } }
+        if let existing { guard canEdit(existing) else { throw AppError.forbidden } }
         var problems: [FieldProblem] = []
         let title = TeamImport.normaliseName(title ?? "")
         if title.isEmpty { problems.append(FieldProblem("title", "error.required")) } else if title.count > 200 {
@@ -45,11 +64,12 @@ struct GuideService {
             if national == nil || scope.actor.scopePath == "/" { problems.append(FieldProblem("adapts", "error.guide_not_adaptable")) }
         }
         let serviceCode = existing?.adaptsID != nil ? existing!.serviceCode : national?.serviceCode ?? (service ?? "").trimmingWhitespace()
-        if serviceCode.isEmpty { problems.append(FieldProblem("service", "error.required")) } else if try await scope.query(ServiceRecord.self)
-            .filter(\.$active == true).filter(\.$code == serviceCode).count() == 0 {
+        let owner = existing?.unitPath ?? scope.actor.scopePath
+        // A service every reader of the guide has: the national ones, and the owner's province's own.
+        if serviceCode.isEmpty { problems.append(FieldProblem("service", "error.required")) } else if try await ServiceRecord.restrict(
+            ServiceRecord.query(on: scope.db), toScope: owner).filter(\.$active == true).filter(\.$code == serviceCode).count() == 0 {
             problems.append(FieldProblem("service", "error.unknown_service", serviceCode))
         }
-        let owner = existing?.unitPath ?? scope.actor.scopePath
         if input.isEmpty { problems.append(FieldProblem("steps", "error.required")) } else if input.count > Self.stepLimit {
             problems.append(FieldProblem("steps", "error.guide_steps", String(Self.stepLimit)))
         }
@@ -91,9 +111,6 @@ struct GuideService {
         }
         if bytes > Self.guideLimit { problems.append(FieldProblem("steps", "error.guide_too_large", "2")) }
         guard problems.isEmpty else { throw AppError.invalid(problems) }
-        if let national, try await Guide.query(on: scope.db).filter(\.$adaptsID == national.id!).filter(\.$unitPath == owner).count() > 0 {
-            throw AppError.conflict(FieldProblem("adapts", "error.guide_adapted"))
-        }
 
         let guide = existing ?? Guide()
         if existing == nil {
@@ -101,31 +118,45 @@ struct GuideService {
             guide.unitPath = owner
             guide.unitName = try await unitName(owner)
             guide.adaptsID = national?.id
-            guide.version = 0
         }
         let before = existing.map { ["title": $0.title, "version": String($0.version)] }
         guide.serviceCode = serviceCode
         guide.title = title
         guide.bytes = bytes
         guide.author = scope.actor.login
-        guide.version += 1
-        let version = GuideVersion()
-        version.guideID = guide.id!
-        version.version = guide.version
-        version.unitPath = owner
-        version.title = title
-        version.stepsJSON = String(decoding: try JSONEncoder().encode(steps), as: UTF8.self)
-        version.bytes = bytes
-        version.author = scope.actor.login
+        let stepsJSON = String(decoding: try JSONEncoder().encode(steps), as: UTF8.self)
         let images = newImages
-        try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(Guide.schema)
-            for image in images { try await image.create(on: db) }
-            try await guide.save(on: db)
-            try await version.create(on: db)
-            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: existing == nil ? .create : .update, entity: "guide",
-                                      entityID: guide.id, unitPath: owner, summary: title, before: before,
-                                      after: ["title": title, "version": String(guide.version), "service": serviceCode])
+        let adapted = national
+        do {
+            try await scope.db.transaction { db in
+                try await (db as! any SQLDatabase).writeFirst(Guide.schema)
+                // Read again under the write: two saves at once make two versions, or one refused adaptation.
+                if let adapted {
+                    if try await adaptation(of: adapted, by: owner, on: db) != nil { throw AppError.conflict(FieldProblem("adapts", "error.guide_adapted")) }
+                    guide.adaptsVersion = try await Guide.find(adapted.id, on: db)?.version
+                } else if guide.adaptsID != nil, let source = try await Guide.find(guide.adaptsID, on: db) {
+                    // Edited with the national guide's latest version at hand.
+                    guide.adaptsVersion = source.version
+                }
+                guide.version = (try await Guide.find(guide.id, on: db)?.version ?? 0) + 1
+                for image in images { try await image.create(on: db) }
+                try await guide.save(on: db)
+                let version = GuideVersion()
+                version.guideID = guide.id!
+                version.version = guide.version
+                version.unitPath = owner
+                version.title = title
+                version.stepsJSON = stepsJSON
+                version.bytes = guide.bytes
+                version.author = scope.actor.login
+                try await version.create(on: db)
+                try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: existing == nil ? .create : .update, entity: "guide",
+                                          entityID: guide.id, unitPath: owner, summary: title, before: before,
+                                          after: ["title": title, "version": String(guide.version), "service": serviceCode])
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // PostgreSQL: another save of the same guide, or the province's other adaptation, committed first.
+            throw AppError.conflict(adapted == nil ? FieldProblem("version", "error.guide_saved_meanwhile") : FieldProblem("adapts", "error.guide_adapted"))
         }
         return guide
     }
@@ -143,7 +174,9 @@ struct GuideService {
         var q = scope.query(Guide.self)
         if let service, !service.isEmpty { q = q.filter(\.$serviceCode == service) }
         let all = try await q.sort(\.$serviceCode).sort(\.$title).all()
-        let replaced = Set(all.filter { $0.unitPath != "/" && scope.actor.scopePath.hasPrefix($0.unitPath) }.compactMap(\.adaptsID))
+        // The adaptations of the account's own province, whatever their service.
+        let replaced = Set(try await scope.query(Guide.self).filter(\.$adaptsID != nil).all()
+            .filter { $0.unitPath != "/" && scope.actor.scopePath.hasPrefix($0.unitPath) }.compactMap(\.adaptsID))
         let words = TextFolding.fold(query ?? "").split(separator: " ").prefix(8)
         return all.filter { g in
             guard !replaced.contains(g.id!) else { return false }
@@ -181,9 +214,16 @@ struct GuideService {
                      updatedAt: g.updatedAt)
     }
 
+    /// For a province's version: the national guide's latest version, when it is newer than the one the province last
+    /// wrote from (the province decides whether to edit its own).
+    func newerNational(than g: Guide) async throws -> Guide? {
+        guard let source = g.adaptsID, let national = try await scope.query(Guide.self).filter(\.$id == source).first() else { return nil }
+        return national.version > (g.adaptsVersion ?? 0) ? national : nil
+    }
+
     func response(_ g: Guide, _ v: GuideVersion, versions: [GuideVersion]) -> GuideResponse {
         GuideResponse(id: g.id!, service: g.serviceCode, title: v.title, unit: g.unitName, version: v.version, latest: g.version, bytes: v.bytes,
-                      adapts: g.adaptsID, author: v.author, publishedAt: v.createdAt,
+                      adapts: g.adaptsID, adaptsVersion: g.adaptsVersion, author: v.author, publishedAt: v.createdAt,
                       steps: v.steps.map { GuideStepResponse(text: $0.text, image: $0.image) },
                       versions: versions.map { GuideVersionSummary(version: $0.version, title: $0.title, author: $0.author, publishedAt: $0.createdAt) })
     }
@@ -214,6 +254,8 @@ struct GuideResponse: Content {
     var latest: Int
     var bytes: Int
     var adapts: UUID?
+    /// The national guide's version the province last wrote its own from.
+    var adaptsVersion: Int?
     var author: String
     var publishedAt: Date?
     var steps: [GuideStepResponse]

@@ -17,7 +17,7 @@ enum GuidesAPIController {
         let guide = try await service.find(req.parameters.get("id", as: UUID.self))
         var number: Int?
         if let raw = req.query[String.self, at: "version"], !raw.isEmpty {
-            guard let n = Int(raw), n > 0 else { throw AppError.invalid("version", "error.whole_number") }
+            guard let n = Int(raw), n > 0 else { throw AppError.invalid("version", "error.guide_version") }
             number = n
         }
         return service.response(guide, try await service.version(of: guide, number), versions: try await service.versions(of: guide))
@@ -35,20 +35,21 @@ enum GuidesAPIController {
         let service = try service(req)
         let body = try req.content.decode(GuideRequest.self)
         let steps = (body.steps ?? []).map { s in
-            let data = s.image.flatMap { $0.isEmpty ? nil : Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }
-            return GuideService.StepInput(text: s.text, image: data, keepImage: s.keepImage,
-                                          unreadableImage: !(s.image ?? "").isEmpty && data == nil)
+            // Strict base64: text that decodes to nothing is a picture that cannot be read, not a step without one.
+            let text = (s.image ?? "").trimmingWhitespace()
+            let data = text.isEmpty ? nil : Data(base64Encoded: text).flatMap { $0.isEmpty ? nil : $0 }
+            return GuideService.StepInput(text: s.text, image: data, keepImage: s.keepImage, unreadableImage: !text.isEmpty && data == nil)
         }
         let guide = try await service.publish(id, service: body.service, title: body.title, adapts: body.adapts, steps: steps)
         return service.response(guide, try await service.version(of: guide, nil), versions: try await service.versions(of: guide))
     }
 
-    /// A step's picture: it never changes, so it may be kept as long as wanted.
+    /// A step's picture. Like every answer it is not kept by the browser (`no-store`): the phone app keeps its own copy
+    /// of the guides it reads offline, which signing out removes.
     static func image(req: Request) async throws -> Response {
         let image = try await service(req).image(req.parameters.get("id", as: UUID.self))
         let response = Response(status: .ok, body: .init(data: image.content))
         response.headers.replaceOrAdd(name: .contentType, value: "image/jpeg")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=31536000, immutable")
         return response
     }
 }

@@ -20,8 +20,6 @@ enum GuidesController {
         var canWrite: Bool
     }
 
-    static func canWrite(_ req: Request) throws -> Bool { [Role.admin, .province].contains(try req.scope.actor.role) }
-
     static func serviceNames(_ req: Request) async throws -> [String: String] {
         Dictionary(try await (try req.scope).query(ServiceRecord.self).all().map { ($0.code, req.language == .en ? $0.nameEn : $0.name) },
                    uniquingKeysWith: { a, _ in a })
@@ -38,7 +36,7 @@ enum GuidesController {
                 Item(link: "/guides/\(g.id!.uuidString.lowercased())", title: g.title, service: names[g.serviceCode] ?? g.serviceCode, unit: g.unitName,
                      version: g.version)
             },
-            query: query, canWrite: try canWrite(req)))
+            query: query, canWrite: try service(req).canWrite))
     }
 
     struct Step: Encodable {
@@ -61,6 +59,8 @@ enum GuidesController {
         var steps: [Step]
         var versions: [Item]
         var adapted: String?
+        /// On a province's version: the national guide's newer version, which the province has not written from yet.
+        var newerNational: Int?
         var canEdit: Bool
         var canAdapt: Bool
     }
@@ -69,13 +69,7 @@ enum GuidesController {
         let service = try GuidesAPIController.service(req)
         let guide = try await service.find(req.parameters.get("id", as: UUID.self))
         let v = try await service.version(of: guide, req.query[Int.self, at: "version"])
-        let scope = try req.scope
         let names = try await serviceNames(req)
-        // A province adapts a national guide once: its version, if any, is linked instead.
-        var canAdapt = false
-        if guide.unitPath == "/", scope.actor.role == .province {
-            canAdapt = try await Guide.query(on: scope.db).filter(\.$adaptsID == guide.id!).filter(\.$unitPath == scope.actor.scopePath).count() == 0
-        }
         let link = "/guides/\(guide.id!.uuidString.lowercased())"
         return try await req.view.render("guides/show", ShowPage(
             layout: Layout(request: req, title: v.title), id: guide.id!.uuidString.lowercased(), title: v.title,
@@ -86,8 +80,8 @@ enum GuidesController {
             versions: try await service.versions(of: guide).map {
                 Item(link: link + "?version=\($0.version)", title: $0.title, service: AppClock.shown($0.createdAt), unit: $0.author, version: $0.version)
             },
-            adapted: guide.adaptsID.map { "/guides/\($0.uuidString.lowercased())" },
-            canEdit: try canWrite(req) && scope.contains(path: guide.unitPath), canAdapt: canAdapt))
+            adapted: guide.adaptsID.map { "/guides/\($0.uuidString.lowercased())" }, newerNational: try await service.newerNational(than: guide)?.version,
+            canEdit: service.canEdit(guide), canAdapt: try await service.canAdapt(guide)))
     }
 
     // MARK: the form
@@ -115,9 +109,9 @@ enum GuidesController {
 
     /// `GET /guides/new` (`?adapts=` a national guide, whose steps and pictures it starts from).
     static func new(req: Request) async throws -> View {
-        guard try canWrite(req) else { throw AppError.forbidden }
+        let service = try GuidesAPIController.service(req)
+        guard service.canWrite else { throw AppError.forbidden }
         if let adapts = req.query[UUID.self, at: "adapts"] {
-            let service = try GuidesAPIController.service(req)
             let national = try await service.find(adapts)
             let v = try await service.version(of: national, nil)
             return try await form(req, action: "/guides", title: v.title, service: national.serviceCode, fixed: true, adapts: adapts,
@@ -129,7 +123,7 @@ enum GuidesController {
     static func edit(req: Request) async throws -> View {
         let service = try GuidesAPIController.service(req)
         let guide = try await service.find(req.parameters.get("id", as: UUID.self))
-        guard try canWrite(req), try req.scope.contains(path: guide.unitPath) else { throw AppError.forbidden }
+        guard service.canEdit(guide) else { throw AppError.forbidden }
         let v = try await service.version(of: guide, nil)
         return try await form(req, action: "/guides/\(guide.id!.uuidString.lowercased())", title: v.title, service: guide.serviceCode,
                               fixed: guide.adaptsID != nil, adapts: nil, steps: v.steps.map { ($0.text, $0.image) }, errors: [])
@@ -171,11 +165,11 @@ enum GuidesController {
 
     static func update(req: Request) async throws -> Response { try await save(req, id: req.parameters.get("id", as: UUID.self) ?? UUID()) }
 
-    /// Rows left empty (no text, no picture) are not steps; a kept picture goes unless "drop" is ticked.
+    /// Rows left empty (no text, no picture, new or kept) are not steps; a kept picture goes unless "drop" is ticked.
     private static func save(_ req: Request, id: UUID?) async throws -> Response {
         let input = try req.content.decode(Form.self)
         let rows = (input.steps ?? []).filter { s in
-            !(s.text ?? "").trimmingWhitespace().isEmpty || (s.image?.data.readableBytes ?? 0) > 0
+            !(s.text ?? "").trimmingWhitespace().isEmpty || (s.image?.data.readableBytes ?? 0) > 0 || (s.keep != nil && s.drop == nil)
         }
         let steps = rows.map { s in
             let data = s.image.flatMap { $0.data.readableBytes > 0 ? Data(buffer: $0.data) : nil }
@@ -192,14 +186,17 @@ enum GuidesController {
             case let .conflict(f): fields = [f]
             default: throw error
             }
-            let messages = fields.map { p in
+            var messages = fields.map { p in
                 GuidesController.label(req, p.field) + ": " + req.application.catalogue.text(p.key, req.language, p.args)
             }
+            // A browser never sends a chosen file again: say so rather than lose it quietly.
+            if steps.contains(where: { $0.image != nil }) { messages.append(req.t("guide.choose_again")) }
             let kept = rows.map { s -> (text: String, image: UUID?) in
                 (s.text ?? "", s.drop == nil ? s.keep.flatMap(UUID.init(uuidString:)) : nil)
             }
+            let adapted: Bool = if let id { (try? await GuidesAPIController.service(req).find(id))?.adaptsID != nil } else { adapts != nil }
             return try await GuidesController.form(req, action: id.map { "/guides/\($0.uuidString.lowercased())" } ?? "/guides", title: input.title ?? "",
-                                  service: input.service ?? "", fixed: adapts != nil, adapts: adapts, steps: kept, errors: messages)
+                                  service: input.service ?? "", fixed: adapted, adapts: adapts, steps: kept, errors: messages)
                 .encodeResponse(status: error.status, for: req)
         }
     }
