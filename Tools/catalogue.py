@@ -738,6 +738,17 @@ T = {
  "error.not_found.guide_version": ("Không có bản này của hướng dẫn.", "No such version of the guide."),
  "error.not_found.image": ("Không tìm thấy ảnh này.", "No such picture."),
  "audit.entity.guide": ("hướng dẫn", "guide"),
+ "training.session": ("Buổi tập huấn", "Session"),
+ "training.edit_session": ("Sửa hoặc xóa buổi tập huấn", "Correct or remove the session"),
+ "training.edit_session_help": ("Chỉ đổi được ngày khi chưa ai được điểm danh có mặt; chỉ xóa được buổi chưa có ai có mặt.", "The day changes only while nobody is marked present; only a session nobody attended can be removed."),
+ "training.save_session": ("Lưu buổi tập huấn", "Save the session"),
+ "training.remove_session": ("Xóa buổi tập huấn", "Remove the session"),
+ "training.edit_course": ("Sửa khóa tập huấn", "Correct the course"),
+ "training.save_course": ("Lưu khóa tập huấn", "Save the course"),
+ "training.remove_course": ("Xóa khóa tập huấn", "Remove the course"),
+ "training.course_sessions": ("{0} buổi tập huấn", "{0} sessions"),
+ "error.training_session_attended": ("buổi này đã có người được điểm danh có mặt: hãy bỏ điểm danh trước", "members are marked present at this session: take their attendance back first"),
+ "error.training_course_has_sessions": ("khóa này đã có buổi tập huấn: hãy xóa các buổi trước", "the course has sessions: remove them first"),
 }
 
 out = os.path.join(os.path.dirname(__file__), "..", "Resources", "Localization")

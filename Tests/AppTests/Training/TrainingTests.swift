@@ -117,6 +117,68 @@ struct TrainingTests {
         }
     }
 
+    @Test("A session is corrected (its day only while nobody is present) and removed only without attendance; a course only without sessions",
+          arguments: Engine.available)
+    func sessionsAndCoursesAreCorrected(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let n = try await Self.network(t, teams: 1, membersPerTeam: 3)
+            let course = try await Self.course(t, token: n.province)
+            let session = try await Self.session(t, course: course, date: testToday.adding(days: -3), unit: Fixtures.provinceB, token: n.province)
+            func body(_ date: LocalDate, place: String = "Nhà văn hóa khối 1", capacity: Int? = 40) -> CreateTrainingSessionRequest {
+                CreateTrainingSessionRequest(course: nil, date: date.iso, place: place, link: nil, trainer: "Hoàng Thị Mai", unit: nil, capacity: capacity)
+            }
+            // Before anyone is present: every field may change, and a wrong one is named.
+            let bad = try await t.send(.PUT, "/api/v1/training/sessions/\(session)", token: n.province, json: body(testToday, place: " "))
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("\"place\""))
+            #expect(try await t.send(.PUT, "/api/v1/training/sessions/\(session)", token: n.commune, json: body(testToday)).status == .forbidden)
+            let moved = try await t.send(.PUT, "/api/v1/training/sessions/\(session)", token: n.province, json: body(testToday.adding(days: -2)))
+            #expect(moved.status == .ok, "\(moved.text)")
+            let r = try moved.decode(TrainingSessionResponse.self)
+            #expect(r.date == testToday.adding(days: -2).iso && r.place == "Nhà văn hóa khối 1" && r.trainer == "Hoàng Thị Mai" && r.capacity == 40)
+
+            // With members present the day stays (the figures count them on it); the place still changes.
+            #expect(try await t.send(.PUT, "/api/v1/training/sessions/\(session)/attendance", token: n.commune, json: Self.present(n.members)).status == .ok)
+            #expect(try await t.send(.PUT, "/api/v1/training/sessions/\(session)", token: n.province, json: body(testToday.adding(days: -1))).status == .conflict)
+            #expect(try await t.send(.PUT, "/api/v1/training/sessions/\(session)", token: n.province,
+                                     json: body(testToday.adding(days: -2), place: "Hội trường UBND xã")).status == .ok)
+            #expect(try await t.send(.DELETE, "/api/v1/training/sessions/\(session)", token: n.province).status == .conflict)
+            #expect(try await t.send(.DELETE, "/api/v1/training/courses/\(course)", token: n.province).status == .conflict)
+            #expect(try await Self.figures(t, token: n.province).attendances == 3)
+
+            // On the pages: the session's form says why its day cannot move; the course page corrects the course.
+            let web = try await WebSession.signIn(t, login: "so-lang-son", password: "mat-khau-123")
+            #expect(try await web.send(.GET, "/training/sessions/\(session)").text.contains("id=\"session-edit-form\""))
+            let refused = try await web.send(.POST, "/training/sessions/\(session)/edit", pairs: [
+                ("date", testToday.iso), ("place", "Hội trường UBND xã"), ("trainer", ""), ("capacity", "")])
+            #expect(refused.status == .conflict && refused.text.contains("hãy bỏ điểm danh trước"))
+            #expect(try await web.send(.GET, "/training/courses/\(course)").text.contains("id=\"course-edit-form\""))
+            let topic = try await web.send(.POST, "/training/courses/\(course)", pairs: [
+                ("title", "Hướng dẫn cài đặt VNeID mức 2"), ("topic", "Có thêm phần quét NFC"), ("mode", "in_person"), ("services[]", "vneid_level2")])
+            #expect(topic.status == .seeOther)
+            #expect(try await TrainingCourse.query(on: t.app.db).first()?.topic == "Có thêm phần quét NFC")
+
+            // Taken back, the session goes with its absences; then the course, corrected first.
+            #expect(try await t.send(.PUT, "/api/v1/training/sessions/\(session)/attendance", token: n.commune, json: Self.present(n.members, false)).status == .ok)
+            #expect(try await t.send(.DELETE, "/api/v1/training/sessions/\(session)", token: n.commune).status == .forbidden)
+            #expect(try await t.send(.DELETE, "/api/v1/training/sessions/\(session)", token: n.province).status == .noContent)
+            #expect(try await TrainingAttendance.query(on: t.app.db).count() == 0)
+            #expect(try await Self.figures(t, token: n.province).attendances == 0)
+            let renamed = try await t.send(.PUT, "/api/v1/training/courses/\(course)", token: n.province, json: CreateTrainingCourseRequest(
+                title: "VNeID mức 2 cho tổ trưởng", topic: nil, services: ["vneid_level2", "khong_co"], mode: "in_person", link: nil,
+                organiser: nil, organiserName: nil, unit: nil))
+            #expect(renamed.status == .unprocessableEntity && renamed.text.contains("\"services\""))
+            let fixed = try await t.send(.PUT, "/api/v1/training/courses/\(course)", token: n.province, json: CreateTrainingCourseRequest(
+                title: "VNeID mức 2 cho tổ trưởng", topic: nil, services: ["vneid_level2"], mode: "in_person", link: nil,
+                organiser: nil, organiserName: nil, unit: nil))
+            #expect(fixed.status == .ok)
+            #expect(try fixed.decode(TrainingCourseResponse.self).title == "VNeID mức 2 cho tổ trưởng")
+            #expect(try await t.send(.DELETE, "/api/v1/training/courses/\(course)", token: n.province).status == .noContent)
+            #expect(try await TrainingCourse.query(on: t.app.db).count() == 0)
+            let entries = try await AuditEntry.query(on: t.app.db).filter(\.$entity ~~ ["training_course", "training_session"]).all().map(\.action)
+            #expect(entries.sorted() == ["create", "create", "end", "end", "update", "update", "update", "update"])
+        }
+    }
+
     @Test("Attendance is refused by field, all or nothing: unknown member, over capacity, before the session, outside its area", arguments: Engine.available)
     func badAttendanceIsRefusedWhole(engine: Engine) async throws {
         try await TestApp.run(engine) { t in

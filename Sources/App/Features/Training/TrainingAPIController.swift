@@ -18,6 +18,17 @@ enum TrainingAPIController {
         return try await service.response(course, on: req.db).encodeResponse(status: .created, for: req)
     }
 
+    static func updateCourse(req: Request) async throws -> TrainingCourseResponse {
+        let service = try service(req)
+        let course = try await service.updateCourse(req.parameters.get("id", as: UUID.self), try req.content.decode(CreateTrainingCourseRequest.self))
+        return try await service.response(course, on: req.db)
+    }
+
+    static func removeCourse(req: Request) async throws -> HTTPStatus {
+        try await service(req).removeCourse(req.parameters.get("id", as: UUID.self))
+        return .noContent
+    }
+
     static func sessions(req: Request) async throws -> [TrainingSessionResponse] {
         let service = try service(req)
         return try await service.responses(try await service.sessions(), on: req.db)
@@ -37,6 +48,17 @@ enum TrainingAPIController {
         let service = try service(req)
         let session = try await located(req)
         return TrainingSessionDetail(session: try await service.response(session, on: req.db), attendances: try await service.attendances(session))
+    }
+
+    static func updateSession(req: Request) async throws -> TrainingSessionResponse {
+        let service = try service(req)
+        let session = try await service.updateSession(req.parameters.get("id", as: UUID.self), try req.content.decode(CreateTrainingSessionRequest.self))
+        return try await service.response(session, on: req.db)
+    }
+
+    static func removeSession(req: Request) async throws -> HTTPStatus {
+        try await service(req).removeSession(req.parameters.get("id", as: UUID.self))
+        return .noContent
     }
 
     static func recordAttendance(req: Request) async throws -> TrainingSessionDetail {

@@ -6,6 +6,7 @@ import Vapor
 /// where attendance is ticked team by team or imported from the organiser's list, and a member's training record.
 enum TrainingController {
     struct CourseItem: Encodable {
+        var edit: String
         var title: String
         var mode: String
         var organiser: String
@@ -51,7 +52,7 @@ enum TrainingController {
         let page = IndexPage(
             layout: Layout(request: req, title: req.t("training.title")), sessions: sessions,
             courses: courses.map { c in
-                CourseItem(title: c.title, mode: req.t("training.mode.\(c.mode.rawValue)"), organiser: c.organiserName,
+                CourseItem(edit: "/training/courses/\(c.id!.uuidString.lowercased())", title: c.title, mode: req.t("training.mode.\(c.mode.rawValue)"), organiser: c.organiserName,
                            services: c.serviceCodes.map { names[$0] ?? $0 }.joined(separator: ", "), link: c.link.isEmpty ? nil : c.link)
             },
             canOrganise: (try req.scope).actor.role.managesUnitsAndTeams,
@@ -65,7 +66,12 @@ enum TrainingController {
 
     /// The form's messages for a refused request: each names its field.
     static func messages(_ error: AppError, req: Request) -> [String]? {
-        guard case let .invalid(fields) = error else { return nil }
+        let fields: [FieldProblem]
+        switch error {
+        case let .invalid(f): fields = f
+        case let .conflict(f): fields = [f]
+        default: return nil
+        }
         return fields.map { f in label(f.field, req: req) + ": " + req.application.catalogue.text(f.key, req.language, f.args) }
     }
 
@@ -80,6 +86,7 @@ enum TrainingController {
         case "organiserName": req.t("training.organiser_name")
         case "services": req.t("training.services")
         case "course": req.t("training.course")
+        case "session": req.t("training.session")
         case "date": req.t("field.date")
         case "place": req.t("training.place")
         case "trainer": req.t("training.trainer")
@@ -169,6 +176,9 @@ enum TrainingController {
         var notice: String?
         var unmatched: [UnmatchedAttendanceRow]
         var columns: String
+        /// The session's correction form, for the officials of its unit.
+        var canEdit: Bool
+        var dateISO: String
     }
 
     static func show(req: Request) async throws -> View {
@@ -214,7 +224,8 @@ enum TrainingController {
                 Attendee(name: a.fullName, link: "/members/\(a.member.uuidString.lowercased())", team: a.teamName ?? "", present: a.present,
                          result: a.passed.map { req.t($0 ? "training.passed" : "training.failed") } ?? "", certificate: a.certificate)
             },
-            errors: errors, notice: notice, unmatched: unmatched, columns: AttendanceSheet.Column.allCases.map(\.header).joined(separator: ", "))
+            errors: errors, notice: notice, unmatched: unmatched, columns: AttendanceSheet.Column.allCases.map(\.header).joined(separator: ", "),
+            canEdit: (try? scope.authorize(.manageUnitsAndTeams, at: session.unitPath)) != nil, dateISO: session.heldOn)
         return try await req.view.render("training/session", page)
     }
 
@@ -302,5 +313,103 @@ enum TrainingController {
                          present: e.present, result: e.passed.map { req.t($0 ? "training.passed" : "training.failed") } ?? "", certificate: e.certificate)
             })
         return try await req.view.render("training/member", page)
+    }
+
+    // MARK: corrections
+
+    struct SessionForm: Content {
+        var date: String?
+        var place: String?
+        var link: String?
+        var trainer: String?
+        var capacity: String?
+    }
+
+    /// `POST /training/sessions/{id}/edit`: the day (while nobody is marked present), place, link, trainer, seats.
+    static func updateSession(req: Request) async throws -> Response {
+        let form = try req.content.decode(SessionForm.self)
+        let id = req.parameters.get("id", as: UUID.self)
+        do {
+            let capacityText = (form.capacity ?? "").trimmingWhitespace()
+            guard let capacity = capacityText.isEmpty ? 0 : Int(capacityText) else { throw AppError.invalid("capacity", "error.whole_number") }
+            let session = try await TrainingService(scope: try req.scope, clock: req.clock).updateSession(id, CreateTrainingSessionRequest(
+                course: nil, date: form.date, place: form.place, link: form.link, trainer: form.trainer, unit: nil, capacity: capacity))
+            return req.redirect(to: "/training/sessions/\(session.id!.uuidString.lowercased())")
+        } catch let error as AppError {
+            guard let messages = messages(error, req: req) else { throw error }
+            return try await renderShow(req: req, errors: messages, notice: nil, unmatched: []).encodeResponse(status: error.status, for: req)
+        }
+    }
+
+    /// `POST /training/sessions/{id}/remove`: only while nobody is marked present.
+    static func removeSession(req: Request) async throws -> Response {
+        do {
+            try await TrainingService(scope: try req.scope, clock: req.clock).removeSession(req.parameters.get("id", as: UUID.self))
+            return req.redirect(to: "/training")
+        } catch let error as AppError {
+            guard let messages = messages(error, req: req) else { throw error }
+            return try await renderShow(req: req, errors: messages, notice: nil, unmatched: []).encodeResponse(status: error.status, for: req)
+        }
+    }
+
+    struct CoursePage: Encodable {
+        var layout: Layout
+        var id: String
+        var title: String
+        var topic: String
+        var link: String
+        var organiserName: String
+        var modes: [SelectOption]
+        var organisers: [SelectOption]
+        var services: [SelectOption]
+        var sessions: Int
+        var canEdit: Bool
+        var errors: [String]
+    }
+
+    /// `GET /training/courses/{id}`: the course's correction form, and its removal while it has no session.
+    static func course(req: Request) async throws -> View {
+        try await renderCourse(req: req, errors: [])
+    }
+
+    static func renderCourse(req: Request, errors: [String]) async throws -> View {
+        let scope = try req.scope
+        let service = TrainingService(scope: scope, clock: req.clock)
+        let c = try await service.course(req.parameters.get("id", as: UUID.self))
+        let services = try await scope.query(ServiceRecord.self).filter(\.$active == true).sort(\.$code).all()
+        let chosen = Set(c.serviceCodes)
+        return try await req.view.render("training/course", CoursePage(
+            layout: Layout(request: req, title: c.title), id: c.id!.uuidString.lowercased(), title: c.title, topic: c.topic, link: c.link,
+            organiserName: c.organiserName,
+            modes: TrainingMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t("training.mode.\($0.rawValue)"), selected: $0 == c.mode) },
+            organisers: TrainingOrganiser.allCases.map {
+                SelectOption(value: $0.rawValue, label: req.t("training.organiser.\($0.rawValue)"), selected: $0 == c.organiser)
+            },
+            services: services.map { SelectOption(value: $0.code, label: $0.name, selected: chosen.contains($0.code)) },
+            sessions: try await TrainingSession.query(on: req.db).filter(\.$courseID == c.id!).count(),
+            canEdit: (try? scope.authorize(.manageUnitsAndTeams, at: c.unitPath)) != nil, errors: errors))
+    }
+
+    /// `POST /training/courses/{id}`: the corrected course.
+    static func updateCourse(req: Request) async throws -> Response {
+        let form = try req.content.decode(CreateTrainingCourseRequest.self)
+        do {
+            _ = try await TrainingService(scope: try req.scope, clock: req.clock).updateCourse(req.parameters.get("id", as: UUID.self), form)
+            return req.redirect(to: "/training")
+        } catch let error as AppError {
+            guard let messages = messages(error, req: req) else { throw error }
+            return try await renderCourse(req: req, errors: messages).encodeResponse(status: error.status, for: req)
+        }
+    }
+
+    /// `POST /training/courses/{id}/remove`: only a course without sessions.
+    static func removeCourse(req: Request) async throws -> Response {
+        do {
+            try await TrainingService(scope: try req.scope, clock: req.clock).removeCourse(req.parameters.get("id", as: UUID.self))
+            return req.redirect(to: "/training")
+        } catch let error as AppError {
+            guard let messages = messages(error, req: req) else { throw error }
+            return try await renderCourse(req: req, errors: messages).encodeResponse(status: error.status, for: req)
+        }
     }
 }

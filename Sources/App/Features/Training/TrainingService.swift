@@ -21,7 +21,18 @@ struct TrainingService {
         try await scope.find(TrainingCourse.self, id, what: "training_course")
     }
 
-    func createCourse(_ request: CreateTrainingCourseRequest) async throws -> TrainingCourse {
+    /// A course's fields as entered, checked; every problem named.
+    private struct CourseFields {
+        var title: String
+        var topic: String
+        var mode: TrainingMode
+        var link: String
+        var organiser: TrainingOrganiser
+        var organiserName: String
+        var services: [String]
+    }
+
+    private func courseFields(_ request: CreateTrainingCourseRequest) throws -> CourseFields {
         var problems: [FieldProblem] = []
         let title = TeamImport.normaliseName(request.title ?? "")
         if title.isEmpty { problems.append(FieldProblem("title", "error.required")) } else if title.count > 200 {
@@ -35,10 +46,33 @@ struct TrainingService {
         if let problem = Self.linkProblem(link, field: "link", required: mode == .mooc) { problems.append(problem) }
         let organiser = request.organiser.map { TrainingOrganiser(rawValue: $0) } ?? .unit
         if organiser == nil { problems.append(FieldProblem("organiser", "error.choice", TrainingOrganiser.allCases.map(\.rawValue).joined(separator: ", "))) }
-        var organiserName = TeamImport.normaliseName(request.organiserName ?? "")
+        let organiserName = TeamImport.normaliseName(request.organiserName ?? "")
         if organiser == .partner, organiserName.isEmpty { problems.append(FieldProblem("organiserName", "error.required")) }
         if organiserName.count > 200 { problems.append(FieldProblem("organiserName", "error.too_long", "200")) }
         let services = Array(Set((request.services ?? []).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })).sorted()
+        guard problems.isEmpty, let mode, let organiser else { throw AppError.invalid(problems) }
+        return CourseFields(title: title, topic: topic, mode: mode, link: link, organiser: organiser, organiserName: organiserName, services: services)
+    }
+
+    /// The catalogue services a course of the unit at `path` may cover: the national ones and its province's.
+    private func checkServices(_ services: [String], at path: String) async throws {
+        guard !services.isEmpty else { return }
+        let known = Set(try await scope.query(ServiceRecord.self).filter(\.$active == true).all()
+            .filter { $0.unitPath == "/" || path.hasPrefix($0.unitPath) }.map(\.code))
+        if let unknown = services.first(where: { !known.contains($0) }) { throw AppError.invalid("services", "error.unknown_service", unknown) }
+    }
+
+    private func apply(_ f: CourseFields, to course: TrainingCourse, unitName: String) {
+        course.title = f.title
+        course.topic = f.topic
+        course.services = f.services.joined(separator: ",")
+        course.mode = f.mode
+        course.link = f.link
+        course.organiser = f.organiser
+        course.organiserName = f.organiserName.isEmpty ? (f.organiser == .national ? "Cục Chuyển đổi số quốc gia" : unitName) : f.organiserName
+    }
+
+    func createCourse(_ request: CreateTrainingCourseRequest) async throws -> TrainingCourse {
         let path: String
         let unitName: String
         if let code = request.unit?.trimmingWhitespace(), !code.isEmpty, code.uppercased() != "VN" {
@@ -50,30 +84,53 @@ struct TrainingService {
             let own = try await UnitService(scope: scope, clock: clock).find(id: Rollups.lastID(scope.actor.scopePath) ?? UUID())
             (path, unitName) = (own.path, own.name)
         }
-        guard problems.isEmpty, let mode, let organiser else { throw AppError.invalid(problems) }
+        let fields = try courseFields(request)
         try scope.authorize(.manageUnitsAndTeams, at: path)
-        if !services.isEmpty {
-            let known = Set(try await scope.query(ServiceRecord.self).filter(\.$active == true).all()
-                .filter { $0.unitPath == "/" || path.hasPrefix($0.unitPath) }.map(\.code))
-            if let unknown = services.first(where: { !known.contains($0) }) { throw AppError.invalid("services", "error.unknown_service", unknown) }
-        }
-        if organiserName.isEmpty { organiserName = organiser == .national ? "Cục Chuyển đổi số quốc gia" : unitName }
+        try await checkServices(fields.services, at: path)
         let course = TrainingCourse()
-        course.title = title
-        course.topic = topic
-        course.services = services.joined(separator: ",")
-        course.mode = mode
-        course.link = link
-        course.organiser = organiser
-        course.organiserName = organiserName
+        apply(fields, to: course, unitName: unitName)
         course.unitPath = path
         course.createdBy = scope.actor.login
         try await scope.db.transaction { db in
             try await course.create(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "training_course", entityID: course.id,
-                                      unitPath: path, summary: title, before: Nothing?.none, after: try await response(course, on: db))
+                                      unitPath: path, summary: fields.title, before: Nothing?.none, after: try await response(course, on: db))
         }
         return course
+    }
+
+    /// Corrects a course (title, topic, services, mode, link, organiser) by the officials of its unit; it stays where
+    /// it is, and its sessions and attendances are untouched.
+    func updateCourse(_ id: UUID?, _ request: CreateTrainingCourseRequest) async throws -> TrainingCourse {
+        let course = try await course(id)
+        try scope.authorize(.manageUnitsAndTeams, at: course.unitPath)
+        let fields = try courseFields(request)
+        try await checkServices(fields.services, at: course.unitPath)
+        let before = try await response(course, on: scope.db)
+        let unitName = try await responses([course], on: scope.db)[0].unit?.name ?? "Cục Chuyển đổi số quốc gia"
+        apply(fields, to: course, unitName: unitName)
+        try await scope.db.transaction { db in
+            try await course.update(on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "training_course", entityID: course.id,
+                                      unitPath: course.unitPath, summary: fields.title, before: before, after: try await response(course, on: db))
+        }
+        return course
+    }
+
+    /// Removes a course made by mistake: only one without sessions (409 otherwise: its sessions go first).
+    func removeCourse(_ id: UUID?) async throws {
+        let course = try await course(id)
+        try scope.authorize(.manageUnitsAndTeams, at: course.unitPath)
+        let before = try await response(course, on: scope.db)
+        try await scope.db.transaction { db in
+            try await (db as! any SQLDatabase).writeFirst(TrainingCourse.schema)
+            guard try await TrainingSession.query(on: db).filter(\.$courseID == course.id!).count() == 0 else {
+                throw AppError.conflict(FieldProblem("course", "error.training_course_has_sessions"))
+            }
+            try await course.delete(on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .end, entity: "training_course", entityID: course.id,
+                                      unitPath: course.unitPath, summary: course.title, before: before, after: Nothing?.none)
+        }
     }
 
     static func linkProblem(_ link: String, field: String, required: Bool) -> FieldProblem? {
@@ -95,9 +152,16 @@ struct TrainingService {
         try await scope.find(TrainingSession.self, id, what: "training_session")
     }
 
-    func createSession(_ request: CreateTrainingSessionRequest) async throws -> TrainingSession {
-        guard let courseID = request.course else { throw AppError.invalid("course", "error.required") }
-        let course = try await course(courseID)
+    /// A session's fields as entered, checked against its course; every problem named.
+    private struct SessionFields {
+        var date: LocalDate
+        var place: String
+        var link: String
+        var trainer: String
+        var capacity: Int
+    }
+
+    private func sessionFields(_ request: CreateTrainingSessionRequest, course: TrainingCourse) throws -> SessionFields {
         var problems: [FieldProblem] = []
         let date = request.date.flatMap { LocalDate($0.trimmingWhitespace()) }
         if date == nil { problems.append(FieldProblem("date", (request.date ?? "").isEmpty ? "error.required" : "error.date")) }
@@ -112,6 +176,14 @@ struct TrainingService {
         if !(0...100_000).contains(capacity) { problems.append(FieldProblem("capacity", "error.range", "0", "100000")) }
         if let date, date > clock.today().adding(days: 366) { problems.append(FieldProblem("date", "error.range", clock.today().iso, clock.today().adding(days: 366).iso)) }
         guard problems.isEmpty, let date else { throw AppError.invalid(problems) }
+        return SessionFields(date: date, place: place, link: link, trainer: trainer, capacity: capacity)
+    }
+
+    func createSession(_ request: CreateTrainingSessionRequest) async throws -> TrainingSession {
+        guard let courseID = request.course else { throw AppError.invalid("course", "error.required") }
+        let course = try await course(courseID)
+        let fields = try sessionFields(request, course: course)
+        let date = fields.date
         let units = UnitService(scope: scope, clock: clock)
         let unit: Unit
         if let code = request.unit?.trimmingWhitespace(), !code.isEmpty {
@@ -126,12 +198,12 @@ struct TrainingService {
         let session = TrainingSession()
         session.courseID = courseID
         session.heldOn = date.iso
-        session.place = place
-        session.link = link
-        session.trainer = trainer
+        session.place = fields.place
+        session.link = fields.link
+        session.trainer = fields.trainer
         session.unitID = unit.id!
         session.unitPath = unit.path
-        session.capacity = capacity
+        session.capacity = fields.capacity
         session.createdBy = scope.actor.login
         try await scope.db.transaction { db in
             try await session.create(on: db)
@@ -140,6 +212,50 @@ struct TrainingService {
                                       after: try await response(session, on: db))
         }
         return session
+    }
+
+    /// Corrects a session (day, place, link, trainer, seats) by the officials of its unit. Its day moves only while
+    /// nobody is marked present: the figures count each attendance on the session's day (409 otherwise).
+    func updateSession(_ id: UUID?, _ request: CreateTrainingSessionRequest) async throws -> TrainingSession {
+        let session = try await session(id)
+        try scope.authorize(.manageUnitsAndTeams, at: session.unitPath)
+        let course = try await course(session.courseID)
+        let fields = try sessionFields(request, course: course)
+        let before = try await response(session, on: scope.db)
+        try await scope.db.transaction { db in
+            try await (db as! any SQLDatabase).writeFirst(TrainingSession.schema)
+            if fields.date.iso != session.heldOn, try await presentCount(session, on: db) > 0 {
+                throw AppError.conflict(FieldProblem("date", "error.training_session_attended"))
+            }
+            session.heldOn = fields.date.iso
+            session.place = fields.place
+            session.link = fields.link
+            session.trainer = fields.trainer
+            session.capacity = fields.capacity
+            try await session.update(on: db)
+            try await TrainingAttendance.query(on: db).filter(\.$sessionID == session.id!).set(\.$heldOn, to: session.heldOn).update()
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "training_session", entityID: session.id,
+                                      unitPath: session.unitPath, summary: "\(course.title), \(fields.date.vietnamese)", before: before,
+                                      after: try await response(session, on: db))
+        }
+        return session
+    }
+
+    /// Removes a session made by mistake, with its absences: only while nobody is marked present (409 otherwise).
+    func removeSession(_ id: UUID?) async throws {
+        let session = try await session(id)
+        try scope.authorize(.manageUnitsAndTeams, at: session.unitPath)
+        let before = try await response(session, on: scope.db)
+        try await scope.db.transaction { db in
+            try await (db as! any SQLDatabase).writeFirst(TrainingSession.schema)
+            guard try await presentCount(session, on: db) == 0 else {
+                throw AppError.conflict(FieldProblem("session", "error.training_session_attended"))
+            }
+            try await TrainingAttendance.query(on: db).filter(\.$sessionID == session.id!).delete()
+            try await session.delete(on: db)
+            try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .end, entity: "training_session", entityID: session.id,
+                                      unitPath: session.unitPath, summary: "\(before.course.title), \(session.heldOn)", before: before, after: Nothing?.none)
+        }
     }
 
     // MARK: attendance
