@@ -15,7 +15,8 @@
   };
 
   // ---- the queue's key: a non-extractable AES-GCM key per account, in IndexedDB
-  const PERSONAL = ['fullName', 'cccd', 'phone', 'address', 'headName'];
+  // A difficulty's text and photo often name or show a resident: sealed too while they wait on the phone.
+  const PERSONAL = ['fullName', 'cccd', 'phone', 'address', 'headName', 'description', 'photo'];
   const keys = {
     db() {
       return new Promise((resolve, reject) => {
@@ -780,7 +781,8 @@
   function difficulties() { return store.get('difficulties.' + store.get('account', ''), []); }
 
   async function sendDifficulties() {
-    for (const d of asked().filter((x) => !x.error)) {
+    for (const waiting of asked().filter((x) => !x.error)) {
+      const d = await unseal(waiting);
       try {
         await api('POST', '/api/v1/difficulties', { id: d.id, service: d.service, description: d.description, photo: d.photo || undefined });
         setAsked(asked().filter((x) => x.id !== d.id));
@@ -833,7 +835,7 @@
         if (!description.value.trim()) { message.hidden = false; message.className = 'msg err'; message.textContent = 'Hãy mô tả vướng mắc.'; return; }
         let picture = null;
         try { if (photo.files && photo.files[0]) picture = await shrink(photo.files[0]); } catch (e) { picture = null; }
-        setAsked(asked().concat([{ id: uuid(), service: service.value, description: description.value.trim(), photo: picture, on: today() }]));
+        setAsked(asked().concat([await seal({ id: uuid(), service: service.value, description: description.value.trim(), photo: picture, on: today() })]));
         showQueue();
         stack = [{ screen: difficultiesScreen, title: 'Vướng mắc' }];
         draw();
@@ -849,8 +851,10 @@
     const list = el('div', { id: 'difficulties' });
     const names = new Map(set.services.map((s) => [s.code, s.name]));
     for (const d of asked()) {
+      const text = el('p', { text: d.sealed ? '…' : d.description });
+      if (d.sealed) unseal(d).then((open) => { text.textContent = open.description; }).catch(() => {});
       list.append(el('div', { class: 'item difficulty waiting', 'data-id': d.id }, [
-        el('strong', { text: names.get(d.service) || d.service }), el('p', { text: d.description }),
+        el('strong', { text: names.get(d.service) || d.service }), text,
         el('p', { class: d.error ? 'msg err' : 'muted', text: d.error ? 'Không gửi được: ' + d.error : 'Chưa gửi' })]));
     }
     for (const d of difficulties()) {
