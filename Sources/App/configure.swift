@@ -86,28 +86,45 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // and databases: Vapor's 10 s default gave up on a slow sync and tore the app down under it.
     app.http.server.configuration.shutdownTimeout = .seconds(60)
 
-    app.lifecycle.use(PeriodicJob("Audit sealing", every: .seconds(5)) { try await AuditChain.seal(on: $0.db) })
-    app.lifecycle.use(PeriodicJob("Purging expired sessions", every: .seconds(600)) {
-        _ = try await SessionLifetime.purge(on: $0.db, now: $0.clock.now())
-    })
-
-    // Ended report periods are closed (their expected reporters fixed) and reminders written, every ten minutes.
-    app.lifecycle.use(PeriodicJob("Closing report periods and writing reminders", every: .seconds(600)) { app in
-        try await ReportSlots.closeEnded(today: app.clock.today(), on: app.db)
-        try await ReportReminders.run(today: app.clock.today(), on: app.db)
-    })
-
-    // Early warnings for the whole country, every hour (they are also refreshed for a subtree whenever its list is read).
-    app.lifecycle.use(PeriodicJob("Early warnings", every: .seconds(3600)) { app in
-        try await EarlyWarnings(db: app.db, clock: app.clock).refresh(under: "/")
-    })
+    if config.periodicJobs { registerPeriodicJobs(app) }
 
     try routes(app)
+}
+
+/// The work the server does every so often while it runs, off any request.
+private func registerPeriodicJobs(_ app: Application) {
+    let jobs = [
+        PeriodicJob("Audit sealing", every: .seconds(5)) { try await AuditChain.seal(on: $0.db) },
+        PeriodicJob("Purging expired sessions", every: .seconds(600)) {
+            _ = try await SessionLifetime.purge(on: $0.db, now: $0.clock.now())
+        },
+        // Ended report periods are closed (their expected reporters fixed) and reminders written, every ten minutes.
+        PeriodicJob("Closing report periods and writing reminders", every: .seconds(600)) { app in
+            try await ReportSlots.closeEnded(today: app.clock.today(), on: app.db)
+            try await ReportReminders.run(today: app.clock.today(), on: app.db)
+        },
+        // Early warnings for the whole country, every hour (they are also refreshed for a subtree whenever its list is read).
+        PeriodicJob("Early warnings", every: .seconds(3600)) { app in
+            try await EarlyWarnings(db: app.db, clock: app.clock).refresh(under: "/")
+        },
+    ]
+    for job in jobs { app.lifecycle.use(job) }
+    app.periodicJobs = jobs.map(\.name)
 }
 
 extension Application {
     private struct DemoKey: StorageKey {
         typealias Value = Bool
+    }
+
+    private struct PeriodicJobsKey: StorageKey {
+        typealias Value = [String]
+    }
+
+    /// The names of the periodic jobs this process runs (none during a command).
+    var periodicJobs: [String] {
+        get { storage[PeriodicJobsKey.self] ?? [] }
+        set { storage[PeriodicJobsKey.self] = newValue }
     }
 
     /// Whether the database holds demo data (a banner says so on every page).

@@ -15,11 +15,15 @@ enum Entrypoint {
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
-            let config = try AppConfig.fromEnvironment(env, development: development)
+            var config = try AppConfig.fromEnvironment(env, development: development)
+            let command = env.arguments.dropFirst().first ?? "serve"
+            let serving = command == "serve" || command.hasPrefix("-")
+            // The server's periodic work (audit sealing, reminders, warnings) is the server's: a command (a migration, a
+            // rebuild, a restore) does its one job without it taking the write lock beside it.
+            config.periodicJobs = serving
             try await configure(app, config: config)
             registerCommands(app)
-            let command = env.arguments.dropFirst().first ?? "serve"
-            if command == "serve" || command.hasPrefix("-") {
+            if serving {
                 try await Bootstrap.prepareForServing(app, address: Bootstrap.servingAddress(Array(env.arguments.dropFirst()),
                                                                                               configuration: app.http.server.configuration))
             }

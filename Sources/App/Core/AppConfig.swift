@@ -34,6 +34,9 @@ public struct AppConfig: Sendable {
     /// The token a Prometheus server off this machine sends to read `/metrics` (`LANTOA_METRICS_TOKEN`); without it,
     /// only this machine may read them.
     public var metricsToken: String?
+    /// Whether the periodic jobs run (audit sealing, session purge, report periods and reminders, early warnings): when
+    /// serving, not during a command.
+    public var periodicJobs = true
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {

@@ -161,6 +161,16 @@ struct CommandTests {
         }
     }
 
+    @Test("The periodic jobs run when serving and not for a command")
+    func periodicJobsOnlyWhenServing() async throws {
+        try await TestApp.run(.sqlite) { t in
+            #expect(t.app.periodicJobs == ["Audit sealing", "Purging expired sessions", "Closing report periods and writing reminders", "Early warnings"])
+        }
+        try await TestApp.run(.sqlite, config: { $0.periodicJobs = false }) { t in
+            #expect(t.app.periodicJobs.isEmpty)
+        }
+    }
+
     @Test("The real executable refuses to start without a data key unless --dev is given")
     func startWithoutKey() throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
