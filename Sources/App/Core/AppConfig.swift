@@ -37,6 +37,8 @@ public struct AppConfig: Sendable {
     /// Whether the periodic jobs run (audit sealing, session purge, report periods and reminders, early warnings): when
     /// serving, not during a command.
     public var periodicJobs = true
+    /// The provinces' Zalo Official Accounts (`LANTOA_ZALO_CONFIG`, a JSON file); none when unset.
+    var zalo: ZaloSettings?
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -151,6 +153,14 @@ public struct AppConfig: Sendable {
                          behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false),
                          lookupKey: lookupKey)
         config.metricsToken = metricsToken
+        if let path = variables["LANTOA_ZALO_CONFIG"], !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw Invalid(variable: "LANTOA_ZALO_CONFIG", problem: "cannot read \(path)")
+            }
+            do { config.zalo = try ZaloSettings.load(data) } catch let error as ZaloSettings.Invalid {
+                throw Invalid(variable: "LANTOA_ZALO_CONFIG", problem: "\(error.field): \(error.problem)")
+            }
+        }
         return config
     }
 

@@ -31,6 +31,7 @@ enum MigrationList {
             CreateDifficulties(),
             CreateAnnouncements(),
             CreateGuides(),
+            CreateZaloTokens(),
         ]
     }
 }

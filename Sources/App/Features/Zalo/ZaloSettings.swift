@@ -1,0 +1,89 @@
+import Foundation
+
+/// How Lan Tỏa reaches each province's Zalo Official Account: read once at boot from the JSON file named by
+/// `LANTOA_ZALO_CONFIG` (see docs/zalo.md). A province absent from it has no Zalo channel. Its secrets are never
+/// printed: `description` names the provinces only.
+struct ZaloSettings: Sendable, Equatable, CustomStringConvertible {
+    /// Where Zalo's three services answer; a trial points them at the local fake server.
+    struct Endpoints: Sendable, Equatable, Decodable {
+        var oauth = "https://oauth.zaloapp.com"
+        var openAPI = "https://openapi.zalo.me"
+        var business = "https://business.openapi.zalo.me"
+    }
+
+    /// A template message (ZNS / ZBS) approved for the OA: its id and the names of its parameters, in order.
+    struct Template: Sendable, Equatable, Decodable {
+        var id: String
+        var parameters: [String]
+    }
+
+    /// One province's Official Account and the Zalo app it is connected through.
+    struct Province: Sendable, Equatable {
+        var appID: String
+        /// The app's secret key (`secret_key` header of the token calls).
+        var appSecret: String
+        var oaID: String
+        /// The OA's secret key, which signs webhooks.
+        var oaSecret: String
+        /// The refresh token of the first grant (from the consent page): used once, then the stored, rotated one.
+        var refreshToken: String
+        /// Template messages by the outbox kind they carry (`report_reminder`, `warning_task`, …).
+        var templates: [String: Template]
+    }
+
+    var endpoints: Endpoints
+    /// By province code (`20` for Lạng Sơn).
+    var provinces: [String: Province]
+
+    var description: String { "Zalo for provinces \(provinces.keys.sorted().joined(separator: ", "))" }
+
+    struct Invalid: Error, CustomStringConvertible {
+        var field: String
+        var problem: String
+        var description: String { "LANTOA_ZALO_CONFIG \(field): \(problem)" }
+    }
+
+    /// Reads and checks the file; every problem names its field (`provinces.20.appSecret`).
+    static func load(_ data: Data) throws -> ZaloSettings {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw Invalid(field: "(file)", problem: "expected a JSON object")
+        }
+        var endpoints = Endpoints()
+        if let raw = root["endpoints"] {
+            guard let e = raw as? [String: Any] else { throw Invalid(field: "endpoints", problem: "expected an object") }
+            for (key, path) in [("oauth", \Endpoints.oauth), ("openAPI", \Endpoints.openAPI), ("business", \Endpoints.business)] {
+                guard let value = e[key] else { continue }
+                guard let text = value as? String, let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw Invalid(field: "endpoints.\(key)", problem: "expected an http(s) address")
+                }
+                endpoints[keyPath: path] = text.hasSuffix("/") ? String(text.dropLast()) : text
+            }
+        }
+        guard let list = root["provinces"] as? [String: Any] else { throw Invalid(field: "provinces", problem: "expected an object by province code") }
+        var provinces: [String: Province] = [:]
+        for (code, raw) in list {
+            guard code.count == 2, code.allSatisfy(\.isNumber) else { throw Invalid(field: "provinces.\(code)", problem: "expected a two-digit province code") }
+            guard let p = raw as? [String: Any] else { throw Invalid(field: "provinces.\(code)", problem: "expected an object") }
+            func text(_ key: String) throws -> String {
+                guard let value = p[key] as? String, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw Invalid(field: "provinces.\(code).\(key)", problem: "required")
+                }
+                return value
+            }
+            var templates: [String: Template] = [:]
+            if let t = p["templates"] {
+                guard let map = t as? [String: Any] else { throw Invalid(field: "provinces.\(code).templates", problem: "expected an object by message kind") }
+                for (kind, value) in map {
+                    guard let entry = value as? [String: Any], let id = entry["id"] as? String, !id.isEmpty,
+                          let parameters = entry["parameters"] as? [String] else {
+                        throw Invalid(field: "provinces.\(code).templates.\(kind)", problem: "expected {\"id\": \"…\", \"parameters\": [\"…\"]}")
+                    }
+                    templates[kind] = Template(id: id, parameters: parameters)
+                }
+            }
+            provinces[code] = Province(appID: try text("appId"), appSecret: try text("appSecret"), oaID: try text("oaId"),
+                                       oaSecret: try text("oaSecret"), refreshToken: try text("refreshToken"), templates: templates)
+        }
+        return ZaloSettings(endpoints: endpoints, provinces: provinces)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A local stand-in for Zalo's servers, over real HTTP, speaking the endpoints, headers and error codes the client uses
+/// (../shared/design/ZALO.md): tokens that rotate (a refresh token works once), consultation and template messages,
+/// a message's status. It can be told to fail the next calls with an HTTP status or a Zalo error code, and it records
+/// every message it accepted.
+final class FakeZalo: Sendable {
+    struct Sent: Equatable, Sendable {
+        var endpoint: String
+        var recipient: String
+        var text: String
+        var trackingID: String?
+        var messageID: String
+    }
+
+    struct State {
+        var appID = "fake-app"
+        var appSecret = "fake-app-secret"
+        var refreshToken = "first-refresh"
+        var accessTokens: Set<String> = []
+        var expired: Set<String> = []
+        var refreshes = 0
+        var failures: [Failure] = []
+        var sent: [Sent] = []
+        var dailyQuota = 500
+    }
+
+    enum Failure: Sendable {
+        case status(HTTPResponseStatus)
+        case code(Int)
+    }
+
+    let state = NIOLockedValueBox(State())
+    let app: Application
+    private let port = NIOLockedValueBox(0)
+    var baseURL: String { "http://127.0.0.1:\(port.withLockedValue { $0 })" }
+
+    private init(app: Application) {
+        self.app = app
+    }
+
+    static func start() async throws -> FakeZalo {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        let f = FakeZalo(app: app)
+        app.post("v4", "oa", "access_token") { req async throws -> Response in try f.token(req) }
+        app.post("v3.0", "oa", "message", "cs") { req async throws -> Response in try f.message(req, endpoint: "cs") }
+        app.post("message", "template") { req async throws -> Response in try f.message(req, endpoint: "template") }
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let bound = app.http.server.shared.localAddress!.port!
+        f.port.withLockedValue { $0 = bound }
+        return f
+    }
+
+    func stop() async throws {
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
+
+    /// The next calls fail, in order.
+    func fail(_ failures: Failure...) { state.withLockedValue { $0.failures += failures } }
+
+    /// The access tokens given so far stop working (-220).
+    func expireTokens() { state.withLockedValue { $0.expired.formUnion($0.accessTokens) } }
+
+    var sent: [Sent] { state.withLockedValue { $0.sent } }
+    var refreshes: Int { state.withLockedValue { $0.refreshes } }
+    var currentRefreshToken: String { state.withLockedValue { $0.refreshToken } }
+
+    private func json(_ object: [String: Any]) throws -> Response {
+        let response = Response(status: .ok, body: .init(data: try JSONSerialization.data(withJSONObject: object)))
+        response.headers.contentType = .json
+        return response
+    }
+
+    private func token(_ req: Request) throws -> Response {
+        struct Form: Content {
+            var app_id: String?
+            var grant_type: String?
+            var refresh_token: String?
+        }
+        let form = try req.content.decode(Form.self)
+        let ok = state.withLockedValue { s -> (String, String)? in
+            guard req.headers.first(name: "secret_key") == s.appSecret, form.app_id == s.appID, form.grant_type == "refresh_token",
+                  form.refresh_token == s.refreshToken else { return nil }
+            s.refreshes += 1
+            let access = "access-\(s.refreshes)"
+            s.accessTokens.insert(access)
+            s.refreshToken = "refresh-\(s.refreshes)"
+            return (access, s.refreshToken)
+        }
+        guard let (access, refresh) = ok else { return try json(["error": -14014, "message": "Invalid refresh token"]) }
+        return try json(["access_token": access, "refresh_token": refresh, "expires_in": "90000"])
+    }
+
+    private func message(_ req: Request, endpoint: String) throws -> Response {
+        let body = (try? JSONSerialization.jsonObject(with: Data(buffer: req.body.data ?? ByteBuffer())) as? [String: Any]) ?? [:]
+        let token = req.headers.first(name: "access_token") ?? ""
+        enum Answer { case failure(Failure), invalid, expired, sent(Sent, quota: (Int, Int)) }
+        let answer = state.withLockedValue { s -> Answer in
+            if !s.failures.isEmpty { return .failure(s.failures.removeFirst()) }
+            guard s.accessTokens.contains(token) else { return .invalid }
+            guard !s.expired.contains(token) else { return .expired }
+            let recipient = endpoint == "cs" ? ((body["recipient"] as? [String: Any])?["user_id"] as? String ?? "") : (body["phone"] as? String ?? "")
+            let text = endpoint == "cs" ? ((body["message"] as? [String: Any])?["text"] as? String ?? "")
+                : ((body["template_data"] as? [String: String]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+            let sent = Sent(endpoint: endpoint, recipient: recipient, text: text, trackingID: body["tracking_id"] as? String,
+                            messageID: "msg-\(s.sent.count + 1)")
+            s.sent.append(sent)
+            return .sent(sent, quota: (s.dailyQuota, s.dailyQuota - s.sent.filter { $0.endpoint == "template" }.count))
+        }
+        switch answer {
+        case let .failure(.status(status)): return Response(status: status)
+        case let .failure(.code(code)): return try json(["error": code, "message": "Fake failure"])
+        case .invalid: return try json(["error": -216, "message": "Access token is invalid"])
+        case .expired: return try json(["error": -220, "message": "Access token has expired"])
+        case let .sent(sent, quota):
+            var data: [String: Any] = ["msg_id": sent.messageID, "sent_time": "\(Int(Date().timeIntervalSince1970 * 1000))"]
+            if endpoint == "template" { data["quota"] = ["dailyQuota": "\(quota.0)", "remainingQuota": "\(quota.1)"] }
+            return try json(["error": 0, "message": "Success", "data": data])
+        }
+    }
+}
