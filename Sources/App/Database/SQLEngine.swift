@@ -17,8 +17,8 @@ extension SQLDatabase {
     /// since SQLite cannot move its read snapshot forward; one that writes first waits for the lock instead. The audit
     /// sealing job writes every few seconds, so any transaction that reads before it writes needs this. PostgreSQL
     /// needs nothing.
-    func writeFirst(_ table: String, column: String = "id") async throws {
+    func writeFirst(_ table: String) async throws {
         guard engine == .sqlite else { return }
-        try await raw("UPDATE \(ident: table) SET \(ident: column) = \(ident: column) WHERE 0 = 1").run()
+        try await raw("UPDATE \(ident: table) SET id = id WHERE 0 = 1").run()
     }
 }

@@ -81,13 +81,15 @@ final class FakeZalo: Sendable {
             var grant_type: String?
             var refresh_token: String?
         }
+        guard req.headers.contentType == .urlEncodedForm else { return try json(["error": -201, "message": "Form expected"]) }
         let form = try req.content.decode(Form.self)
         let ok = state.withLockedValue { s -> (String, String)? in
             guard req.headers.first(name: "secret_key") == s.appSecret, form.app_id == s.appID, form.grant_type == "refresh_token",
                   form.refresh_token == s.refreshToken else { return nil }
             s.refreshes += 1
             let access = "access-\(s.refreshes)"
-            s.accessTokens.insert(access)
+            // A new access token replaces the ones before it.
+            s.accessTokens = [access]
             s.refreshToken = "refresh-\(s.refreshes)"
             return (access, s.refreshToken)
         }
@@ -96,7 +98,13 @@ final class FakeZalo: Sendable {
     }
 
     private func message(_ req: Request, endpoint: String) throws -> Response {
+        guard req.headers.contentType == .json else { return try json(["error": -201, "message": "JSON expected"]) }
         let body = (try? JSONSerialization.jsonObject(with: Data(buffer: req.body.data ?? ByteBuffer())) as? [String: Any]) ?? [:]
+        if endpoint == "template" {
+            let phone = body["phone"] as? String ?? ""
+            guard phone.hasPrefix("84"), phone.count == 11, phone.allSatisfy(\.isNumber) else { return try json(["error": -108, "message": "Invalid phone"]) }
+            guard (body["tracking_id"] as? String ?? "").count <= 48 else { return try json(["error": -201, "message": "tracking_id too long"]) }
+        }
         let token = req.headers.first(name: "access_token") ?? ""
         enum Answer { case failure(Failure), invalid, expired, sent(Sent, quota: (Int, Int)) }
         let answer = state.withLockedValue { s -> Answer in

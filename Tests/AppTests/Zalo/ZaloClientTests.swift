@@ -19,10 +19,10 @@ struct ZaloClientTests {
     static let morning = ISO8601DateFormatter().date(from: "2026-11-30T03:00:00Z")!
     static let night = ISO8601DateFormatter().date(from: "2026-11-30T16:00:00Z")!
 
-    static func client(_ t: TestApp, _ fake: FakeZalo, at date: Date = morning) throws -> ZaloClient {
+    static func client(_ t: TestApp, _ fake: FakeZalo, at date: Date = morning, gate: ZaloRefreshGate = ZaloRefreshGate()) throws -> ZaloClient {
         let now: @Sendable () -> Date = { date }
         return ZaloClient(settings: try settings(fake), tokens: ZaloTokenStore(db: t.app.db, protector: t.app.protector, now: now),
-                          http: t.client, now: now)
+                          gate: gate, http: t.client, logger: t.app.logger, now: now)
     }
 
     @Test("The settings file is checked field by field, and never prints a secret")
@@ -57,10 +57,12 @@ struct ZaloClientTests {
                 let zalo = try Self.client(t, fake)
                 #expect(try await zalo.sendText(province: "20", userID: "u-1", text: "Nhắc báo cáo tháng 11") == .sent(messageID: "msg-1", quota: nil))
                 #expect(fake.refreshes == 1)
+                // Stored sealed for the province: it opens for province 20 only.
                 let row = try #require(try await (t.app.db as! any SQLDatabase).raw("SELECT access_token, refresh_token FROM zalo_tokens").first())
                 let sealedRefresh = try row.decode(column: "refresh_token", as: String.self)
-                let sealedAccess = try row.decode(column: "access_token", as: String.self)
-                #expect(sealedRefresh.hasPrefix("v2:") && !sealedRefresh.contains("refresh-1") && !sealedAccess.contains("access-1"))
+                #expect(try t.app.protector.open(sealedRefresh, for: ZaloTokenStore.owner("20")) == "refresh-1")
+                #expect(throws: (any Error).self) { try t.app.protector.open(sealedRefresh, for: ZaloTokenStore.owner("01")) }
+                #expect(try t.app.protector.open(try row.decode(column: "access_token", as: String.self), for: ZaloTokenStore.owner("20")) == "access-1")
                 #expect(try await zalo.tokens.current("20")?.refreshToken == fake.currentRefreshToken)
 
                 // The stored token serves the next call; once Zalo says it expired (-220), one refresh, the same call again.
@@ -71,6 +73,19 @@ struct ZaloClientTests {
                 #expect(fake.refreshes == 2 && fake.currentRefreshToken == "refresh-2")
                 #expect(try await zalo.tokens.current("20")?.refreshToken == "refresh-2")
                 #expect(fake.sent.map(\.recipient) == ["u-1", "u-2", "u-3"])
+
+                // Five sends at once find the token expired: one refresh serves them all, and each is sent once.
+                fake.expireTokens()
+                try await withThrowingTaskGroup(of: ZaloOutcome.self) { group in
+                    for i in 0..<5 { group.addTask { try await zalo.sendText(province: "20", userID: "cung-luc-\(i)", text: "Cùng lúc") } }
+                    for try await outcome in group { guard case .sent = outcome else { throw TestFailure("not sent: \(outcome)") } }
+                }
+                #expect(fake.refreshes == 3)
+                #expect(fake.sent.filter { $0.recipient.hasPrefix("cung-luc-") }.count == 5)
+
+                // A refresh token Zalo no longer takes (a grant withdrawn): the province must grant access again.
+                fake.state.withLockedValue { $0.refreshToken = "withdrawn"; $0.accessTokens = [] }
+                await #expect(throws: ZaloClient.Failure.refreshRefused(code: -14014)) { try await zalo.sendText(province: "20", userID: "u", text: "x") }
 
                 // A province without an OA has no channel.
                 await #expect(throws: ZaloClient.Failure.notConfigured("01")) { try await zalo.sendText(province: "01", userID: "u", text: "x") }
@@ -88,23 +103,35 @@ struct ZaloClientTests {
         do {
             try await TestApp.run(.sqlite) { t in
                 let zalo = try Self.client(t, fake)
-                fake.fail(.status(.badGateway), .code(-32), .code(-230), .code(-108), .code(-139), .code(-144))
+                fake.fail(.status(.badGateway), .code(-32), .code(-230), .code(-108), .code(-139), .code(-144), .code(-131), .status(.notFound))
                 #expect(try await zalo.sendText(province: "20", userID: "u", text: "x") == .retryLater(code: 502, notBefore: nil))
                 #expect(try await zalo.sendText(province: "20", userID: "u", text: "x") == .retryLater(code: -32, notBefore: nil))
                 #expect(try await zalo.sendText(province: "20", userID: "u", text: "x") == .fallback(code: -230))
                 let data = ["name": "Hoàng Thị Lan", "report": "Báo cáo tháng 11", "deadline": "05/12/2026"]
                 #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "a") == .stop(code: -108))
                 #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "b") == .stop(code: -139))
-                #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "c") == .retryLater(code: -144, notBefore: nil))
+                // The daily limit waits for midnight in Vietnam (17:00 UTC).
+                #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "c")
+                    == .retryLater(code: -144, notBefore: ISO8601DateFormatter().date(from: "2026-11-30T17:00:00Z")!))
+                // A template not approved, or a wrong address, is the province's configuration, not the recipient.
+                #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "d") == .misconfigured(code: -131))
+                #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "e") == .misconfigured(code: 404))
+                // The phone as Lan Tỏa keeps it (0…) goes as 84…; a number that is not a mobile is never sent.
                 let tracking = UUID().uuidString.lowercased()
-                #expect(try await zalo.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: tracking)
+                #expect(try await zalo.sendTemplate(province: "20", phone: "0987654321", templateID: "355330", data: data, trackingID: tracking)
                     == .sent(messageID: "msg-1", quota: ZaloQuota(daily: 500, remaining: 499)))
-                #expect(fake.sent.map(\.trackingID) == [tracking] && fake.sent[0].text == "deadline=05/12/2026;name=Hoàng Thị Lan;report=Báo cáo tháng 11")
+                #expect(fake.sent.map(\.trackingID) == [tracking] && fake.sent[0].recipient == "84987654321")
+                #expect(fake.sent[0].text == "deadline=05/12/2026;name=Hoàng Thị Lan;report=Báo cáo tháng 11")
+                #expect(try await zalo.sendTemplate(province: "20", phone: "1900 1234", templateID: "355330", data: data, trackingID: "f") == .stop(code: -108))
+                await #expect(throws: ZaloClient.Failure.trackingIDTooLong) {
+                    try await zalo.sendTemplate(province: "20", phone: "0987654321", templateID: "355330", data: data, trackingID: String(repeating: "x", count: 49))
+                }
+                #expect(fake.sent.count == 1)
 
                 // At 23:00 a template message waits for 06:00 without calling Zalo; -133 from Zalo means the same.
                 let late = try Self.client(t, fake, at: Self.night)
                 let six = ISO8601DateFormatter().date(from: "2026-11-30T23:00:00Z")!
-                #expect(try await late.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "d")
+                #expect(try await late.sendTemplate(province: "20", phone: "84987654321", templateID: "355330", data: data, trackingID: "g")
                     == .retryLater(code: -133, notBefore: six))
                 #expect(fake.sent.count == 1)
                 #expect(ZaloClient.classify(-133, at: Self.morning) == .retryLater(code: -133, notBefore: ISO8601DateFormatter().date(from: "2026-11-30T23:00:00Z")!))

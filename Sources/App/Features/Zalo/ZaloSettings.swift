@@ -17,8 +17,9 @@ struct ZaloSettings: Sendable, Equatable, CustomStringConvertible {
         var parameters: [String]
     }
 
-    /// One province's Official Account and the Zalo app it is connected through.
-    struct Province: Sendable, Equatable {
+    /// One province's Official Account and the Zalo app it is connected through. Printed or dumped, it shows its ids
+    /// and never its secrets.
+    struct Province: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
         var appID: String
         /// The app's secret key (`secret_key` header of the token calls).
         var appSecret: String
@@ -29,6 +30,9 @@ struct ZaloSettings: Sendable, Equatable, CustomStringConvertible {
         var refreshToken: String
         /// Template messages by the outbox kind they carry (`report_reminder`, `warning_task`, …).
         var templates: [String: Template]
+
+        var description: String { "OA \(oaID) through app \(appID)" }
+        var customMirror: Mirror { Mirror(self, children: ["appID": appID, "oaID": oaID, "templates": templates]) }
     }
 
     var endpoints: Endpoints
@@ -62,7 +66,7 @@ struct ZaloSettings: Sendable, Equatable, CustomStringConvertible {
         guard let list = root["provinces"] as? [String: Any] else { throw Invalid(field: "provinces", problem: "expected an object by province code") }
         var provinces: [String: Province] = [:]
         for (code, raw) in list {
-            guard code.count == 2, code.allSatisfy(\.isNumber) else { throw Invalid(field: "provinces.\(code)", problem: "expected a two-digit province code") }
+            guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw Invalid(field: "provinces.\(code)", problem: "expected a two-digit province code") }
             guard let p = raw as? [String: Any] else { throw Invalid(field: "provinces.\(code)", problem: "expected an object") }
             func text(_ key: String) throws -> String {
                 guard let value = p[key] as? String, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
