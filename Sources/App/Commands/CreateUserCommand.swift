@@ -131,7 +131,7 @@ public struct CommandFailed: Error, CustomStringConvertible {
 struct RotateDataKeyCommand: AsyncCommand {
     struct Signature: CommandSignature {}
 
-    var help: String { "Re-seals every CCCD number with LANTOA_DATA_KEY (the old key in LANTOA_DATA_KEY_PREVIOUS)." }
+    var help: String { "Re-seals every CCCD number and the Zalo tokens with LANTOA_DATA_KEY (the old key in LANTOA_DATA_KEY_PREVIOUS)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -140,9 +140,10 @@ struct RotateDataKeyCommand: AsyncCommand {
         do {
             try await DataKeyRecord.check(app)
             let count = try await ResidentRights.rotateKey(on: app.db, protector: app.protector) { box.update($0, $1) }
+            let zalo = try await ZaloTokenStore.reseal(on: app.db, protector: app.protector)
             try await DataKeyRecord.rotated(app)
             box.finish(success: true)
-            context.console.success("Re-sealed \(count) CCCD numbers with key \(app.protector.keyID).")
+            context.console.success("Re-sealed \(count) CCCD numbers and \(zalo) provinces' Zalo tokens with key \(app.protector.keyID).")
         } catch PersonalDataProtector.Failure.unknownKey(let id) {
             box.finish(success: false)
             context.console.error("Values sealed with key \(id) cannot be opened: set that key as LANTOA_DATA_KEY_PREVIOUS.")

@@ -142,4 +142,23 @@ struct ZaloClientTests {
         }
         try await fake.stop()
     }
+
+    @Test("A rotation of the data key re-seals the stored Zalo tokens: they open with the new key alone")
+    func tokensFollowKeyRotation() async throws {
+        let old = Data(repeating: 3, count: 32)
+        let new = Data(repeating: 9, count: 32)
+        try await TestApp.run(.sqlite, config: { $0.dataKey = old }) { t in
+            try await Bootstrap.prepareForServing(t.app)
+            let now: @Sendable () -> Date = { Self.morning }
+            try await ZaloTokenStore(db: t.app.db, protector: t.app.protector, now: now)
+                .store("20", .init(accessToken: "access-9", refreshToken: "refresh-9", expiresAt: Self.morning))
+            t.app.lantoaConfig.dataKey = new
+            t.app.lantoaConfig.previousDataKey = old
+            try await CommandTests().run(RotateDataKeyCommand(), [], on: t.app)
+            let onlyNew = ZaloTokenStore(db: t.app.db, protector: PersonalDataProtector(key: new), now: now)
+            #expect(try await onlyNew.current("20")?.refreshToken == "refresh-9")
+            #expect(try await onlyNew.current("20")?.accessToken == "access-9")
+            #expect(try await ZaloTokenStore.reseal(on: t.app.db, protector: PersonalDataProtector(key: new)) == 0)
+        }
+    }
 }

@@ -291,6 +291,26 @@ struct ZaloTokenStore: Sendable {
                       expiresAt: ISO8601DateFormatter().date(from: try row.decode(column: "expires_at", as: String.self)) ?? .distantPast)
     }
 
+    /// Seals every province's tokens again with the current key (`lantoa rotate-data-key`); returns how many rows
+    /// changed. Tokens sealed with the previous key open while it is configured.
+    static func reseal(on db: any Database, protector: PersonalDataProtector) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        var changed = 0
+        for row in try await sql.raw("SELECT province, access_token, refresh_token FROM zalo_tokens").all() {
+            let province = try row.decode(column: "province", as: String.self)
+            let access = try row.decode(column: "access_token", as: String.self)
+            let refresh = try row.decode(column: "refresh_token", as: String.self)
+            guard !protector.isCurrent(access) || !protector.isCurrent(refresh) else { continue }
+            let owner = owner(province)
+            try await sql.update("zalo_tokens")
+                .set("access_token", to: SQLBind(try protector.seal(try protector.open(access, for: owner), for: owner)))
+                .set("refresh_token", to: SQLBind(try protector.seal(try protector.open(refresh, for: owner), for: owner)))
+                .where("province", .equal, SQLBind(province)).run()
+            changed += 1
+        }
+        return changed
+    }
+
     /// Stores a new pair in one short statement, tried three times: the refresh token it replaces is already spent.
     func store(_ province: String, _ fresh: Tokens) async throws {
         let owner = Self.owner(province)
