@@ -33,6 +33,15 @@ enum AppError: Error {
     /// Too many reads of personal data in a minute (429, with the seconds to wait).
     case tooManyReads(seconds: Int)
 
+    /// The fields a form shows beside a refusal: those of an invalid request, or the one a conflict names.
+    var fieldProblems: [FieldProblem]? {
+        switch self {
+        case let .invalid(fields): fields
+        case let .conflict(field): [field]
+        default: nil
+        }
+    }
+
     static func invalid(_ field: String, _ key: String, _ args: String...) -> AppError {
         var p = FieldProblem(field, key)
         p.args = args

@@ -180,12 +180,7 @@ enum GuidesController {
             let guide = try await GuidesAPIController.service(req).publish(id, service: input.service, title: input.title, adapts: adapts, steps: steps)
             return req.redirect(to: "/guides/\(guide.id!.uuidString.lowercased())")
         } catch let error as AppError {
-            let fields: [FieldProblem]
-            switch error {
-            case let .invalid(f): fields = f
-            case let .conflict(f): fields = [f]
-            default: throw error
-            }
+            guard let fields = error.fieldProblems else { throw error }
             var messages = fields.map { p in
                 GuidesController.label(req, p.field) + ": " + req.application.catalogue.text(p.key, req.language, p.args)
             }

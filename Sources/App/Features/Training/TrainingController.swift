@@ -66,12 +66,7 @@ enum TrainingController {
 
     /// The form's messages for a refused request: each names its field.
     static func messages(_ error: AppError, req: Request) -> [String]? {
-        let fields: [FieldProblem]
-        switch error {
-        case let .invalid(f): fields = f
-        case let .conflict(f): fields = [f]
-        default: return nil
-        }
+        guard let fields = error.fieldProblems else { return nil }
         return fields.map { f in label(f.field, req: req) + ": " + req.application.catalogue.text(f.key, req.language, f.args) }
     }
 
