@@ -19,9 +19,13 @@ enum DemoReports {
         let last = cycle.lastEnded(asOf: today)
         // The two latest ended months the templates apply to, oldest first.
         let periods = [cycle.previous(last)!, last].filter { $0.start >= start }
-        let teams = try await Team.query(on: db).filter(\.$demo == true).filter(\.$status == .active).sort(\.$unitPath).all()
         let communes = try await Unit.query(on: db).filter(\.$tier == .commune).under(province.path, \.$path).all()
         let communeOf = Dictionary(communes.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        func commune(of team: Team) -> Unit? { communeOf.first { team.unitPath.hasPrefix($0.key) }?.value }
+        // Paths are made of random ids: the teams are taken by commune code and name, so that every load of the demo on
+        // a given day draws the same reports for the same teams.
+        let teams = try await Team.query(on: db).filter(\.$demo == true).filter(\.$status == .active).all()
+            .sorted { (commune(of: $0)?.code ?? "", $0.name) < (commune(of: $1)?.code ?? "", $1.name) }
         for period in periods {
             let key = cycle.key(period)
             // A month still open for entry has reports coming in; an older one is nearly all in and reviewed.
@@ -42,7 +46,7 @@ enum DemoReports {
                     texts: ["results": DemoData.reportResults[random.int(0...(DemoData.reportResults.count - 1))],
                             "difficulties": random.int(0...2) == 0 ? "Nhiều hộ ở xa, sóng điện thoại yếu vào buổi tối." : ""])
                 let submitted = try await service.enter(at, entries, submit: true)
-                guard let commune = communeOf.first(where: { team.unitPath.hasPrefix($0.key) })?.value else { continue }
+                guard let commune = commune(of: team) else { continue }
                 let reviewer = Scope(actor: Actor(userID: nil, login: "demo", role: .commune, scopePath: commune.path), db: db)
                 let review = ReportReview(scope: reviewer, clock: .fixed(min(today, day.adding(days: 2))))
                 let decision = random.int(0...9)
