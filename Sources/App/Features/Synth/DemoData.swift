@@ -76,6 +76,7 @@ enum DemoData {
         let random = Seeded(state: 2025)
         try await db.transaction { db in
             var teamOfHamlet: [UUID: Team] = [:]
+            var founded: [Team] = []  // in the order founded, so that the seeded draws fall on the same teams every load
             let teams = TeamService(scope: scope.on(db), clock: clock)
             let hamletService = UnitService(scope: scope.on(db), clock: clock)
             for commune in communes {
@@ -92,6 +93,7 @@ enum DemoData {
                                                         signer: "\(random.pick(familyNames)) \(random.pick(middleNames)) \(random.pick(givenNames))")
                     let team = try await teams.found(unit: hamlet, name: "Tổ CNSCĐ \(hamlet.name)", decision: decision, demo: true, on: db)
                     teamOfHamlet[hamlet.id!] = team
+                    founded.append(team)
                     let size = random.int(3...9)
                     for i in 0..<size {
                         random.phone += 1
@@ -112,7 +114,7 @@ enum DemoData {
                 }
             }
             try await loadOutreach(communes: communes.filter { $0.code == outreachCommune }, teams: teamOfHamlet, random: random, clock: clock, on: db)
-            try await loadSessions(teams: teamOfHamlet.values.filter { !$0.unitPath.contains(outreachHamletMarker(communes)) }, random: random,
+            try await loadSessions(teams: founded.filter { !$0.unitPath.contains(outreachHamletMarker(communes)) }, random: random,
                                    clock: clock, on: db)
             try await loadTargets(province: province, clock: clock, on: db)
             try await loadTraining(province: province, communes: communes, random: random, clock: clock, on: db)
@@ -140,7 +142,7 @@ extension DemoData {
         let streets = ["Bắc Sơn", "Lê Lợi", "Tam Thanh", "Ngô Quyền", "Bà Triệu"]
         let services = ["vneid_level2", "public_service_account", "bank_account", "ehealth_book", "safe_internet"]
         for commune in communes {
-            let hamlets = try await Unit.query(on: db).filter(\.$parentID == commune.id!).filter(\.$tier == .hamlet).all()
+            let hamlets = try await Unit.query(on: db).filter(\.$parentID == commune.id!).filter(\.$tier == .hamlet).sort(\.$name).all()
             for hamlet in hamlets {
                 var households: [Household] = []
                 var residents: [Resident] = []
@@ -219,7 +221,7 @@ extension DemoData {
         let today = clock.today()
         let services = DigitalService.nationalDefaults.map(\.code)
         var activities: [SupportActivity] = []
-        for team in teams.sorted(by: { $0.unitPath < $1.unitPath }) where random.int(0...5) > 0 {
+        for team in teams where random.int(0...5) > 0 {
             guard let hamletID = UUID(uuidString: String(team.unitPath.split(separator: "/").last ?? "")) else { continue }
             for _ in 0..<random.int(1...6) {
                 let a = SupportActivity()
