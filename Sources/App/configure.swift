@@ -110,6 +110,11 @@ private func registerPeriodicJobs(_ app: Application) {
     ]
     for job in jobs { app.lifecycle.use(job) }
     app.periodicJobs = jobs.map(\.name)
+    // The outbox's delivery to Zalo, when a province has an OA and no separate `lantoa outbox work` runs it.
+    if app.lantoaConfig.zalo != nil, app.lantoaConfig.outboxInServer {
+        app.lifecycle.use(OutboxWorkerLifecycle())
+        app.periodicJobs.append(OutboxWorkerLifecycle.name)
+    }
 }
 
 extension Application {
@@ -146,4 +151,5 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(GrantAppRoleCommand(), as: "grant-app-role")
+    app.asyncCommands.use(OutboxCommand(), as: "outbox")
 }

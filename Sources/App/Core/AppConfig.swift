@@ -39,6 +39,10 @@ public struct AppConfig: Sendable {
     public var periodicJobs = true
     /// The provinces' Zalo Official Accounts (`LANTOA_ZALO_CONFIG`, a JSON file); none when unset.
     var zalo: ZaloSettings?
+    /// The outbox's delivery to Zalo: run by `serve` unless `LANTOA_OUTBOX_WORKER=separate` says `lantoa outbox work`
+    /// runs it; the lease a worker takes on a message (`LANTOA_OUTBOX_LEASE_SECONDS`, 60 by default).
+    var outboxInServer = true
+    var outboxLease: TimeInterval = 60
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -153,6 +157,17 @@ public struct AppConfig: Sendable {
                          behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false),
                          lookupKey: lookupKey)
         config.metricsToken = metricsToken
+        switch variables["LANTOA_OUTBOX_WORKER"] ?? "" {
+        case "", "serve": config.outboxInServer = true
+        case "separate": config.outboxInServer = false
+        default: throw Invalid(variable: "LANTOA_OUTBOX_WORKER", problem: "expected serve or separate")
+        }
+        if let lease = variables["LANTOA_OUTBOX_LEASE_SECONDS"], !lease.isEmpty {
+            guard let seconds = Int(lease), (1...3600).contains(seconds) else {
+                throw Invalid(variable: "LANTOA_OUTBOX_LEASE_SECONDS", problem: "expected a whole number of seconds from 1 to 3600")
+            }
+            config.outboxLease = TimeInterval(seconds)
+        }
         if let path = variables["LANTOA_ZALO_CONFIG"], !path.isEmpty {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw Invalid(variable: "LANTOA_ZALO_CONFIG", problem: "cannot read \(path)")

@@ -32,6 +32,7 @@ enum MigrationList {
             CreateAnnouncements(),
             CreateGuides(),
             CreateZaloTokens(),
+            CreateOutboxDelivery(),
         ]
     }
 }

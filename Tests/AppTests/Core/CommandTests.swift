@@ -173,15 +173,8 @@ struct CommandTests {
 
     @Test("The real executable refuses to start without a data key unless --dev is given")
     func startWithoutKey() throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var lantoa = executable.appendingPathComponent("lantoa")
-        if !FileManager.default.fileExists(atPath: lantoa.path) {
-            // swift-testing's runner sits one folder deeper in the test bundle on some layouts.
-            lantoa = executable.deletingLastPathComponent().appendingPathComponent("lantoa")
-        }
-        try #require(FileManager.default.fileExists(atPath: lantoa.path), "build the lantoa product first: \(lantoa.path)")
         let process = Process()
-        process.executableURL = lantoa
+        process.executableURL = try LantoaProcess.executable()
         process.arguments = ["serve", "--port", "0"]
         let database = FileManager.default.temporaryDirectory.appendingPathComponent("lantoa-nokey-\(UUID()).sqlite").path
         process.environment = ["DATABASE_URL": "sqlite://" + database, "PATH": "/usr/bin:/bin"]

@@ -10,7 +10,7 @@ struct MigrationListTests {
         "Fluent.SessionRecord.Create", "App.LoadReferenceUnits", "App.CreateOutreach", "App.CreateRollups", "App.WidenRollups",
         "App.CreateSignInProtection", "App.AddResidentUniqueness", "App.ChainAuditTrail", "App.AddTokenKinds",
         "App.AddOneActiveTeamPerUnit", "App.AddUserMember", "App.AddMemberErasure", "App.CreateReports", "App.AddReportWarnings",
-        "App.CreateRollupSummary", "App.CreateTraining", "App.CreateEarlyWarnings", "App.CreateDifficulties", "App.CreateAnnouncements", "App.CreateGuides", "App.CreateZaloTokens",
+        "App.CreateRollupSummary", "App.CreateTraining", "App.CreateEarlyWarnings", "App.CreateDifficulties", "App.CreateAnnouncements", "App.CreateGuides", "App.CreateZaloTokens", "App.CreateOutboxDelivery",
     ]
 
     @Test func namesAndOrderAreThoseDatabasesRecord() {

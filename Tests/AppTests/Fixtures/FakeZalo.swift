@@ -13,6 +13,8 @@ final class FakeZalo: Sendable {
         var text: String
         var trackingID: String?
         var messageID: String
+        /// When it was taken, in milliseconds since 1970 as Zalo writes times.
+        var time = Int(Date().timeIntervalSince1970 * 1000)
     }
 
     struct State {
@@ -25,6 +27,12 @@ final class FakeZalo: Sendable {
         var failures: [Failure] = []
         var sent: [Sent] = []
         var dailyQuota = 500
+        /// Every message call, answered or not.
+        var calls = 0
+        /// Of every ten message calls, how many fail (alternately HTTP 503 and -32), spread evenly.
+        var failuresInTen = 0
+        /// How long a message call waits, after its message is taken, before answering.
+        var delay: Duration = .zero
     }
 
     enum Failure: Sendable {
@@ -46,8 +54,9 @@ final class FakeZalo: Sendable {
         app.logger.logLevel = .warning
         let f = FakeZalo(app: app)
         app.post("v4", "oa", "access_token") { req async throws -> Response in try f.token(req) }
-        app.post("v3.0", "oa", "message", "cs") { req async throws -> Response in try f.message(req, endpoint: "cs") }
-        app.post("message", "template") { req async throws -> Response in try f.message(req, endpoint: "template") }
+        app.post("v3.0", "oa", "message", "cs") { req async throws -> Response in try await f.message(req, endpoint: "cs") }
+        app.post("message", "template") { req async throws -> Response in try await f.message(req, endpoint: "template") }
+        app.get("v2.0", "oa", "conversation") { req async throws -> Response in try f.conversation(req) }
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         let bound = app.http.server.shared.localAddress!.port!
         f.port.withLockedValue { $0 = bound }
@@ -97,7 +106,31 @@ final class FakeZalo: Sendable {
         return try json(["access_token": access, "refresh_token": refresh, "expires_in": "90000"])
     }
 
-    private func message(_ req: Request, endpoint: String) throws -> Response {
+    /// The latest messages the OA sent a user, newest first (`GET /v2.0/oa/conversation?data={"user_id","offset","count"}`).
+    private func conversation(_ req: Request) throws -> Response {
+        let token = req.headers.first(name: "access_token") ?? ""
+        guard state.withLockedValue({ $0.accessTokens.contains(token) && !$0.expired.contains(token) }) else {
+            return try json(["error": -216, "message": "Access token is invalid"])
+        }
+        let raw = (try? req.query.get(String.self, at: "data")) ?? ""
+        guard let query = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any], let user = query["user_id"] as? String else {
+            return try json(["error": -201, "message": "Invalid data"])
+        }
+        let count = (query["count"] as? Int) ?? 5
+        let messages = state.withLockedValue { s in s.sent.filter { $0.endpoint == "cs" && $0.recipient == user }.reversed().prefix(min(count, 10)) }
+        return try json(["error": 0, "message": "Success", "data": messages.map { m -> [String: Any] in
+            ["message_id": m.messageID, "src": 0, "time": m.time, "type": "text", "message": m.text, "to_id": user]
+        }])
+    }
+
+    private func message(_ req: Request, endpoint: String) async throws -> Response {
+        let answer = try messageAnswer(req, endpoint: endpoint)
+        let delay = state.withLockedValue { $0.delay }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        return answer
+    }
+
+    private func messageAnswer(_ req: Request, endpoint: String) throws -> Response {
         guard req.headers.contentType == .json else { return try json(["error": -201, "message": "JSON expected"]) }
         let body = (try? JSONSerialization.jsonObject(with: Data(buffer: req.body.data ?? ByteBuffer())) as? [String: Any]) ?? [:]
         if endpoint == "template" {
@@ -108,7 +141,12 @@ final class FakeZalo: Sendable {
         let token = req.headers.first(name: "access_token") ?? ""
         enum Answer { case failure(Failure), invalid, expired, sent(Sent, quota: (Int, Int)) }
         let answer = state.withLockedValue { s -> Answer in
+            s.calls += 1
             if !s.failures.isEmpty { return .failure(s.failures.removeFirst()) }
+            // Failures spread evenly: with 3 in ten, the calls numbered 0, 4 and 7 modulo ten fail.
+            if s.failuresInTen > 0, (s.calls % 10) * s.failuresInTen % 10 < s.failuresInTen {
+                return .failure(s.calls % 2 == 0 ? .status(.serviceUnavailable) : .code(-32))
+            }
             guard s.accessTokens.contains(token) else { return .invalid }
             guard !s.expired.contains(token) else { return .expired }
             let recipient = endpoint == "cs" ? ((body["recipient"] as? [String: Any])?["user_id"] as? String ?? "") : (body["phone"] as? String ?? "")

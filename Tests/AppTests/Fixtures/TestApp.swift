@@ -299,3 +299,29 @@ enum Fixtures {
     static let communeB = "05986"
     static let provinceB = "20"
 }
+
+/// The real `lantoa` executable built beside the tests, run as its own process.
+enum LantoaProcess {
+    static func executable() throws -> URL {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var lantoa = folder.appendingPathComponent("lantoa")
+        if !FileManager.default.fileExists(atPath: lantoa.path) {
+            // swift-testing's runner sits one folder deeper in the test bundle on some layouts.
+            lantoa = folder.deletingLastPathComponent().appendingPathComponent("lantoa")
+        }
+        guard FileManager.default.fileExists(atPath: lantoa.path) else { throw TestFailure("build the lantoa product first: \(lantoa.path)") }
+        return lantoa
+    }
+
+    /// Starts `lantoa` with `arguments` and only `environment`; its output is dropped.
+    static func start(_ arguments: [String], environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import SQLKit
 
 /// What became of a call to Zalo, as the delivery worker needs it.
@@ -126,42 +127,40 @@ struct ZaloClient: Sendable {
         return try await send(province: province, url: settings.endpoints.business + "/message/template", body: body)
     }
 
+    /// A message of a conversation between the OA and a user, as `GET /v2.0/oa/conversation` lists it.
+    struct ConversationMessage: Equatable, Sendable {
+        var messageID: String
+        /// Sent by the OA (`src` 0), not by the user.
+        var fromOA: Bool
+        var text: String
+        var time: Date
+    }
+
+    /// The latest messages between the province's OA and a user, newest first: how an attempt left in doubt is checked
+    /// (was our text sent after the attempt began?) before it is tried again. Nil when Zalo could not say.
+    func recentMessages(province: String, userID: String, count: Int = 10) async throws -> [ConversationMessage]? {
+        let query = try JSONSerialization.data(withJSONObject: ["user_id": userID, "offset": 0, "count": count], options: [.sortedKeys])
+        let encoded = String(decoding: query, as: UTF8.self).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        guard case let .answer(answer) = try await call(province: province, method: .GET,
+                                                        url: settings.endpoints.openAPI + "/v2.0/oa/conversation?data=" + encoded, payload: nil),
+              Self.number(answer["error"]) == 0 else { return nil }
+        let list = answer["data"] as? [[String: Any]] ?? []
+        return list.map { m in
+            ConversationMessage(messageID: (m["message_id"] ?? m["msg_id"]).map { "\($0)" } ?? "", fromOA: Self.number(m["src"]) == 0,
+                                text: m["message"] as? String ?? "",
+                                time: Date(timeIntervalSince1970: Double(Self.number(m["time"]) ?? 0) / 1000))
+        }
+    }
+
+    private enum Called {
+        case answer([String: Any])
+        case outcome(ZaloOutcome)
+    }
+
     private func send(province: String, url: String, body: [String: Any]) async throws -> ZaloOutcome {
-        let payload = try JSONSerialization.data(withJSONObject: body)
-        var refused: String?
-        while true {
-            let token: String
-            do { token = try await accessToken(province, refused: refused) } catch Failure.tokenServiceUnavailable(let code) {
-                return .retryLater(code: code, notBefore: nil)
-            }
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "access_token", value: token)
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: payload))
-            let answer: [String: Any]
-            do {
-                let response = try await http.execute(request, timeout: .seconds(15))
-                let bytes = try await response.body.collect(upTo: 1 << 20)
-                switch response.status.code {
-                case 200: break
-                case 429, 500...599: return .retryLater(code: Int(response.status.code), notBefore: nil)
-                default: return .misconfigured(code: Int(response.status.code))
-                }
-                guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any], let code = Self.number(parsed["error"]) else {
-                    // Not Zalo's envelope (a proxy's page): nothing known was done.
-                    return .retryLater(code: 0, notBefore: nil)
-                }
-                answer = parsed
-                if code != 0, Self.tokenCodes.contains(code) {
-                    guard refused == nil else { return .misconfigured(code: code) }
-                    refused = token
-                    continue
-                }
-            } catch {
-                // No answer (refused connection, timeout, cut): the worker checks a template message by its tracking id.
-                return .retryLater(code: 0, notBefore: nil)
-            }
+        switch try await call(province: province, method: .POST, url: url, payload: try JSONSerialization.data(withJSONObject: body)) {
+        case let .outcome(outcome): return outcome
+        case let .answer(answer):
             let code = Self.number(answer["error"]) ?? 0
             guard code == 0 else { return Self.classify(code, at: now()) }
             let data = answer["data"] as? [String: Any] ?? [:]
@@ -170,6 +169,47 @@ struct ZaloClient: Sendable {
                 return ZaloQuota(daily: daily, remaining: remaining)
             }
             return .sent(messageID: (data["msg_id"] ?? data["message_id"]).map { "\($0)" } ?? "", quota: quota)
+        }
+    }
+
+    /// One call with the province's access token, refreshed once when Zalo refuses it: Zalo's envelope, or what the
+    /// transport's failure means.
+    private func call(province: String, method: HTTPMethod, url: String, payload: Data?) async throws -> Called {
+        var refused: String?
+        while true {
+            let token: String
+            do { token = try await accessToken(province, refused: refused) } catch Failure.tokenServiceUnavailable(let code) {
+                return .outcome(.retryLater(code: code, notBefore: nil))
+            }
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers.add(name: "access_token", value: token)
+            if let payload {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(data: payload))
+            }
+            do {
+                let response = try await http.execute(request, timeout: .seconds(15))
+                let bytes = try await response.body.collect(upTo: 1 << 20)
+                switch response.status.code {
+                case 200: break
+                case 429, 500...599: return .outcome(.retryLater(code: Int(response.status.code), notBefore: nil))
+                default: return .outcome(.misconfigured(code: Int(response.status.code)))
+                }
+                guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any], let code = Self.number(parsed["error"]) else {
+                    // Not Zalo's envelope (a proxy's page): nothing known was done.
+                    return .outcome(.retryLater(code: 0, notBefore: nil))
+                }
+                if code != 0, Self.tokenCodes.contains(code) {
+                    guard refused == nil else { return .outcome(.misconfigured(code: code)) }
+                    refused = token
+                    continue
+                }
+                return .answer(parsed)
+            } catch {
+                // No answer (refused connection, timeout, cut): the worker checks what was sent before trying again.
+                return .outcome(.retryLater(code: 0, notBefore: nil))
+            }
         }
     }
 

@@ -1,0 +1,205 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Testing
+import Vapor
+@testable import App
+
+@Suite("Delivery of the outbox to Zalo: once each, through failures, the night and a killed worker")
+struct OutboxDeliveryTests {
+    /// `count` leader accounts of province A that chose Zalo and linked their Zalo user ids (`zalo-user-1`…), each
+    /// with a deadline reminder waiting in the outbox, as the reminder job writes them.
+    static func leadersWithReminders(_ t: TestApp, count: Int) async throws -> [UUID] {
+        var ids: [UUID] = []
+        for i in 1...count {
+            let user = User()
+            user.login = "to-truong-\(i)"
+            user.passwordHash = "-"
+            user.displayName = "Tổ trưởng \(i)"
+            user.role = .leader
+            user.unitPath = "/zalo-test/"
+            user.disabled = false
+            user.mustChangePassword = false
+            try await user.create(on: t.app.db)
+            let link = ZaloLink()
+            link.id = user.id
+            link.province = Fixtures.provinceA
+            link.enabled = true
+            link.zaloUserID = "zalo-user-\(i)"
+            link.followed = true
+            try await link.create(on: t.app.db)
+            let message = OutboxMessage()
+            message.recipientID = user.id!
+            message.unitPath = user.unitPath
+            message.kind = "report_reminder"
+            message.dedupeKey = "reminder to_thang 2026-11 \(i)"
+            message.message = "Nhắc báo cáo tháng 11/2026 của tổ: hạn nộp 03/12/2026 (tổ \(i))."
+            message.status = "pending"
+            try await message.create(on: t.app.db)
+            ids.append(user.id!)
+        }
+        return ids
+    }
+
+    static func settings(_ fake: FakeZalo) throws -> ZaloSettings {
+        try ZaloSettings.load(Data(configJSON(fake).utf8))
+    }
+
+    static func configJSON(_ fake: FakeZalo) -> String {
+        """
+        {"endpoints": {"oauth": "\(fake.baseURL)", "openAPI": "\(fake.baseURL)", "business": "\(fake.baseURL)"},
+         "provinces": {"\(Fixtures.provinceA)": {"appId": "fake-app", "appSecret": "fake-app-secret", "oaId": "oa-01",
+                                 "oaSecret": "oa-secret", "refreshToken": "first-refresh",
+                                 "templates": {"notice": {"id": "355331", "parameters": ["name", "message"]}}}}}
+        """
+    }
+
+    static func worker(_ t: TestApp, _ fake: FakeZalo, clock: AppClock? = nil) throws -> OutboxWorker {
+        let clock = clock ?? t.app.clock
+        let client = ZaloClient(settings: try settings(fake), tokens: ZaloTokenStore(db: t.app.db, protector: t.app.protector, now: clock.now),
+                                gate: ZaloRefreshGate(), http: t.client, logger: t.app.logger, now: clock.now)
+        var options = OutboxWorker.Options()
+        options.retryBase = 0.01
+        options.retryCap = 0.05
+        options.idle = .milliseconds(20)
+        return OutboxWorker(db: t.app.db, client: client, clock: clock, logger: t.app.logger, options: options)
+    }
+
+    static func statuses(_ t: TestApp) async throws -> [String: Int] {
+        let rows = try await (t.app.db as! any SQLDatabase).raw("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").all()
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "status", as: String.self), try $0.decode(column: "n", as: Int.self)) })
+    }
+
+    /// Passes until nothing is pending or in doubt (at most `limit` passes, waiting for retries that are due soon).
+    static func drain(_ t: TestApp, _ worker: OutboxWorker, limit: Int = 400) async throws {
+        for _ in 0..<limit {
+            let s = try await statuses(t)
+            if (s["pending"] ?? 0) + (s["sending"] ?? 0) == 0 { return }
+            if try await worker.pass() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+    }
+
+    @Test("A deadline reminder reaches 100 leaders once each; with 30 % of Zalo's answers 503 or -32 it still reaches each exactly once",
+          arguments: Engine.available)
+    func onceEachThroughFailures(engine: Engine) async throws {
+        let fake = try await FakeZalo.start()
+        do {
+            try await TestApp.run(engine) { t in
+                _ = try await Self.leadersWithReminders(t, count: 100)
+                fake.state.withLockedValue { $0.failuresInTen = 3 }
+                try await Self.drain(t, try Self.worker(t, fake))
+                let sent = fake.sent
+                #expect(sent.count == 100)
+                #expect(Set(sent.map(\.recipient)) == Set((1...100).map { "zalo-user-\($0)" }))
+                #expect(sent.allSatisfy { $0.endpoint == "cs" && $0.text.hasPrefix("Nhắc báo cáo tháng 11/2026") })
+                // Failures were met and retried: 30 in every 100 calls failed.
+                let calls = fake.state.withLockedValue { $0.calls }
+                #expect(calls > 100 && (calls - 100) * 10 >= calls * 3 - 10)
+                #expect(try await Self.statuses(t) == ["sent": 100])
+                // Each message keeps Zalo's id for the message it became.
+                let ids = try await OutboxMessage.query(on: t.app.db).all().compactMap(\.providerID)
+                #expect(Set(ids) == Set(sent.map(\.messageID)))
+                #expect(fake.refreshes == 1)
+            }
+        } catch {
+            try await fake.stop()
+            throw error
+        }
+        try await fake.stop()
+    }
+
+    @Test("A message due at 23:00 waits for 06:00; an account without Zalo keeps it in the app only; a recipient Zalo refuses is stopped with the reason")
+    func nightInboxAndStop() async throws {
+        let fake = try await FakeZalo.start()
+        do {
+            try await TestApp.run(.sqlite) { t in
+                let leaders = try await Self.leadersWithReminders(t, count: 3)
+                // The third account has not chosen Zalo.
+                let third = try #require(try await ZaloLink.find(leaders[2], on: t.app.db))
+                third.enabled = false
+                try await third.save(on: t.app.db)
+                let instant = NIOLockedValueBox(ISO8601DateFormatter().date(from: "2026-11-22T16:00:00Z")!)  // 23:00 in Vietnam
+                let clock = AppClock(now: { instant.withLockedValue { $0 } }, timeZone: AppClock.vietnam)
+                let worker = try Self.worker(t, fake, clock: clock)
+                #expect(try await worker.pass() == 3)
+                #expect(fake.sent.isEmpty)
+                let morning = ISO8601DateFormatter().date(from: "2026-11-22T23:00:00Z")!  // 06:00 on the 23rd
+                let waiting = try await OutboxMessage.query(on: t.app.db).filter(\.$status == "pending").all()
+                #expect(waiting.count == 2 && waiting.allSatisfy { $0.dueAt == morning })
+                #expect(try await Self.statuses(t)["inbox"] == 1)
+                // 05:59: still nothing due.
+                instant.withLockedValue { $0 = morning.addingTimeInterval(-60) }
+                #expect(try await worker.pass() == 0)
+                // 06:00: sent; Zalo refuses the second recipient (-213, not a follower): stopped, with the reason kept.
+                instant.withLockedValue { $0 = morning }
+                fake.fail(.code(-213))
+                #expect(try await worker.pass() == 2)
+                let statuses = try await Self.statuses(t)
+                #expect(statuses == ["sent": 1, "stopped": 1, "inbox": 1])
+                let stopped = try await OutboxMessage.query(on: t.app.db).filter(\.$status == "stopped").first()
+                let link = try #require(try await ZaloLink.find(stopped?.recipientID, on: t.app.db))
+                #expect(link.stopCode == -213 && ZaloLink.reason(-213) == "Chưa quan tâm Zalo OA của tỉnh")
+                #expect(fake.sent.count == 1)
+            }
+        } catch {
+            try await fake.stop()
+            throw error
+        }
+        try await fake.stop()
+    }
+
+    @Test("`lantoa outbox work` killed with SIGKILL in the middle and started again sends no message twice and loses none",
+          arguments: Engine.available)
+    func killedWorker(engine: Engine) async throws {
+        let fake = try await FakeZalo.start()
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("zalo-\(UUID()).json")
+        try Data(Self.configJSON(fake).utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        do {
+            try await TestApp.run(engine) { t in
+                _ = try await Self.leadersWithReminders(t, count: 100)
+                // Each answer comes 300 ms after the message is taken: a kill leaves messages Zalo has but the worker
+                // never heard about.
+                fake.state.withLockedValue { $0.delay = .milliseconds(300) }
+                let database: String
+                switch t.app.lantoaConfig.storage {
+                case let .sqlite(path): database = "sqlite://" + path
+                case let .postgres(url): database = url
+                }
+                let environment = ["DATABASE_URL": database, "LANTOA_ZALO_CONFIG": config.path, "LANTOA_TODAY": testToday.iso,
+                                   "LANTOA_OUTBOX_LEASE_SECONDS": "2", "PATH": "/usr/bin:/bin"]
+                let first = try LantoaProcess.start(["outbox", "work", "--dev"], environment: environment)
+                for _ in 0..<600 where fake.sent.count < 30 { try await Task.sleep(for: .milliseconds(50)) }
+                kill(first.processIdentifier, SIGKILL)
+                first.waitUntilExit()
+                let atKill = fake.sent.count
+                #expect(atKill >= 30 && atKill < 100)
+                // Attempts were under way: marked before Zalo was called, not yet recorded.
+                let inDoubt = try await OutboxMessage.query(on: t.app.db).filter(\.$status == "sending").all().map(\.recipientID)
+                let doubtful = try await ZaloLink.query(on: t.app.db).filter(\.$id ~~ inDoubt).all().compactMap(\.zaloUserID)
+                #expect(!doubtful.isEmpty)
+                // Some of them Zalo had taken: sent again, they would arrive twice.
+                #expect(!Set(doubtful).isDisjoint(with: fake.sent.map(\.recipient)))
+
+                let second = try LantoaProcess.start(["outbox", "work", "--dev"], environment: environment)
+                for _ in 0..<1200 {
+                    if try await Self.statuses(t)["sent"] == 100 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                second.terminate()
+                second.waitUntilExit()
+                #expect(try await Self.statuses(t) == ["sent": 100])
+                let sent = fake.sent
+                #expect(sent.count == 100, "\(sent.count) messages taken by Zalo")
+                #expect(Set(sent.map(\.recipient)).count == 100)
+                let ids = try await OutboxMessage.query(on: t.app.db).all().compactMap(\.providerID)
+                #expect(Set(ids) == Set(sent.map(\.messageID)))
+            }
+        } catch {
+            try await fake.stop()
+            throw error
+        }
+        try await fake.stop()
+    }
+}
