@@ -20,7 +20,7 @@ func routes(_ app: Application) throws {
 let features: [any FeatureRoutes.Type] = [
     AccountsRoutes.self, UnitsRoutes.self, TeamsRoutes.self, TeamImportRoutes.self, ResidentsRoutes.self, AuditRoutes.self,
     SupportLogRoutes.self, SweepRoutes.self, IndicatorsRoutes.self, DashboardsRoutes.self, TargetsRoutes.self, CampaignsRoutes.self,
-    ReportsRoutes.self, TrainingRoutes.self, WarningsRoutes.self, DifficultiesRoutes.self, AnnouncementsRoutes.self, GuidesRoutes.self, MetricsRoutes.self,
+    ReportsRoutes.self, TrainingRoutes.self, WarningsRoutes.self, DifficultiesRoutes.self, AnnouncementsRoutes.self, GuidesRoutes.self, ZaloRoutes.self, MetricsRoutes.self,
 ]
 
 /// The route groups a feature registers into.

@@ -9,7 +9,7 @@ struct CreateOutboxDelivery: AsyncMigration {
         // One column per statement: SQLite adds one at a time.
         let optional: [(String, DatabaseSchema.DataType)] = [
             ("due_at", .datetime), ("lease_owner", .string), ("lease_until", .datetime), ("attempted_at", .datetime), ("route", .string),
-            ("provider_id", .string), ("sent_at", .datetime), ("delivered_at", .datetime), ("last_code", .int),
+            ("provider_id", .string), ("sent_at", .datetime), ("delivered_at", .datetime), ("last_code", .int), ("subject_id", .uuid),
         ]
         for (name, type) in optional {
             try await database.schema(OutboxMessage.schema).field(.string(name), type).update()
@@ -50,7 +50,7 @@ struct CreateOutboxDelivery: AsyncMigration {
         try await database.schema(ZaloEvent.schema).delete()
         try await database.schema(ZaloLink.schema).delete()
         try await sql.update(OutboxMessage.schema).set("status", to: SQLBind("pending")).where("status", .equal, SQLBind("inbox")).run()
-        for field in ["due_at", "attempts", "lease_owner", "lease_until", "attempted_at", "route", "provider_id", "sent_at", "delivered_at", "last_code"] {
+        for field in ["due_at", "attempts", "lease_owner", "lease_until", "attempted_at", "route", "provider_id", "sent_at", "delivered_at", "last_code", "subject_id"] {
             try await database.schema(OutboxMessage.schema).deleteField(.string(field)).update()
         }
     }

@@ -27,7 +27,11 @@ struct ScopeTests {
 
     @Test("A commune account is refused the other commune's data on every API and web route", arguments: Engine.available)
     func everyRouteRefusesOutOfScope(engine: Engine) async throws {
-        try await TestApp.run(engine) { t in
+        // Province B has a Zalo OA (its endpoints are never called here); province A has none.
+        let zalo = try ZaloSettings.load(Data("""
+            {"provinces": {"\(Fixtures.provinceB)": {"appId": "app-b", "appSecret": "s", "oaId": "oa-b", "oaSecret": "s", "refreshToken": "r"}}}
+            """.utf8))
+        try await TestApp.run(engine, config: { $0.zalo = zalo }) { t in
             // Commune B's data, made by B's own accounts, which an administrator creates over the API.
             let admin = try await t.account("quan-tri", role: .admin, scope: nil)
             let b = try await t.accountOverAPI("xa-b", role: .commune, scope: Fixtures.communeB, by: admin, password: "mat-khau-123")
@@ -108,13 +112,15 @@ struct ScopeTests {
             let guideB = try guideReply.decode(GuideResponse.self)
             let guideIDB = guideB.id.uuidString.lowercased()
             let imageB = try #require(guideB.steps.first?.image).uuidString.lowercased()
+            let zaloB = try await t.send(.PUT, "/api/v1/me/zalo", token: b, json: ["enabled": true]).decode(ZaloChannelResponse.self)
+            let linkCodeB = try #require(zaloB.linkCode)
             let a = try await t.account("xa-a", role: .commune, scope: Fixtures.communeA)
             let userB = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa-b").first()?.id)
             let tokenB = try #require(try await UserToken.query(on: t.app.db).filter(\.$userID == userB).first()?.id)
             let secretsOfB = [hamletB, teamB.lowercased(), "Hoàng Thị Lan", "xa-b", "tinh-b", "Thử Nghiệm", "Khuổi Bó", "020*******45",
                               "Dịch vụ riêng Xứ Lạng", "Chiến dịch Bản Thử", campaignB, "Mẫu riêng Xứ Lạng", "Bản Thử đã báo cáo", "to-truong-b", "Khóa riêng Xứ Lạng", courseB, sessionB, "Vướng mắc riêng Bản Thử", "Trả lời riêng Xứ Lạng", "Câu hỏi riêng Xứ Lạng",
                               difficultyB.uuidString.lowercased(), "Thông báo riêng Xứ Lạng", "Nội dung riêng Xứ Lạng", noticeB.uuidString.lowercased(),
-                              "Hướng dẫn riêng Xứ Lạng", "Bước riêng Xứ Lạng", guideIDB, imageB]
+                              "Hướng dẫn riêng Xứ Lạng", "Bước riêng Xứ Lạng", guideIDB, imageB, linkCodeB, "oa-b"]
 
             let csv = Data("Thôn/Tổ dân phố,Số quyết định,Ngày quyết định,Người ký,Họ và tên,Số điện thoại,Giới tính,Năm sinh,Vai trò\nThôn X,1/QĐ,01/08/2025,Lê B,Lê C,0911111111,Nam,1980,Tổ trưởng\n".utf8)
             let api: [String: Probe] = [
@@ -158,6 +164,11 @@ struct ScopeTests {
                 "GET /api/v1/units/:code/warning-settings": Probe(method: .GET, path: "/api/v1/units/\(Fixtures.provinceB)/warning-settings", expect: .refused),
                 "PUT /api/v1/units/:code/warning-settings": Probe(method: .PUT, path: "/api/v1/units/\(Fixtures.provinceB)/warning-settings", json: ["idleDays": "3"], expect: .refused),
                 "GET /api/v1/notifications": Probe(method: .GET, path: "/api/v1/notifications", expect: .showsNothingOf),
+                "GET /api/v1/me/zalo": Probe(method: .GET, path: "/api/v1/me/zalo", expect: .showsNothingOf),
+                "PUT /api/v1/me/zalo": Probe(method: .PUT, path: "/api/v1/me/zalo", json: ["enabled": "true"], expect: .notScoped(.unprocessableEntity)),
+                "GET /api/v1/zalo/provinces": Probe(method: .GET, path: "/api/v1/zalo/provinces", expect: .refused),
+                "POST /zalo/webhook/:province": Probe(method: .POST, path: "/zalo/webhook/\(Fixtures.provinceB)",
+                                                      json: ["app_id": "app-b", "event_name": "follow", "timestamp": "1790000000000"], expect: .refused),
                 "POST /api/v1/notifications/:id/read": Probe(method: .POST, path: "/api/v1/notifications/\(noteB)/read", expect: .refused),
                 "POST /api/v1/difficulties": Probe(method: .POST, path: "/api/v1/difficulties", json: ["id": difficultyB.uuidString, "service": "vneid_level2", "description": "Lạ"], expect: .notScoped(.conflict)),
                 "GET /api/v1/difficulties": Probe(method: .GET, path: "/api/v1/difficulties", expect: .showsNothingOf),
@@ -296,6 +307,9 @@ struct ScopeTests {
                 "POST /warnings/settings": Probe(method: .POST, path: "/warnings/settings", json: ["province": Fixtures.provinceB, "idleDays": "3",
                                                                                                   "noncompliantDays": "3", "untrainedAfterDays": "3", "planPercent": "50", "unansweredDays": "3"], expect: .refused),
                 "GET /notifications": Probe(method: .GET, path: "/notifications", expect: .showsNothingOf),
+                "GET /account/zalo": Probe(method: .GET, path: "/account/zalo", expect: .showsNothingOf),
+                "POST /account/zalo": Probe(method: .POST, path: "/account/zalo", json: ["enabled": "on"], expect: .notScoped(.unprocessableEntity)),
+                "GET /zalo": Probe(method: .GET, path: "/zalo", expect: .refused),
                 "GET /difficulties": Probe(method: .GET, path: "/difficulties", expect: .showsNothingOf),
                 "POST /difficulties": Probe(method: .POST, path: "/difficulties", json: ["service": "xu_lang_rieng", "description": "Lạ"], expect: .notScoped(.unprocessableEntity)),
                 "GET /difficulties/:id": Probe(method: .GET, path: "/difficulties/\(difficultyB)", expect: .refused),

@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
@@ -20,6 +22,8 @@ final class FakeZalo: Sendable {
     struct State {
         var appID = "fake-app"
         var appSecret = "fake-app-secret"
+        var oaSecret = "oa-secret"
+        var events = 0
         var refreshToken = "first-refresh"
         var accessTokens: Set<String> = []
         var expired: Set<String> = []
@@ -77,6 +81,39 @@ final class FakeZalo: Sendable {
     var sent: [Sent] { state.withLockedValue { $0.sent } }
     var refreshes: Int { state.withLockedValue { $0.refreshes } }
     var currentRefreshToken: String { state.withLockedValue { $0.refreshToken } }
+
+    /// Posts an event to a webhook as Zalo does: `app_id`, `timestamp` in milliseconds, and `X-ZEvent-Signature`
+    /// `mac=` SHA-256 of app id + body + timestamp + OA secret (`signedWith` replaces the secret, to send a bad one).
+    /// Returns the status and body of the answer.
+    func webhook(_ url: String, event: String, from user: String, text: String? = nil, messageID: String? = nil, trackingID: String? = nil,
+                 at date: Date = Date(), signedWith secret: String? = nil, client: HTTPClient) async throws -> (HTTPResponseStatus, String) {
+        let (appID, oaSecret, number) = state.withLockedValue { s -> (String, String, Int) in
+            s.events += 1
+            return (s.appID, s.oaSecret, s.events)
+        }
+        let timestamp = "\(Int(date.timeIntervalSince1970 * 1000))"
+        var body: [String: Any] = ["app_id": appID, "event_name": event, "timestamp": timestamp, "user_id_by_app": "app-\(user)",
+                                   "sender": ["id": user], "recipient": ["id": "oa-01"]]
+        if event == "follow" || event == "unfollow" { body["follower"] = ["id": user] }
+        var message: [String: Any] = ["msg_id": messageID ?? "event-\(number)"]
+        if let text { message["text"] = text }
+        if let trackingID { message["tracking_id"] = trackingID; message["delivery_time"] = timestamp }
+        body["message"] = message
+        let data = try JSONSerialization.data(withJSONObject: body)
+        var digest = SHA256()
+        digest.update(data: Data(appID.utf8))
+        digest.update(data: data)
+        digest.update(data: Data(timestamp.utf8))
+        digest.update(data: Data((secret ?? oaSecret).utf8))
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-ZEvent-Signature", value: "mac=" + digest.finalize().map { String(format: "%02x", $0) }.joined())
+        request.body = .bytes(ByteBuffer(data: data))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (response.status, String(buffer: answer))
+    }
 
     private func json(_ object: [String: Any]) throws -> Response {
         let response = Response(status: .ok, body: .init(data: try JSONSerialization.data(withJSONObject: object)))

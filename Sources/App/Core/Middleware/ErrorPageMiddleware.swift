@@ -6,7 +6,8 @@ import Leaf
 import LeafKit
 import Vapor
 
-/// Maps every error once: `application/problem+json` (RFC 9457) under `/api`, a friendly page elsewhere.
+/// Maps every error once: `application/problem+json` (RFC 9457) under `/api` and for Zalo's webhook, a friendly page
+/// elsewhere.
 struct ErrorPageMiddleware: AsyncMiddleware {
     struct Problem: Content {
         struct FieldError: Content {
@@ -112,14 +113,14 @@ struct ErrorPageMiddleware: AsyncMiddleware {
 
     func response(for error: any Error, request: Request) async -> Response {
         let (status, problem) = problem(for: error, request: request)
-        if request.url.path.hasPrefix("/api/") {
+        if request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/zalo/webhook/") {
             let response = Response(status: status)
             // Sorted keys: the same problem reads byte for byte the same, whichever account or login it answers.
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try? response.content.encode(problem, using: encoder)
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
-            if status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            if status == .unauthorized, request.url.path.hasPrefix("/api/") { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             if case let AppError.signInPaused(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
             if case let AppError.tooManyReads(seconds) = error { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }

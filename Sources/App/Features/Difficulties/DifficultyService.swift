@@ -267,6 +267,7 @@ struct DifficultyService {
         m.dedupeKey = "\(kind)|\(d.id!.uuidString.lowercased())|\(user.uuidString.lowercased())|\(UUID().uuidString.lowercased())"
         m.message = text
         m.status = "pending"
+        m.subjectID = d.id
         try await m.create(on: db)
     }
 

@@ -37,6 +37,8 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
     /// Zalo's last error code, for the account's page and the operators.
     @OptionalField(key: "last_code") var lastCode: Int?
+    /// What the message is about when a reply on Zalo can continue it (a difficulty).
+    @OptionalField(key: "subject_id") var subjectID: UUID?
 
     init() {
         attempts = 0

@@ -30,12 +30,27 @@ struct ZaloSettings: Sendable, Equatable, CustomStringConvertible {
         var refreshToken: String
         /// Template messages by the outbox kind they carry (`report_reminder`, `warning_task`, …).
         var templates: [String: Template]
+        /// How the webhook's signature is computed: public descriptions differ (../shared/design/ZALO.md).
+        var webhook = Webhook()
 
         var description: String { "OA \(oaID) through app \(appID)" }
         var customMirror: Mirror { Mirror(self, children: ["appID": appID, "oaID": oaID, "templates": templates]) }
     }
 
+    /// How a webhook's `X-ZEvent-Signature` (`mac=<hex>`) is checked: SHA-256 (not HMAC) of `first + raw body +
+    /// timestamp + secret`, where `first` is the app id or the OA id and `secret` the OA's or the app's secret; an event
+    /// older than `maxAge` seconds (Zalo retries for hours with the same timestamp) or from the future is refused.
+    struct Webhook: Sendable, Equatable {
+        enum First: String, Sendable { case appID = "appId", oaID = "oaId" }
+        enum Secret: String, Sendable { case oa, app }
+        var first = First.appID
+        var secret = Secret.oa
+        var maxAge: TimeInterval = 86_400
+    }
+
     var endpoints: Endpoints
+    /// The address people open Lan Tỏa at, for links in Zalo messages (`siteURL`); without it the messages carry paths.
+    var siteURL = ""
     /// By province code (`20` for Lạng Sơn).
     var provinces: [String: Province]
 
@@ -85,9 +100,35 @@ struct ZaloSettings: Sendable, Equatable, CustomStringConvertible {
                     templates[kind] = Template(id: id, parameters: parameters)
                 }
             }
+            var webhook = Webhook()
+            if let w = p["webhook"] {
+                let field = "provinces.\(code).webhook"
+                guard let map = w as? [String: Any] else { throw Invalid(field: field, problem: "expected an object") }
+                if let first = map["first"] {
+                    guard let value = (first as? String).flatMap(Webhook.First.init) else { throw Invalid(field: field + ".first", problem: "expected appId or oaId") }
+                    webhook.first = value
+                }
+                if let secret = map["secret"] {
+                    guard let value = (secret as? String).flatMap(Webhook.Secret.init) else { throw Invalid(field: field + ".secret", problem: "expected oa or app") }
+                    webhook.secret = value
+                }
+                if let age = map["maxAgeSeconds"] {
+                    guard let seconds = age as? Int, (60...604_800).contains(seconds) else {
+                        throw Invalid(field: field + ".maxAgeSeconds", problem: "expected a whole number of seconds from 60 to 604800")
+                    }
+                    webhook.maxAge = TimeInterval(seconds)
+                }
+            }
             provinces[code] = Province(appID: try text("appId"), appSecret: try text("appSecret"), oaID: try text("oaId"),
-                                       oaSecret: try text("oaSecret"), refreshToken: try text("refreshToken"), templates: templates)
+                                       oaSecret: try text("oaSecret"), refreshToken: try text("refreshToken"), templates: templates, webhook: webhook)
         }
-        return ZaloSettings(endpoints: endpoints, provinces: provinces)
+        var settings = ZaloSettings(endpoints: endpoints, provinces: provinces)
+        if let site = root["siteURL"] {
+            guard let text = site as? String, let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw Invalid(field: "siteURL", problem: "expected an http(s) address")
+            }
+            settings.siteURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        return settings
     }
 }
