@@ -37,6 +37,8 @@ final class FakeZalo: Sendable {
         var failuresInTen = 0
         /// How long a message call waits, after its message is taken, before answering.
         var delay: Duration = .zero
+        /// Users whose last message to the OA is older than 7 days: consultation messages to them are refused (-230).
+        var outsideWindow: Set<String> = []
     }
 
     enum Failure: Sendable {
@@ -187,6 +189,7 @@ final class FakeZalo: Sendable {
             guard s.accessTokens.contains(token) else { return .invalid }
             guard !s.expired.contains(token) else { return .expired }
             let recipient = endpoint == "cs" ? ((body["recipient"] as? [String: Any])?["user_id"] as? String ?? "") : (body["phone"] as? String ?? "")
+            if endpoint == "cs", s.outsideWindow.contains(recipient) { return .failure(.code(-230)) }
             let text = endpoint == "cs" ? ((body["message"] as? [String: Any])?["text"] as? String ?? "")
                 : ((body["template_data"] as? [String: String]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
             let sent = Sent(endpoint: endpoint, recipient: recipient, text: text, trackingID: body["tracking_id"] as? String,

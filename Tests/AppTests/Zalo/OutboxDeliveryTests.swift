@@ -149,6 +149,85 @@ struct OutboxDeliveryTests {
         try await fake.stop()
     }
 
+    @Test("Template messages go to the phone, tracked by the outbox id; -230 falls back to them; one left in doubt waits for its receipt and is not sent twice",
+          arguments: Engine.available)
+    func templatesAndReceipts(engine: Engine) async throws {
+        let fake = try await FakeZalo.start()
+        do {
+            let settings = try Self.settings(fake)
+            try await TestApp.run(engine, config: { $0.zalo = settings }) { t in
+                let ids = try await Self.leadersWithReminders(t, count: 2)
+                for (i, id) in ids.enumerated() {
+                    let member = Member()
+                    member.fullName = "Tổ trưởng \(i + 1)"
+                    member.phone = "098765432\(i)"
+                    member.gender = .female
+                    member.birthYear = 1980
+                    member.affiliationCodes = ""
+                    member.unitPath = "/zalo-test/"
+                    member.demo = false
+                    member.auditKey = "k\(i)"
+                    try await member.create(on: t.app.db)
+                    let user = try #require(try await User.find(id, on: t.app.db))
+                    user.memberID = member.id
+                    try await user.save(on: t.app.db)
+                }
+                // The first has not linked a Zalo user; the second has, but wrote to the OA more than 7 days ago (-230).
+                let first = try #require(try await ZaloLink.find(ids[0], on: t.app.db))
+                first.zaloUserID = nil
+                first.followed = false
+                try await first.save(on: t.app.db)
+                fake.state.withLockedValue { $0.outsideWindow = ["zalo-user-2"] }
+                var options = try Self.worker(t, fake).options
+                options.doubtWait = 1
+                let worker = OutboxWorker(db: t.app.db, client: t.app.zaloClient, clock: t.app.clock, logger: t.app.logger, options: options)
+                try await Self.drain(t, worker)
+                let messages = try await OutboxMessage.query(on: t.app.db).sort(\.$dedupeKey).all()
+                #expect(messages.map(\.status) == ["sent", "sent"] && messages.map(\.route) == ["template", "template"])
+                let templates = fake.sent.filter { $0.endpoint == "template" }
+                #expect(Set(templates.map(\.recipient)) == ["84987654320", "84987654321"])
+                #expect(Set(templates.compactMap(\.trackingID)) == Set(messages.map { $0.id!.uuidString.lowercased() }))
+                #expect(templates.contains { $0.text == "message=\(messages[0].message);name=Tổ trưởng 1" })
+
+                // An attempt left in doubt (marked, never answered): not sent again while its receipt may still come...
+                func inDoubt(_ key: String) async throws -> OutboxMessage {
+                    let m = OutboxMessage()
+                    m.recipientID = ids[0]
+                    m.unitPath = "/zalo-test/"
+                    m.kind = "report_reminder"
+                    m.dedupeKey = key
+                    m.message = "Nhắc lại: \(key)"
+                    m.status = "sending"
+                    m.route = "template"
+                    m.attemptedAt = t.app.clock.now()
+                    m.attempts = 1
+                    try await m.create(on: t.app.db)
+                    return m
+                }
+                let received = try await inDoubt("nhac-1")
+                let silent = try await inDoubt("nhac-2")
+                #expect(try await worker.pass() == 2)
+                #expect(fake.sent.count == 2)
+                // ...and the receipt Zalo sends for the first settles it as sent.
+                let (status, _) = try await fake.webhook(t.baseURL + "/zalo/webhook/\(Fixtures.provinceA)", event: "user_received_message",
+                                                         from: "zalo-user-1", messageID: "zns-77", trackingID: received.id!.uuidString.lowercased(),
+                                                         at: t.app.clock.now(), client: t.client)
+                #expect(status == .ok)
+                try await Task.sleep(for: .milliseconds(1100))
+                try await Self.drain(t, worker)
+                let settled = try #require(try await OutboxMessage.find(received.id, on: t.app.db))
+                #expect(settled.status == "sent" && settled.providerID == "zns-77" && settled.deliveredAt != nil)
+                // The other had no receipt in the wait: it was most likely never taken, and is sent once more.
+                #expect(try await OutboxMessage.find(silent.id, on: t.app.db)?.status == "sent")
+                #expect(fake.sent.count == 3 && fake.sent.last?.trackingID == silent.id!.uuidString.lowercased())
+            }
+        } catch {
+            try await fake.stop()
+            throw error
+        }
+        try await fake.stop()
+    }
+
     @Test("`lantoa outbox work` killed with SIGKILL in the middle and started again sends no message twice and loses none",
           arguments: Engine.available)
     func killedWorker(engine: Engine) async throws {
