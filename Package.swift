@@ -65,6 +65,20 @@ let package = Package(
             dependencies: ["App"],
             swiftSettings: swiftSettings
         ),
+        // A local stand-in for Zalo's servers (docs/zalo.md): the tests', the benchmark's, and `zalo-fake` for trials.
+        .target(
+            name: "ZaloFake",
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zalo-fake",
+            dependencies: ["ZaloFake"],
+            swiftSettings: swiftSettings
+        ),
         // The benchmark engines: they drive the app's internals, so they import it @testable (release runs pass
         // -Xswiftc -enable-testing, see Benchmarks/README.md).
         .target(
@@ -86,6 +100,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "OutboxDelivery",
+            dependencies: ["LanToaBenchmarks", "App", "ZaloFake"],
+            path: "Benchmarks/OutboxDelivery",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "DashboardLatency",
             dependencies: ["LanToaBenchmarks", "App"],
             path: "Benchmarks/DashboardLatency",
@@ -101,6 +121,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "LanToaCore",
+                "ZaloFake",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

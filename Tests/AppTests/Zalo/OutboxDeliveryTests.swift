@@ -5,6 +5,7 @@ import SQLKit
 import Testing
 import Vapor
 @testable import App
+import ZaloFake
 
 @Suite("Delivery of the outbox to Zalo: once each, through failures, the night and a killed worker")
 struct OutboxDeliveryTests {

@@ -3,6 +3,7 @@ import SQLKit
 import Testing
 import Vapor
 @testable import App
+import ZaloFake
 
 @Suite("The Zalo client against a local fake of Zalo's servers")
 struct ZaloClientTests {

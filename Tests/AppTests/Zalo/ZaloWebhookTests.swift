@@ -4,6 +4,7 @@ import SQLKit
 import Testing
 import Vapor
 @testable import App
+import ZaloFake
 
 @Suite("Zalo's webhook: signatures, events handled once, a code that links, replies and short reports that become data")
 struct ZaloWebhookTests {

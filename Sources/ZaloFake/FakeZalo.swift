@@ -8,54 +8,54 @@ import Vapor
 /// (../shared/design/ZALO.md): tokens that rotate (a refresh token works once), consultation and template messages,
 /// a message's status. It can be told to fail the next calls with an HTTP status or a Zalo error code, and it records
 /// every message it accepted.
-final class FakeZalo: Sendable {
-    struct Sent: Equatable, Sendable {
-        var endpoint: String
-        var recipient: String
-        var text: String
-        var trackingID: String?
-        var messageID: String
+public final class FakeZalo: Sendable {
+    public struct Sent: Equatable, Sendable {
+        public var endpoint: String
+        public var recipient: String
+        public var text: String
+        public var trackingID: String?
+        public var messageID: String
         /// When it was taken, in milliseconds since 1970 as Zalo writes times.
-        var time = Int(Date().timeIntervalSince1970 * 1000)
+        public var time = Int(Date().timeIntervalSince1970 * 1000)
     }
 
-    struct State {
-        var appID = "fake-app"
-        var appSecret = "fake-app-secret"
-        var oaSecret = "oa-secret"
-        var events = 0
-        var refreshToken = "first-refresh"
-        var accessTokens: Set<String> = []
-        var expired: Set<String> = []
-        var refreshes = 0
-        var failures: [Failure] = []
-        var sent: [Sent] = []
-        var dailyQuota = 500
+    public struct State: Sendable {
+        public var appID = "fake-app"
+        public var appSecret = "fake-app-secret"
+        public var oaSecret = "oa-secret"
+        public var events = 0
+        public var refreshToken = "first-refresh"
+        public var accessTokens: Set<String> = []
+        public var expired: Set<String> = []
+        public var refreshes = 0
+        public var failures: [Failure] = []
+        public var sent: [Sent] = []
+        public var dailyQuota = 500
         /// Every message call, answered or not.
-        var calls = 0
+        public var calls = 0
         /// Of every ten message calls, how many fail (alternately HTTP 503 and -32), spread evenly.
-        var failuresInTen = 0
+        public var failuresInTen = 0
         /// How long a message call waits, after its message is taken, before answering.
-        var delay: Duration = .zero
+        public var delay: Duration = .zero
         /// Users whose last message to the OA is older than 7 days: consultation messages to them are refused (-230).
-        var outsideWindow: Set<String> = []
+        public var outsideWindow: Set<String> = []
     }
 
-    enum Failure: Sendable {
+    public enum Failure: Sendable {
         case status(HTTPResponseStatus)
         case code(Int)
     }
 
-    let state = NIOLockedValueBox(State())
-    let app: Application
+    public let state = NIOLockedValueBox(State())
+    public let app: Application
     private let port = NIOLockedValueBox(0)
-    var baseURL: String { "http://127.0.0.1:\(port.withLockedValue { $0 })" }
+    public var baseURL: String { "http://127.0.0.1:\(port.withLockedValue { $0 })" }
 
     private init(app: Application) {
         self.app = app
     }
 
-    static func start() async throws -> FakeZalo {
+    public static func start(port: Int = 0) async throws -> FakeZalo {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         let f = FakeZalo(app: app)
@@ -63,31 +63,31 @@ final class FakeZalo: Sendable {
         app.post("v3.0", "oa", "message", "cs") { req async throws -> Response in try await f.message(req, endpoint: "cs") }
         app.post("message", "template") { req async throws -> Response in try await f.message(req, endpoint: "template") }
         app.get("v2.0", "oa", "conversation") { req async throws -> Response in try f.conversation(req) }
-        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        try await app.server.start(address: .hostname("127.0.0.1", port: port))
         let bound = app.http.server.shared.localAddress!.port!
         f.port.withLockedValue { $0 = bound }
         return f
     }
 
-    func stop() async throws {
+    public func stop() async throws {
         await app.server.shutdown()
         try await app.asyncShutdown()
     }
 
     /// The next calls fail, in order.
-    func fail(_ failures: Failure...) { state.withLockedValue { $0.failures += failures } }
+    public func fail(_ failures: Failure...) { state.withLockedValue { $0.failures += failures } }
 
     /// The access tokens given so far stop working (-220).
-    func expireTokens() { state.withLockedValue { $0.expired.formUnion($0.accessTokens) } }
+    public func expireTokens() { state.withLockedValue { $0.expired.formUnion($0.accessTokens) } }
 
-    var sent: [Sent] { state.withLockedValue { $0.sent } }
-    var refreshes: Int { state.withLockedValue { $0.refreshes } }
-    var currentRefreshToken: String { state.withLockedValue { $0.refreshToken } }
+    public var sent: [Sent] { state.withLockedValue { $0.sent } }
+    public var refreshes: Int { state.withLockedValue { $0.refreshes } }
+    public var currentRefreshToken: String { state.withLockedValue { $0.refreshToken } }
 
     /// Posts an event to a webhook as Zalo does: `app_id`, `timestamp` in milliseconds, and `X-ZEvent-Signature`
     /// `mac=` SHA-256 of app id + body + timestamp + OA secret (`signedWith` replaces the secret, to send a bad one).
     /// Returns the status and body of the answer.
-    func webhook(_ url: String, event: String, from user: String, text: String? = nil, messageID: String? = nil, trackingID: String? = nil,
+    public func webhook(_ url: String, event: String, from user: String, text: String? = nil, messageID: String? = nil, trackingID: String? = nil,
                  at date: Date = Date(), signedWith secret: String? = nil, client: HTTPClient) async throws -> (HTTPResponseStatus, String) {
         let (appID, oaSecret, number) = state.withLockedValue { s -> (String, String, Int) in
             s.events += 1
