@@ -136,6 +136,7 @@ let package = Package(
             dependencies: [
                 "AppTests",
                 "App",
+                "ZaloFake",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

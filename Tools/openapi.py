@@ -547,7 +547,7 @@ schemas.update({
                         ["unit", "counts", "items"]),
     "ZaloChannel": objs({"available": {"type": "boolean", "description": "Whether the caller's province has a Zalo OA configured."},
                          "province": STR, "oaID": STR, "enabled": {"type": "boolean"}, "linked": {"type": "boolean"}, "followed": {"type": "boolean"},
-                         "linkCode": s("The code to send to the OA while no Zalo user is linked (`LT-123456`).", pattern="^LT-[0-9]{6}$"),
+                         "linkCode": s("The code to send to the OA while no Zalo user is linked, for 30 minutes (`LT-7KQ9M2XA`).", pattern="^LT-[2-9A-HJKMNP-Z]{8}$"),
                          "stopped": s("Why Zalo stopped delivering to the account.")},
                         ["available", "enabled", "linked", "followed"]),
     "ZaloChannelRequest": objs({"enabled": {"type": "boolean"}}, ["enabled"]),

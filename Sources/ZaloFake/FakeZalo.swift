@@ -31,14 +31,18 @@ public final class FakeZalo: Sendable {
         public var failures: [Failure] = []
         public var sent: [Sent] = []
         public var dailyQuota = 500
-        /// Every message call, answered or not.
+        /// Every message call, answered or not; of them, those failed before the message was taken, and after.
         public var calls = 0
+        public var failedBeforeTaking = 0
+        public var failedAfterTaking = 0
         /// Of every ten message calls, how many fail (alternately HTTP 503 and -32), spread evenly.
         public var failuresInTen = 0
         /// How long a message call waits, after its message is taken, before answering.
         public var delay: Duration = .zero
         /// Users whose last message to the OA is older than 7 days: consultation messages to them are refused (-230).
         public var outsideWindow: Set<String> = []
+        /// The clock that stamps messages (a test gives the app's).
+        public var now: @Sendable () -> Date = { Date() }
     }
 
     public enum Failure: Sendable {
@@ -156,7 +160,10 @@ public final class FakeZalo: Sendable {
             return try json(["error": -201, "message": "Invalid data"])
         }
         let count = (query["count"] as? Int) ?? 5
-        let messages = state.withLockedValue { s in s.sent.filter { $0.endpoint == "cs" && $0.recipient == user }.reversed().prefix(min(count, 10)) }
+        let offset = (query["offset"] as? Int) ?? 0
+        let messages = state.withLockedValue { s in
+            s.sent.filter { $0.endpoint == "cs" && $0.recipient == user }.reversed().dropFirst(offset).prefix(min(count, 10))
+        }
         return try json(["error": 0, "message": "Success", "data": messages.map { m -> [String: Any] in
             ["message_id": m.messageID, "src": 0, "time": m.time, "type": "text", "message": m.text, "to_id": user]
         }])
@@ -182,9 +189,21 @@ public final class FakeZalo: Sendable {
         let answer = state.withLockedValue { s -> Answer in
             s.calls += 1
             if !s.failures.isEmpty { return .failure(s.failures.removeFirst()) }
-            // Failures spread evenly: with 3 in ten, the calls numbered 0, 4 and 7 modulo ten fail.
+            // Failures spread evenly: with 3 in ten, the calls numbered 0, 4 and 7 modulo ten fail, in turn with -32 and
+            // HTTP 503 (nothing taken) and HTTP 504 after the message was taken (a gateway that gave up waiting).
+            var takenThenFailed = false
             if s.failuresInTen > 0, (s.calls % 10) * s.failuresInTen % 10 < s.failuresInTen {
-                return .failure(s.calls % 2 == 0 ? .status(.serviceUnavailable) : .code(-32))
+                switch (s.calls / 10 + s.calls % 10) % 3 {
+                case 0:
+                    s.failedBeforeTaking += 1
+                    return .failure(.code(-32))
+                case 1:
+                    s.failedBeforeTaking += 1
+                    return .failure(.status(.serviceUnavailable))
+                default:
+                    s.failedAfterTaking += 1
+                    takenThenFailed = true
+                }
             }
             guard s.accessTokens.contains(token) else { return .invalid }
             guard !s.expired.contains(token) else { return .expired }
@@ -193,8 +212,9 @@ public final class FakeZalo: Sendable {
             let text = endpoint == "cs" ? ((body["message"] as? [String: Any])?["text"] as? String ?? "")
                 : ((body["template_data"] as? [String: String]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
             let sent = Sent(endpoint: endpoint, recipient: recipient, text: text, trackingID: body["tracking_id"] as? String,
-                            messageID: "msg-\(s.sent.count + 1)")
+                            messageID: "msg-\(s.sent.count + 1)", time: Int(s.now().timeIntervalSince1970 * 1000))
             s.sent.append(sent)
+            if takenThenFailed { return .failure(.status(.gatewayTimeout)) }
             return .sent(sent, quota: (s.dailyQuota, s.dailyQuota - s.sent.filter { $0.endpoint == "template" }.count))
         }
         switch answer {

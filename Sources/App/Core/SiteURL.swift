@@ -16,6 +16,7 @@ enum SiteURL {
     case reports
     case reportsExport
     case report(template: String, period: String, reporter: String)
+    case difficulties
 
     var path: String {
         switch self {
@@ -31,6 +32,7 @@ enum SiteURL {
         case .reports: "/reports"
         case .reportsExport: "/reports/export"
         case .report(let template, let period, let reporter): "/reports/\(template)/\(period)/\(reporter)"
+        case .difficulties: "/difficulties"
         }
     }
 

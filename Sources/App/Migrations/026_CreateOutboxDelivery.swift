@@ -22,6 +22,7 @@ struct CreateOutboxDelivery: AsyncMigration {
             .field("province", .string, .required)
             .field("enabled", .bool, .required)
             .field("link_code", .string)
+            .field("link_code_expires_at", .datetime)
             .field("zalo_user_id", .string)
             .field("followed", .bool, .required)
             .field("linked_at", .datetime)
@@ -40,8 +41,11 @@ struct CreateOutboxDelivery: AsyncMigration {
         try await Indexes.create(on: database, [
             ("outbox_due", OutboxMessage.schema, ["status", "due_at"]),
             ("outbox_provider", OutboxMessage.schema, ["provider_id"]),
-            ("zalo_links_user", ZaloLink.schema, ["province", "zalo_user_id"]),
         ])
+        // A Zalo user id is linked to one account of a province at most.
+        try await (database as! any SQLDatabase).raw("""
+            CREATE UNIQUE INDEX zalo_links_user ON zalo_links (province, zalo_user_id) WHERE zalo_user_id IS NOT NULL
+            """).run()
     }
 
     func revert(on database: any Database) async throws {

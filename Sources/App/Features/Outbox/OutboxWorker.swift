@@ -18,11 +18,12 @@ import SQLKit
 final class OutboxWorker: Sendable {
     struct Options: Sendable {
         /// Messages claimed by one pass.
-        var batch = 50
+        var batch = 32
         /// Calls to Zalo under way at once.
         var parallel = 8
-        /// How long a claimed message is the worker's: longer than a call and its retry after a token refresh.
-        var lease: TimeInterval = 60
+        /// How long a claimed message is the worker's, renewed when its attempt begins: longer than the slowest attempt
+        /// (a token refresh and a call, again after a refused token, then the template fall-back: 15 s timeouts each).
+        var lease: TimeInterval = 300
         /// The wait between passes when nothing was due.
         var idle: Duration = .seconds(1)
         /// The first retry's delay, doubled at each attempt up to `retryCap`.
@@ -101,7 +102,13 @@ final class OutboxWorker: Sendable {
     private func handle(_ message: OutboxMessage) async {
         do { try await deliver(message) } catch {
             logger.warning("Outbox message not delivered this time", metadata: ["message": "\(message.id!)", "error": "\(type(of: error))"])
-            try? await release(message, status: "pending", dueAt: clock.now().addingTimeInterval(backoff(message.attempts)))
+            // Once its attempt is marked, Zalo may have taken it: it stays in doubt, checked before any new attempt.
+            let marked = message.status == "sending"
+            if !marked, message.attempts >= options.maxAttempts {
+                try? await finish(message, status: "failed", providerID: nil, code: nil)
+            } else {
+                try? await release(message, status: marked ? "sending" : "pending", dueAt: clock.now().addingTimeInterval(backoff(max(message.attempts, 1))))
+            }
         }
     }
 
@@ -136,6 +143,20 @@ final class OutboxWorker: Sendable {
 
     private func send(_ message: OutboxMessage, route: String, link: ZaloLink, phone: String?, template: ZaloSettings.Template?,
                       client: ZaloClient) async throws -> ZaloOutcome {
+        do {
+            return try await call(message, route: route, link: link, phone: phone, template: template, client: client)
+        } catch let failure as ZaloClient.Failure {
+            switch failure {
+            // The province must grant access again, or its settings are wrong: nothing was sent.
+            case let .refreshRefused(code): return .misconfigured(code: code)
+            case .notConfigured, .trackingIDTooLong: return .misconfigured(code: 0)
+            case let .tokenServiceUnavailable(code): return .retryLater(code: code, notBefore: nil)
+            }
+        }
+    }
+
+    private func call(_ message: OutboxMessage, route: String, link: ZaloLink, phone: String?, template: ZaloSettings.Template?,
+                      client: ZaloClient) async throws -> ZaloOutcome {
         if route == "cs", let user = link.zaloUserID {
             return try await client.sendText(province: link.province, userID: user, text: message.message)
         }
@@ -169,16 +190,32 @@ final class OutboxWorker: Sendable {
         switch message.route {
         case "cs":
             guard let user = link.zaloUserID else { return false }
-            guard let recent = try await client.recentMessages(province: link.province, userID: user) else {
-                // Zalo cannot say now: never guess, ask again later.
-                try await release(message, status: "sending", dueAt: now.addingTimeInterval(backoff(message.attempts)))
-                return true
-            }
+            // The OA's messages to the user since the attempt began (with two minutes for clocks apart), newest first,
+            // page by page, less those already recorded for other messages: one with the same text is this one.
             let text = ZaloClient.fitted(message.message)
-            if let found = recent.first(where: { $0.fromOA && $0.text == text && $0.time >= began.addingTimeInterval(-120) }) {
-                try await finish(message, status: "sent", providerID: found.messageID, code: nil)
-                logger.info("Outbox message in doubt found sent", metadata: ["message": "\(message.id!)"])
-                return true
+            var offset = 0
+            while offset < 50 {
+                guard let page = try await client.recentMessages(province: link.province, userID: user, offset: offset) else {
+                    // Zalo cannot say now: never guess, ask again later (counted, so that it ends).
+                    guard message.attempts < options.maxAttempts else {
+                        try await finish(message, status: "failed", providerID: nil, code: nil)
+                        return true
+                    }
+                    try await (db as! any SQLDatabase).raw("UPDATE outbox SET attempts = attempts + 1 WHERE id = \(bind: message.id!)").run()
+                    try await release(message, status: "sending", dueAt: now.addingTimeInterval(backoff(message.attempts + 1)))
+                    return true
+                }
+                let candidates = page.filter { $0.fromOA && $0.text == text && $0.time >= began.addingTimeInterval(-120) }
+                if !candidates.isEmpty {
+                    let taken = Set(try await OutboxMessage.query(on: db).filter(\.$providerID ~~ candidates.map(\.messageID)).all().compactMap(\.providerID))
+                    if let found = candidates.first(where: { !taken.contains($0.messageID) }) {
+                        try await finish(message, status: "sent", providerID: found.messageID, code: nil)
+                        logger.info("Outbox message in doubt found sent", metadata: ["message": "\(message.id!)"])
+                        return true
+                    }
+                }
+                guard page.count == 10, let oldest = page.last, oldest.time >= began.addingTimeInterval(-120) else { return false }
+                offset += 10
             }
             return false
         case "template":
@@ -204,7 +241,7 @@ final class OutboxWorker: Sendable {
         case let .sent(messageID, _):
             try await finish(message, status: "sent", providerID: messageID, code: nil)
         case let .retryLater(code, notBefore):
-            let attempts = message.attempts + 1
+            let attempts = message.attempts
             guard attempts < options.maxAttempts else { return try await finish(message, status: "failed", providerID: nil, code: code) }
             let backoff = now.addingTimeInterval(backoff(attempts))
             // No answer, or a server error that does not say whether the message was taken: in doubt, checked first.
@@ -237,26 +274,50 @@ final class OutboxWorker: Sendable {
     private func mark(_ message: OutboxMessage, route: String, counting: Bool) async throws -> Bool {
         let now = clock.now()
         let sql = db as! any SQLDatabase
+        // The lease is renewed for the attempt; a message whose receipt came in meanwhile is not sent again.
         let rows = try await sql.raw("""
             UPDATE outbox SET status = 'sending', route = \(bind: route), attempted_at = \(bind: now),
-            attempts = attempts + \(bind: counting ? 1 : 0) WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) RETURNING id
+            attempts = attempts + \(bind: counting ? 1 : 0), lease_until = \(bind: now.addingTimeInterval(options.lease))
+            WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) AND delivered_at IS NULL RETURNING id
             """).all()
-        if counting, !rows.isEmpty { message.attemptedAt = now }
-        return !rows.isEmpty
+        guard !rows.isEmpty else {
+            logger.warning("Outbox message left before its attempt: its lease was lost or its receipt came", metadata: ["message": "\(message.id!)"])
+            return false
+        }
+        message.status = "sending"
+        if counting {
+            message.attemptedAt = now
+            message.attempts += 1
+        }
+        return true
     }
 
+    /// Records the end of a message, tried three times (Zalo has answered: losing the record would send it again).
     private func finish(_ message: OutboxMessage, status: String, providerID: String?, code: Int?) async throws {
-        try await (db as! any SQLDatabase).raw("""
-            UPDATE outbox SET status = \(bind: status), provider_id = \(bind: providerID), sent_at = \(bind: status == "sent" ? clock.now() : nil),
-            last_code = \(bind: code), lease_owner = NULL, lease_until = NULL WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner)
-            """).run()
+        var attempt = 0
+        while true {
+            do {
+                let rows = try await (db as! any SQLDatabase).raw("""
+                    UPDATE outbox SET status = \(bind: status), provider_id = COALESCE(\(bind: providerID), provider_id),
+                    sent_at = \(bind: status == "sent" ? clock.now() : nil), last_code = \(bind: code), lease_owner = NULL, lease_until = NULL
+                    WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) RETURNING id
+                    """).all()
+                if rows.isEmpty { logger.error("Outbox message's lease lost before its end was recorded", metadata: ["message": "\(message.id!)", "status": "\(status)"]) }
+                return
+            } catch {
+                attempt += 1
+                guard attempt < 3 else { throw error }
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
     }
 
     private func release(_ message: OutboxMessage, status: String, dueAt: Date?, code: Int? = nil) async throws {
-        try await (db as! any SQLDatabase).raw("""
+        let rows = try await (db as! any SQLDatabase).raw("""
             UPDATE outbox SET status = \(bind: status), due_at = \(bind: dueAt), last_code = COALESCE(\(bind: code), last_code),
-            lease_owner = NULL, lease_until = NULL WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner)
-            """).run()
+            lease_owner = NULL, lease_until = NULL WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) RETURNING id
+            """).all()
+        if rows.isEmpty { logger.error("Outbox message's lease lost before it was released", metadata: ["message": "\(message.id!)", "status": "\(status)"]) }
     }
 
     /// The phone of the member behind the account, if any (leaders and members have one; officials may not).

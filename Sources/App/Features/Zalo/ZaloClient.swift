@@ -111,8 +111,8 @@ struct ZaloClient: Sendable {
 
     // MARK: messages
 
-    /// A consultation message to a follower. It carries no tracking id: a call left without an answer cannot be
-    /// checked afterwards, and sending it again may deliver it twice.
+    /// A consultation message to a follower. It carries no tracking id: a call left without an answer is checked
+    /// afterwards in the conversation (`recentMessages`).
     func sendText(province: String, userID: String, text: String) async throws -> ZaloOutcome {
         let body: [String: Any] = ["recipient": ["user_id": userID], "message": ["text": Self.fitted(text)]]
         return try await send(province: province, url: settings.endpoints.openAPI + "/v3.0/oa/message/cs", body: body)
@@ -138,8 +138,8 @@ struct ZaloClient: Sendable {
 
     /// The latest messages between the province's OA and a user, newest first: how an attempt left in doubt is checked
     /// (was our text sent after the attempt began?) before it is tried again. Nil when Zalo could not say.
-    func recentMessages(province: String, userID: String, count: Int = 10) async throws -> [ConversationMessage]? {
-        let query = try JSONSerialization.data(withJSONObject: ["user_id": userID, "offset": 0, "count": count], options: [.sortedKeys])
+    func recentMessages(province: String, userID: String, offset: Int = 0) async throws -> [ConversationMessage]? {
+        let query = try JSONSerialization.data(withJSONObject: ["user_id": userID, "offset": offset, "count": 10], options: [.sortedKeys])
         let encoded = String(decoding: query, as: UTF8.self).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         guard case let .answer(answer) = try await call(province: province, method: .GET,
                                                         url: settings.endpoints.openAPI + "/v2.0/oa/conversation?data=" + encoded, payload: nil),

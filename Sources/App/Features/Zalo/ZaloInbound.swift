@@ -21,8 +21,14 @@ struct ZaloInbound {
     let clock: AppClock
     let logger: Logger
 
+    struct Duplicate: Error {}
+
     /// Records and handles an event once: `handled`, `duplicate` or `ignored`.
     func receive(_ event: ZaloWebhookEvent, on database: any Database) async throws -> String {
+        do { return try await record(event, on: database) } catch is Duplicate { return "duplicate" }
+    }
+
+    private func record(_ event: ZaloWebhookEvent, on database: any Database) async throws -> String {
         try await database.transaction { db in
             try await (db as! any SQLDatabase).writeFirst(ZaloEvent.schema)
             guard try await ZaloEvent.find(event.key, on: db) == nil else { return "duplicate" }
@@ -31,7 +37,10 @@ struct ZaloInbound {
             record.province = province
             record.eventName = event.eventName
             record.receivedAt = clock.now()
-            try await record.create(on: db)
+            do { try await record.create(on: db) } catch let error as any DatabaseError where error.isConstraintFailure {
+                // The same event delivered twice at once: the other delivery has it.
+                throw Duplicate()
+            }
             switch event.eventName {
             case "follow", "unfollow":
                 guard let user = event.userID, let link = try await linked(user, on: db) else { return "ignored" }
@@ -73,7 +82,8 @@ struct ZaloInbound {
         guard let sender = event.senderID, let raw = event.text?.trimmingWhitespace(), !raw.isEmpty else { return "ignored" }
         if let code = ZaloLinks.code(in: raw) {
             guard let link = try await ZaloLink.query(on: db).filter(\.$province == province).filter(\.$linkCode == code).first(),
-                  let user = try await User.find(link.id, on: db) else { return "ignored" }
+                  link.enabled, (link.linkCodeExpiresAt ?? .distantPast) > clock.now(),
+                  let user = try await User.find(link.id, on: db), !user.disabled else { return "ignored" }
             // A Zalo user id links one account of the province: another account it linked before lets go of it.
             for other in try await ZaloLink.query(on: db).filter(\.$province == province).filter(\.$zaloUserID == sender).all() where other.id != link.id {
                 other.zaloUserID = nil
@@ -85,6 +95,7 @@ struct ZaloInbound {
             link.linkedAt = clock.now()
             link.lastInteractionAt = clock.now()
             link.linkCode = nil
+            link.linkCodeExpiresAt = nil
             link.stopCode = nil
             link.stoppedAt = nil
             try await link.save(on: db)
@@ -92,22 +103,36 @@ struct ZaloInbound {
                             event: event, on: db)
             return "handled"
         }
-        guard let link = try await linked(sender, on: db), let user = try await User.find(link.id, on: db), !user.disabled else { return "ignored" }
+        // Only an account that has Zalo on acts from Zalo: turning it off (a lost phone) stops the linked user too.
+        guard let link = try await linked(sender, on: db), link.enabled, let user = try await User.find(link.id, on: db), !user.disabled else {
+            return "ignored"
+        }
         link.lastInteractionAt = clock.now()
         try await link.save(on: db)
         let scope = Scope(actor: Actor(user), db: db)
-        let answer: String
+        var answer: String
+        // What the text does is undone as a whole when it is refused (the event and the answer stay).
+        let sql = db as! any SQLDatabase
+        try await sql.raw("SAVEPOINT zalo_text").run()
         do {
             if let form = ZaloReportForm(raw, today: clock.today()) {
                 answer = try await draftReport(form, scope: scope)
             } else if let asked = ZaloDifficultyForm(raw) {
                 answer = try await raise(asked, scope: scope)
-            } else if let thread = try await thread(of: user, on: db) {
-                answer = try await replyToDifficulty(thread, raw, scope: scope)
             } else {
-                answer = Self.help
+                let threads = try await threads(of: user, on: db)
+                if threads.count == 1 {
+                    answer = try await replyToDifficulty(threads[0], raw, scope: scope)
+                } else if threads.count > 1 {
+                    answer = "Bạn đang có \(threads.count) vướng mắc chờ xử lý: hãy trả lời từng vướng mắc trong Lan Tỏa tại "
+                        + "\(settings.siteURL)\(SiteURL.difficulties.path). " + Self.help
+                } else {
+                    answer = Self.help
+                }
             }
+            try await sql.raw("RELEASE SAVEPOINT zalo_text").run()
         } catch let error as AppError {
+            try await sql.raw("ROLLBACK TO SAVEPOINT zalo_text").run()
             answer = "Lan Tỏa chưa ghi được tin nhắn này: \(Self.describe(error)). " + Self.help
         }
         try await reply(to: user, answer, event: event, on: db)
@@ -172,20 +197,22 @@ struct ZaloInbound {
 
     // MARK: difficulties
 
-    /// The difficulty Lan Tỏa last told the account about on Zalo, in the last 7 days.
-    private func thread(of user: User, on db: any Database) async throws -> Difficulty? {
-        guard let told = try await OutboxMessage.query(on: db).filter(\.$recipientID == user.id!).filter(\.$subjectID != nil)
-            .filter(\.$status == "sent").filter(\.$sentAt >= clock.now().addingTimeInterval(-7 * 86_400))
-            .sort(\.$sentAt, .descending).first(), told.kind.hasPrefix("difficulty_") else { return nil }
-        return try await Difficulty.find(told.subjectID, on: db)
+    /// The difficulty a reply is about: the one Lan Tỏa told the account about on Zalo in the last 7 days that still
+    /// waits for it (not solved), when there is exactly one; with several, a reply could land on the wrong one, so
+    /// none is chosen and the answer points to the app.
+    private func threads(of user: User, on db: any Database) async throws -> [Difficulty] {
+        let told = try await OutboxMessage.query(on: db).filter(\.$recipientID == user.id!).filter(\.$subjectID != nil)
+            .filter(\.$status == "sent").filter(\.$sentAt >= clock.now().addingTimeInterval(-7 * 86_400)).all()
+            .filter { $0.kind.hasPrefix("difficulty_") }
+        let ids = Array(Set(told.compactMap(\.subjectID)))
+        guard !ids.isEmpty else { return [] }
+        return try await Difficulty.query(on: db).filter(\.$id ~~ ids).filter(\.$status != .solved).all()
     }
 
     private func replyToDifficulty(_ d: Difficulty, _ text: String, scope: Scope) async throws -> String {
         let service = DifficultyService(scope: scope, clock: clock)
         if d.raisedBy == scope.actor.userID {
-            guard d.status != .solved else { return Self.help }
-            let words = String(TextFolding.fold(text).map { $0.isLetter || $0.isNumber ? $0 : " " }).split(separator: " ").joined(separator: " ")
-            if ["xong", "da xong", "da giai quyet", "cam on", "ok", "da duoc"].contains(where: { words == $0 || words.hasPrefix($0 + " ") }) {
+            if Self.saysSolved(text) {
                 _ = try await service.solve(d.id)
                 return "Đã đánh dấu vướng mắc \"\(DifficultyService.excerpt(d.description))\" là đã giải quyết. Cảm ơn bạn."
             }
@@ -196,6 +223,18 @@ struct ZaloInbound {
         guard service.answers(d) else { throw AppError.forbidden }
         _ = try await service.answer(d.id, DifficultyTextRequest(text: text))
         return "Đã ghi câu trả lời cho vướng mắc của \(d.raisedByName)."
+    }
+
+    /// Whether a text only says it is solved and thanks: "Đã xong, cảm ơn xã ạ" does, "cảm ơn nhưng vẫn lỗi" does not.
+    static func saysSolved(_ text: String) -> Bool {
+        let plain: String = String(TextFolding.fold(text).map { (c: Character) -> Character in c.isLetter || c.isNumber ? c : " " })
+        let words: [String] = plain.split(separator: " ").map(String.init)
+        let courtesy: Set<String> = ["da", "xong", "roi", "giai", "quyet", "duoc", "cam", "on", "ok", "oke", "xa", "tinh", "anh", "chi", "em",
+                                     "a", "nhe", "nha", "nhieu", "rat", "thanks", "tot"]
+        let folded: String = " " + words.joined(separator: " ") + " "
+        let solvedPhrases = [" xong ", " giai quyet ", " cam on ", " ok ", " oke ", " duoc roi "]
+        guard !words.isEmpty, words.allSatisfy({ courtesy.contains($0) }) else { return false }
+        return solvedPhrases.contains { folded.contains($0) }
     }
 
     private func raise(_ form: ZaloDifficultyForm, scope: Scope) async throws -> String {

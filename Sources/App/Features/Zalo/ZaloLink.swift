@@ -13,6 +13,7 @@ final class ZaloLink: Model, @unchecked Sendable {
     @Field(key: "enabled") var enabled: Bool
     /// Shown on the account's page; sent as a text to the OA, it links the sender's Zalo user id. Single use.
     @OptionalField(key: "link_code") var linkCode: String?
+    @OptionalField(key: "link_code_expires_at") var linkCodeExpiresAt: Date?
     @OptionalField(key: "zalo_user_id") var zaloUserID: String?
     /// Whether the linked user follows the OA (`follow` / `unfollow` events).
     @Field(key: "followed") var followed: Bool

@@ -17,7 +17,8 @@ struct ZaloChannelResponse: Content, Equatable {
     /// Whether a Zalo user has been linked (by sending the code to the OA).
     var linked: Bool
     var followed: Bool
-    /// The code to send to the OA, while no Zalo user is linked.
+    /// The code to send to the OA while no Zalo user is linked, for 30 minutes after Zalo was turned on (turning it on
+    /// again gives a new one).
     var linkCode: String?
     /// Why delivery stopped, when Zalo said the account cannot be reached.
     var stopped: String?
@@ -33,10 +34,15 @@ struct ZaloLinks {
     let settings: ZaloSettings?
     let clock: AppClock
 
-    /// The link code in a text people send: `LT-123456`, `lt 123456` or `LT123456`, alone in the message.
+    /// The letters of link codes: no 0/O, 1/I/L, easy to read aloud and to type on a phone.
+    static let codeAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+    /// How long a link code works after it is shown.
+    static let codeLifetime: TimeInterval = 30 * 60
+
+    /// The link code in a text people send: `LT-7KQ9M2XA`, `lt 7kq9m2xa` or `LT7KQ9M2XA`, alone in the message.
     static func code(in text: String) -> String? {
         let compact = text.uppercased().filter { !$0.isWhitespace && $0 != "-" }
-        guard compact.count == 8, compact.hasPrefix("LT"), compact.dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard compact.count == 10, compact.hasPrefix("LT"), compact.dropFirst(2).allSatisfy({ codeAlphabet.contains($0) }) else { return nil }
         return "LT-" + compact.dropFirst(2)
     }
 
@@ -53,7 +59,8 @@ struct ZaloLinks {
         let link = try await ZaloLink.find(user.id, on: db)
         return ZaloChannelResponse(available: oa != nil, province: province, oaID: oa?.oaID, enabled: oa != nil && link?.enabled == true,
                                    linked: link?.zaloUserID != nil, followed: link?.followed == true,
-                                   linkCode: link?.zaloUserID == nil ? link?.linkCode : nil, stopped: link?.stopCode.map(ZaloLink.reason))
+                                   linkCode: link?.zaloUserID == nil && (link?.linkCodeExpiresAt ?? .distantPast) > clock.now() ? link?.linkCode : nil,
+                                   stopped: link?.stopCode.map(ZaloLink.reason))
     }
 
     /// Turns the channel on (with a fresh link code while no Zalo user is linked; a stop is lifted) or off.
@@ -73,16 +80,21 @@ struct ZaloLinks {
         if enabled {
             link.stopCode = nil
             link.stoppedAt = nil
-            if link.zaloUserID == nil { link.linkCode = try await freshCode() }
+            if link.zaloUserID == nil {
+                link.linkCode = try await freshCode()
+                link.linkCodeExpiresAt = clock.now().addingTimeInterval(Self.codeLifetime)
+            }
         }
         try await link.save(on: db)
         return try await status(of: user)
     }
 
-    /// A code nobody holds now: `LT-` and six digits.
+    /// A code nobody holds: `LT-` and eight letters or digits (31⁸, about 850 billion), random from the system's
+    /// generator, working for 30 minutes: not guessable by sending codes to the OA.
     private func freshCode() async throws -> String {
+        var generator = SystemRandomNumberGenerator()
         for _ in 0..<20 {
-            let code = String(format: "LT-%06d", Int.random(in: 0...999_999))
+            let code = "LT-" + String((0..<8).map { _ in Self.codeAlphabet.randomElement(using: &generator)! })
             if try await ZaloLink.query(on: db).filter(\.$linkCode == code).count() == 0 { return code }
         }
         throw AppError.conflict(FieldProblem("enabled", "error.taken"))

@@ -83,11 +83,6 @@ enum ZaloWebhook {
             throw AppError.unauthorized
         }
         let inbound = ZaloInbound(province: code, settings: settings, clock: req.application.clock, logger: req.logger)
-        do {
-            return Answer(status: try await inbound.receive(event, on: req.db))
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // The same event delivered twice at once: the other delivery recorded it.
-            return Answer(status: "duplicate")
-        }
+        return Answer(status: try await inbound.receive(event, on: req.db))
     }
 }
