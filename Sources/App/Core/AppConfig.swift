@@ -40,9 +40,9 @@ public struct AppConfig: Sendable {
     /// The provinces' Zalo Official Accounts (`LANTOA_ZALO_CONFIG`, a JSON file); none when unset.
     var zalo: ZaloSettings?
     /// The outbox's delivery to Zalo: run by `serve` unless `LANTOA_OUTBOX_WORKER=separate` says `lantoa outbox work`
-    /// runs it; the lease a worker takes on a message (`LANTOA_OUTBOX_LEASE_SECONDS`, 60 by default).
+    /// runs it; the lease a worker takes on a message (`LANTOA_OUTBOX_LEASE_SECONDS`, 300 by default).
     var outboxInServer = true
-    var outboxLease: TimeInterval = 60
+    var outboxLease: TimeInterval = 300
     var clock: AppClock
 
     public struct Invalid: Error, CustomStringConvertible {

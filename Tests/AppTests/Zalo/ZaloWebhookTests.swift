@@ -82,6 +82,19 @@ struct ZaloWebhookTests {
                 #expect(try await Self.told(fake, "zl-leader", "Đã liên kết Zalo với tài khoản Lan Tỏa to-truong") != nil)
                 #expect(fake.sent.filter { $0.recipient == "zl-leader" }.count == 1)
 
+                // A code works for 30 minutes: an expired one links nothing, and the page offers a new one.
+                let communeCode = try #require(try await t.send(.PUT, "/api/v1/me/zalo", token: v.commune, json: ["enabled": true])
+                    .decode(ZaloChannelResponse.self).linkCode)
+                let communeLink = try #require(try await ZaloLink.query(on: t.app.db).filter(\.$linkCode == communeCode).first())
+                communeLink.linkCodeExpiresAt = t.app.clock.now().addingTimeInterval(-1)
+                try await communeLink.save(on: t.app.db)
+                let (_, expired) = try await fake.webhook(hook, event: "user_send_text", from: "zl-xa", text: communeCode, at: now, client: t.client)
+                #expect(expired.contains("\"ignored\""))
+                let communeChannel = try await t.send(.GET, "/api/v1/me/zalo", token: v.commune).decode(ZaloChannelResponse.self)
+                #expect(!communeChannel.linked && communeChannel.linkCode == nil)
+                let communePage = try await WebSession.signIn(t, login: "xa", password: "mat-khau-123").send(.GET, "/account/zalo")
+                #expect(communePage.text.contains("id=\"zalo-code-expired\"") && communePage.text.contains("id=\"zalo-new-code\""))
+
                 // Unfollowing shows on the account's page; following again clears it.
                 _ = try await fake.webhook(hook, event: "unfollow", from: "zl-leader", at: now, client: t.client)
                 #expect(try await t.send(.GET, "/api/v1/me/zalo", token: v.leader).decode(ZaloChannelResponse.self).followed == false)
@@ -97,11 +110,12 @@ struct ZaloWebhookTests {
                 let provinces = try await t.send(.GET, "/api/v1/zalo/provinces", token: other).decode([ZaloProvinceResponse].self)
                 #expect(provinces.map(\.province) == [Fixtures.provinceB] && provinces.first?.configured == false)
                 #expect(try await t.send(.GET, "/api/v1/zalo/provinces", token: v.commune).status == .forbidden)
-                // Province A's page: its OA, the webhook address to give Zalo, one account linked, the messages of the week.
+                // Province A's page: its OA, the webhook address to give Zalo, two accounts with Zalo on and one linked, the
+                // messages of the week.
                 _ = try await t.account("so-a", role: .province, scope: Fixtures.provinceA)
                 let page = try await WebSession.signIn(t, login: "so-a", password: "mat-khau-123").send(.GET, "/zalo")
                 #expect(page.status == .ok && page.text.contains("oa-01") && page.text.contains("/zalo/webhook/\(Fixtures.provinceA)"))
-                #expect(page.text.contains("1 tài khoản bật Zalo, 1 đã liên kết") && page.text.contains("Đã gửi: 1"), "\(page.text)")
+                #expect(page.text.contains("2 tài khoản bật Zalo, 1 đã liên kết") && page.text.contains("Đã gửi: 1"), "\(page.text)")
             } }
         } catch {
             try await fake.stop()
@@ -164,6 +178,23 @@ struct ZaloWebhookTests {
                                            at: t.app.clock.now(), client: t.client)
                 let mine = try await Difficulty.query(on: t.app.db).filter(\.$serviceCode == "public_service_account").all()
                 #expect(mine.count == 1 && mine.first?.description == "Cổng dịch vụ công báo lỗi khi nộp hồ sơ")
+
+                // Now two difficulties wait for the commune: a reply cannot say which, so neither is answered and the OA
+                // says so.
+                for _ in 0..<100 {
+                    if try await OutboxMessage.query(on: t.app.db).filter(\.$kind == "difficulty_raised").filter(\.$status == "sent").count() == 2 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                _ = try await t.send(.POST, "/api/v1/difficulties", token: v.leader,
+                                     json: RaiseDifficultyRequest(id: UUID(), service: "vssid", description: "Không đăng nhập được VssID", photo: nil))
+                for _ in 0..<100 {
+                    if try await OutboxMessage.query(on: t.app.db).filter(\.$kind == "difficulty_raised").filter(\.$status == "sent").count() == 3 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                _ = try await fake.webhook(hook, event: "user_send_text", from: "zl-xa", text: "Đã hướng dẫn bà con cài lại ứng dụng",
+                                           at: t.app.clock.now(), client: t.client)
+                #expect(try await Self.told(fake, "zl-xa", "Bạn đang có 2 vướng mắc chờ xử lý") != nil)
+                #expect(try await Difficulty.query(on: t.app.db).filter(\.$status == .open).count() == 2)
             } }
         } catch {
             try await fake.stop()

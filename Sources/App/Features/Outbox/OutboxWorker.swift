@@ -87,6 +87,12 @@ final class OutboxWorker: Sendable {
     func claim() async throws -> [OutboxMessage] {
         let sql = db as! any SQLDatabase
         let now = clock.now()
+        // A read first: an idle worker never takes SQLite's write lock, which every request that writes waits for.
+        let due = try await sql.raw("""
+            SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND (due_at IS NULL OR due_at <= \(bind: now))
+            AND (lease_until IS NULL OR lease_until < \(bind: now)) LIMIT 1
+            """).first()
+        guard due != nil else { return [] }
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         let rows = try await sql.raw("""
             UPDATE outbox SET lease_owner = \(bind: owner), lease_until = \(bind: now.addingTimeInterval(options.lease))
