@@ -182,7 +182,7 @@ struct OutboxDeliveryTests {
                 try await first.save(on: t.app.db)
                 fake.state.withLockedValue { $0.outsideWindow = ["zalo-user-2"] }
                 var options = try Self.worker(t, fake).options
-                options.doubtWait = 1
+                options.doubtWait = 600
                 let worker = OutboxWorker(db: t.app.db, client: t.app.zaloClient, clock: t.app.clock, logger: t.app.logger, options: options)
                 try await Self.drain(t, worker)
                 let messages = try await OutboxMessage.query(on: t.app.db).sort(\.$dedupeKey).all()
@@ -216,7 +216,10 @@ struct OutboxDeliveryTests {
                                                          from: "zalo-user-1", messageID: "zns-77", trackingID: received.id!.uuidString.lowercased(),
                                                          at: t.app.clock.now(), client: t.client)
                 #expect(status == .ok)
-                try await Task.sleep(for: .milliseconds(1100))
+                // Ten minutes pass (the attempts moved back in time; the wait they were given is over).
+                try await (t.app.db as! any SQLDatabase).update(OutboxMessage.schema).set("due_at", to: SQLLiteral.null)
+                    .set("attempted_at", to: SQLBind(t.app.clock.now().addingTimeInterval(-601)))
+                    .where("id", .in, SQLBind.group([received.id!, silent.id!])).run()
                 try await Self.drain(t, worker)
                 let settled = try #require(try await OutboxMessage.find(received.id, on: t.app.db))
                 #expect(settled.status == "sent" && settled.providerID == "zns-77" && settled.deliveredAt != nil)
