@@ -97,7 +97,7 @@ enum OutboxDelivery {
                               "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"]
         worker.standardOutput = FileHandle.nullDevice
         let workerLog = NSTemporaryDirectory() + "lantoa-bench-worker-\(getpid()).log"
-        FileManager.default.createFile(atPath: workerLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: workerLog, contents: nil)
         worker.standardError = FileHandle(forWritingAtPath: workerLog)
         let started = Date()
         try worker.run()
