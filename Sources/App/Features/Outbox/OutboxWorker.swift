@@ -45,6 +45,10 @@ final class OutboxWorker: Sendable {
     /// This worker's name on the leases it takes.
     let owner: String
     private let paused = NIOLockedValueBox([String: Date]())
+    /// The worker's writes run one at a time: on SQLite a write waiting for the lock holds one of the few threads
+    /// every database call needs (one per core), and eight of them waiting at once starved the request that held the
+    /// lock (a webhook's transaction) until it timed out. Reads never wait, and calls to Zalo still run side by side.
+    private let writes = WriteGate()
 
     init(db: any Database, client: ZaloClient?, clock: AppClock, logger: Logger, options: Options = Options()) {
         self.db = db
@@ -94,12 +98,12 @@ final class OutboxWorker: Sendable {
             """).first()
         guard due != nil else { return [] }
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let rows = try await sql.raw("""
+        let rows = try await writes.run { try await sql.raw("""
             UPDATE outbox SET lease_owner = \(bind: owner), lease_until = \(bind: now.addingTimeInterval(options.lease))
             WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND (due_at IS NULL OR due_at <= \(bind: now))
             AND (lease_until IS NULL OR lease_until < \(bind: now)) ORDER BY created_at LIMIT \(bind: options.batch)\(unsafeRaw: skipLocked))
             RETURNING id
-            """).all()
+            """).all() }
         let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
         guard !ids.isEmpty else { return [] }
         return try await OutboxMessage.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).all()
@@ -207,7 +211,7 @@ final class OutboxWorker: Sendable {
                         try await finish(message, status: "failed", providerID: nil, code: nil)
                         return true
                     }
-                    try await (db as! any SQLDatabase).raw("UPDATE outbox SET attempts = attempts + 1 WHERE id = \(bind: message.id!)").run()
+                    try await writes.run { try await (db as! any SQLDatabase).raw("UPDATE outbox SET attempts = attempts + 1 WHERE id = \(bind: message.id!)").run() }
                     try await release(message, status: "sending", dueAt: now.addingTimeInterval(backoff(message.attempts + 1)))
                     return true
                 }
@@ -257,7 +261,7 @@ final class OutboxWorker: Sendable {
             try await finish(message, status: "stopped", providerID: nil, code: code)
             link.stopCode = code
             link.stoppedAt = now
-            try await link.save(on: db)
+            try await writes.run { try await link.save(on: db) }
         case let .fallback(code):
             // Outside the 7-day window with no phone or template to fall back on: this message cannot go.
             try await finish(message, status: "stopped", providerID: nil, code: code)
@@ -281,11 +285,11 @@ final class OutboxWorker: Sendable {
         let now = clock.now()
         let sql = db as! any SQLDatabase
         // The lease is renewed for the attempt; a message whose receipt came in meanwhile is not sent again.
-        let rows = try await sql.raw("""
+        let rows = try await writes.run { try await sql.raw("""
             UPDATE outbox SET status = 'sending', route = \(bind: route), attempted_at = \(bind: now),
             attempts = attempts + \(bind: counting ? 1 : 0), lease_until = \(bind: now.addingTimeInterval(options.lease))
             WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) AND delivered_at IS NULL RETURNING id
-            """).all()
+            """).all() }
         guard !rows.isEmpty else {
             logger.warning("Outbox message left before its attempt: its lease was lost or its receipt came", metadata: ["message": "\(message.id!)"])
             return false
@@ -303,11 +307,11 @@ final class OutboxWorker: Sendable {
         var attempt = 0
         while true {
             do {
-                let rows = try await (db as! any SQLDatabase).raw("""
+                let rows = try await writes.run { try await (db as! any SQLDatabase).raw("""
                     UPDATE outbox SET status = \(bind: status), provider_id = COALESCE(\(bind: providerID), provider_id),
                     sent_at = \(bind: status == "sent" ? clock.now() : nil), last_code = \(bind: code), lease_owner = NULL, lease_until = NULL
                     WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) RETURNING id
-                    """).all()
+                    """).all() }
                 if rows.isEmpty { logger.error("Outbox message's lease lost before its end was recorded", metadata: ["message": "\(message.id!)", "status": "\(status)"]) }
                 return
             } catch {
@@ -319,10 +323,10 @@ final class OutboxWorker: Sendable {
     }
 
     private func release(_ message: OutboxMessage, status: String, dueAt: Date?, code: Int? = nil) async throws {
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await writes.run { try await (db as! any SQLDatabase).raw("""
             UPDATE outbox SET status = \(bind: status), due_at = \(bind: dueAt), last_code = COALESCE(\(bind: code), last_code),
             lease_owner = NULL, lease_until = NULL WHERE id = \(bind: message.id!) AND lease_owner = \(bind: owner) RETURNING id
-            """).all()
+            """).all() }
         if rows.isEmpty { logger.error("Outbox message's lease lost before it was released", metadata: ["message": "\(message.id!)", "status": "\(status)"]) }
     }
 
@@ -331,5 +335,23 @@ final class OutboxWorker: Sendable {
         guard let user = try await User.find(account, on: db), let memberID = user.memberID,
               let member = try await Member.find(memberID, on: db), !member.phone.isEmpty else { return nil }
         return member.phone
+    }
+}
+
+/// Runs the bodies given to it one at a time, in the order they came.
+actor WriteGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
     }
 }
