@@ -158,7 +158,7 @@ public enum DashboardBenchmark {
             a.reason = ""
             a.channel = .communityMeeting
             a.happenedOn = today.iso
-            try await app.db.transaction { db in try await SupportLogService.insert([a], on: db) }
+            try await app.db.writeTransaction { db in try await SupportLogService.insert([a], on: db) }
             let after = try await service.dashboard(place: .nation, period: period, hierarchy: today).indicators.first { $0.code == "vneid_level2.done" }!.actual
             if after == before + 1 { fresh += 1 }
         }

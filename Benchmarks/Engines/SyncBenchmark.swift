@@ -141,7 +141,7 @@ public enum SyncBenchmark {
                     a.happenedOn = "2026-11-01"
                     return a
                 }
-                try await app.db.transaction { db in _ = try await SupportLogService.insertRows(activities, ignoringTaken: false, on: db as! any SQLDatabase) }
+                try await app.db.writeTransaction { db in _ = try await SupportLogService.insertRows(activities, ignoringTaken: false, on: db as! any SQLDatabase) }
             }
         }
         let baselineSeconds = Date().timeIntervalSince(baselineStarted)

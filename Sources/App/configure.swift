@@ -24,6 +24,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     switch config.storage {
     case let .sqlite(path):
+        // Every SQLite call runs on a thread of the application's blocking pool, and a connection waiting for the write
+        // lock (`writeTransaction`) sleeps on one; file reads (views), password hashes and spreadsheet parses share it.
+        // The default pool has one thread per core and is shared by every application in the process, so a connection
+        // waiting for the lock could leave a page's view, or another application's lock holder, no thread until its
+        // busy timeout ran out. An own pool: a thread for each connection (one per event loop) and four more.
+        // Set before `databases` is first used: the SQLite driver takes the pool then.
+        let connections = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
+        app.threadPool = NIOThreadPool(numberOfThreads: connections + 4)
         // No SQL in the log, at any level: statements carry bound values, and those can be personal data.
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         // SQLite keeps 2 MiB of pages per connection by default; the rollups' hot pages (the nation's, the provinces')

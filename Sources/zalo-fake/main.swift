@@ -53,7 +53,7 @@ while let line = readLine() {
     let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
     guard parts.count == 2, let hook else { say("type: <zalo user id> <text>"); continue }
     do {
-        let (status, body) = try await fake.webhook(hook, event: "user_send_text", from: parts[0], text: parts[1], client: client)
+        let (status, body) = try await fake.webhook(hook, event: "user_send_text", from: parts[0], text: parts[1], client: client, timeout: .seconds(30))
         say("← webhook \(status.code): \(body)")
     } catch {
         say("← webhook failed: \(error)")

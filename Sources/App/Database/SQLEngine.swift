@@ -1,3 +1,4 @@
+import FluentKit
 import SQLKit
 
 /// The SQL engine behind a connection: the one place that tells SQLite and PostgreSQL apart. Code that must write
@@ -12,13 +13,27 @@ extension SQLDatabase {
 }
 
 extension SQLDatabase {
-    /// Makes the caller's SQLite transaction a writer from its first statement, with a write that changes nothing.
-    /// A transaction that reads first and writes later is refused (busy) when another writer committed in between,
-    /// since SQLite cannot move its read snapshot forward; one that writes first waits for the lock instead. The audit
-    /// sealing job writes every few seconds, so any transaction that reads before it writes needs this. PostgreSQL
-    /// needs nothing.
-    func writeFirst(_ table: String) async throws {
+    /// Takes SQLite's write lock for the caller's transaction now, with a write that changes nothing (a no-op on
+    /// PostgreSQL). Used by `writeTransaction`, and by code that must hold the lock before it reads.
+    func writeFirst() async throws {
         guard engine == .sqlite else { return }
-        try await raw("UPDATE \(ident: table) SET id = id WHERE 0 = 1").run()
+        try await raw("UPDATE settings SET value = value WHERE 0 = 1").run()
+    }
+}
+
+extension Database {
+    /// A transaction that writes: every one goes through here (only PostgreSQL-only reads use `transaction`).
+    ///
+    /// On SQLite it takes the write lock with its first statement. A transaction that reads first and writes later is
+    /// refused at once (busy, with no wait) when another connection took the write lock in between, since SQLite
+    /// cannot let a reader become the writer then; a background job's write (the audit sealing, the outbox worker,
+    /// the hourly warnings) at the wrong moment made a plain request answer 503. One that writes first waits for the
+    /// lock instead, within the busy timeout (`configure`), and then reads what is committed. PostgreSQL's row locks
+    /// and isolation need nothing of this.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await transaction { db in
+            try await (db as! any SQLDatabase).writeFirst()
+            return try await body(db)
+        }
     }
 }

@@ -34,7 +34,7 @@ extension AccountService {
             user.memberID = member.id
         }
         let after = user.memberID?.uuidString.lowercased() ?? ""
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await user.save(on: db)
             try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .update, entity: "user", entityID: user.id,
                                       unitPath: user.unitPath, summary: "\(user.login): member", before: ["member": before], after: ["member": after])
@@ -59,7 +59,7 @@ extension AccountService {
     /// Lifts a sign-in lockout.
     func unlock(_ id: UUID?, by actor: Actor) async throws -> User {
         let user = try await administered(id, by: actor)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now()).unlock(login: user.login)
             try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .unlock, entity: "user", entityID: user.id,
                                       unitPath: user.unitPath, summary: user.login, before: Nothing?.none, after: Nothing?.none)
@@ -73,7 +73,7 @@ extension AccountService {
         let user = try await administered(id, by: actor)
         let before = user.disabled
         user.disabled = disabled
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await user.save(on: db)
             if disabled { try await UserToken.query(on: db).filter(\.$userID == user.id!).delete() }
             try await AuditLog.record(on: db, actor: actor, at: clock.now(), action: .update, entity: "user", entityID: user.id,
@@ -89,7 +89,7 @@ extension AccountService {
         try Self.checkPassword(password, login: user.login, field: "password")
         user.passwordHash = try Bcrypt.hash(password)
         user.mustChangePassword = true
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await user.save(on: db)
             try await UserToken.query(on: db).filter(\.$userID == user.id!).delete()
             try await SignInGuard(sql: db as! any SQLDatabase, policy: policy, now: clock.now()).unlock(login: user.login)
@@ -114,7 +114,7 @@ extension AccountService {
         user.passwordHash = try Bcrypt.hash(new)
         user.mustChangePassword = false
         let kept = keepingToken.map(Self.hash)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await user.save(on: db)
             var revoke = UserToken.query(on: db).filter(\.$userID == user.id!)
             if let kept { revoke = revoke.filter(\.$tokenHash != kept) }

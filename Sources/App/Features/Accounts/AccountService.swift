@@ -92,7 +92,7 @@ struct AccountService {
     func refresh(_ raw: String, protector: PersonalDataProtector) async throws -> LoginResponse? {
         guard let token = try await UserToken.query(on: db).filter(\.$tokenHash == Self.hash(raw)).filter(\.$kind == "refresh").first(),
               token.expiresAt > clock.now(), let user = try await User.find(token.userID, on: db), !user.disabled else { return nil }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let service = AccountService(db: db, clock: clock, policy: policy)
             try await token.delete(on: db)
             try await AuditLog.record(on: db, actor: Actor(user), at: clock.now(), action: .token, entity: "user", entityID: user.id,
@@ -159,7 +159,7 @@ struct AccountService {
         user.disabled = false
         user.mustChangePassword = true
         do {
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 try await userToCreate.create(on: db)
                 try await AuditLog.record(on: db, actor: creator, at: clock.now(), action: .create, entity: "user", entityID: userToCreate.id,
                                           unitPath: path, summary: "\(login) (\(role.rawValue))", before: Nothing?.none,

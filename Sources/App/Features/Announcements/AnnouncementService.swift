@@ -57,8 +57,7 @@ struct AnnouncementService {
         a.unitName = place.name
         a.author = scope.actor.login
         a.attachmentName = attachment.map { Self.fileName($0.name, type: $0.contentType) } ?? ""
-        try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(Announcement.schema)
+        try await scope.db.writeTransaction { db in
             var accounts = User.query(on: db).filter(\.$disabled == false)
             if place.path != "/" { accounts = accounts.under(place.path, \.$unitPath) }
             let recipients = try await accounts.all(\.$id).filter { $0 != scope.actor.userID }

@@ -31,7 +31,7 @@ enum AuditChain {
     static func seal(on db: any Database) async throws -> Int {
         var sealed = 0
         while true {
-            let batch = try await db.transaction { db -> Int in
+            let batch = try await db.writeTransaction { db -> Int in
                 let sql = db as! any SQLDatabase
                 if try await Setting.find(headKey, on: db) == nil { try await Setting(key: headKey, value: "0:").create(on: db) }
                 try await sql.raw("UPDATE settings SET value = value WHERE key = \(bind: headKey)").run()

@@ -53,7 +53,7 @@ struct CampaignService {
         campaign.indicatorCodes = targets.map(\.0.code).joined(separator: ",")
         campaign.createdBy = scope.actor.login
         let list = targets
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await campaign.create(on: db)
             for (indicator, value) in list {
                 _ = try await targetService.write(place: owner, indicator: indicator, period: period, value: value, method: "typed",

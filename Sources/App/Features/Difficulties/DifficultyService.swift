@@ -61,7 +61,7 @@ struct DifficultyService {
         d.level = .commune
         d.raisedOn = clock.today().iso
         let picture = photo
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await d.create(on: db)
             if let picture {
                 let p = DifficultyPhoto()
@@ -142,7 +142,7 @@ struct DifficultyService {
         guard answers(d) else { throw AppError.forbidden }
         guard d.status != .solved else { throw AppError.conflict(FieldProblem("status", "error.difficulty_solved")) }
         let text = try Self.text(request, required: true)
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             d.status = .answered
             if d.firstAnsweredAt == nil { d.firstAnsweredAt = clock.now() }
             try await d.save(on: db)
@@ -158,7 +158,7 @@ struct DifficultyService {
         guard d.status == .open else { throw AppError.conflict(FieldProblem("status", "error.difficulty_not_open")) }
         let note = try Self.text(request, required: false)
         let province = EarlyWarnings.provincePath(d.unitPath)
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             d.level = .province
             try await d.save(on: db)
             try await event(d, "forwarded", note, on: db)
@@ -173,7 +173,7 @@ struct DifficultyService {
         let d = try await find(id)
         guard d.raisedBy == scope.actor.userID || answers(d) else { throw AppError.forbidden }
         guard d.status != .solved else { throw AppError.conflict(FieldProblem("status", "error.difficulty_solved")) }
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             d.status = .solved
             d.solvedAt = clock.now()
             try await d.save(on: db)
@@ -188,7 +188,7 @@ struct DifficultyService {
         guard d.raisedBy == scope.actor.userID else { throw AppError.forbidden }
         guard d.status != .open else { throw AppError.conflict(FieldProblem("status", "error.difficulty_open")) }
         let text = try Self.text(request, required: true)
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             d.status = .open
             d.solvedAt = nil
             try await d.save(on: db)
@@ -227,7 +227,7 @@ struct DifficultyService {
         entry.unitPath = scope.actor.scopePath
         entry.difficultyID = d.id
         entry.createdBy = scope.actor.login
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await entry.save(on: db)
             try await event(d, "promoted", "", on: db)
         }

@@ -128,8 +128,7 @@ struct GuideService {
         let images = newImages
         let adapted = national
         do {
-            try await scope.db.transaction { db in
-                try await (db as! any SQLDatabase).writeFirst(Guide.schema)
+            try await scope.db.writeTransaction { db in
                 // Read again under the write: two saves at once make two versions, or one refused adaptation.
                 if let adapted {
                     if try await adaptation(of: adapted, by: owner, on: db) != nil { throw AppError.conflict(FieldProblem("adapts", "error.guide_adapted")) }

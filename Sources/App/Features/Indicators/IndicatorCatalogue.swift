@@ -38,7 +38,7 @@ struct IndicatorCatalogue {
         let record = Indicators.make(code, kind, name, TeamImport.normaliseName(request.nameEn ?? "").isEmpty ? name : request.nameEn!,
                                      service: kind == .manual ? "" : service, unitPath: province.path)
         record.position = 1000
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await record.create(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "indicator", entityID: record.id,
                                       unitPath: province.path, summary: "\(code) \(name)", before: Nothing?.none, after: DashboardService.response(record))

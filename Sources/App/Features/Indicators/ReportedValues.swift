@@ -35,7 +35,7 @@ struct ReportedValues {
         record.value = value
         record.recordedBy = scope.actor.login
         let day = on
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await record.create(on: db)
             var deltas = Rollups.Deltas()
             deltas.add(try await Rollups.chains(for: [place.path], on: db)[place.path]!, Rollups.manualKey(indicator.code), on: day, value)

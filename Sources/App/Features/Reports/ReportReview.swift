@@ -77,7 +77,7 @@ struct ReportReview {
         // every template involved, taken in one order.
         let parents = decision == .reopen ? try await ReportTemplate.query(on: scope.db).filter(\.$includes == at.template.code).all() : []
         let related = decision == .approve && !at.template.includes.isEmpty ? [at.template.includes] : Array(Set(parents.map(\.code)))
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             for code in Set([record.templateCode] + related).sorted() { try await ReportFigures.lock(template: code, period: record.period, on: db) }
             let inside = ReportService(scope: Scope(actor: scope.actor, db: db), clock: clock)
             if decision == .approve, let included = try await inside.included(at), included.settled < included.expected {
@@ -192,7 +192,7 @@ struct ReportReview {
         e.until = until.iso
         e.reason = reason
         e.grantedBy = scope.actor.login
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await e.create(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "report_exception", entityID: e.id,
                                       unitPath: e.unitPath, summary: "\(e.templateCode) \(e.period) \(at.slot.name) until \(e.until)",

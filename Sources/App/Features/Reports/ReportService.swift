@@ -261,7 +261,7 @@ struct ReportService {
         }
         let kind = submit ? (record.revision > 1 ? "resubmitted" : "submitted") : "saved"
         do {
-            try await scope.db.transaction { db in
+            try await scope.db.writeTransaction { db in
                 try await ReportFigures.lock(template: record.templateCode, period: record.period, on: db)
                 if at.record == nil {
                     try await record.create(on: db)

@@ -131,7 +131,7 @@ enum ReportSlots {
             for period in first.cycle.periods(from: start, through: today) where period.end < today {
                 let key = first.cycle.key(period)
                 if !done.contains(key), let version = ReportTemplates.version(of: versions, for: period) {
-                    try await db.transaction { tx in try await close(version, period: period, on: tx) }
+                    try await db.writeTransaction { tx in try await close(version, period: period, on: tx) }
                     closedCount += 1
                 }
             }

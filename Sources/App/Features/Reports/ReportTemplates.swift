@@ -167,7 +167,7 @@ struct ReportTemplates {
         record.content = String(decoding: try JSONEncoder().encode(content), as: UTF8.self)
         record.createdBy = scope.actor.login
         let owner = ownerPath
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await record.create(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: existing.isEmpty ? .create : .update,
                                       entity: "report_template", entityID: record.id, unitPath: owner,

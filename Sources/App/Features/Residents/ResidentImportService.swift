@@ -89,7 +89,7 @@ struct ResidentImportService {
             residents.append(r)
         }
         let (hs, rs, actor, now) = (newHouseholds, residents, scope.actor, clock.now())
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             for chunk in hs.chunked(200) { try await chunk.create(on: db) }
             for chunk in rs.chunked(200) { try await chunk.create(on: db) }
             try await Rollups.householdsCreated(Array(hs), on: db)

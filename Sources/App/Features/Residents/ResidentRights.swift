@@ -88,7 +88,7 @@ struct ResidentRights {
             throw AppError.conflict(CitizenIDRegistry.problem(holder))
         }
         let resident = r
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await resident.save(on: db)
             try await Rollups.residentMoved(resident, from: was, on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "resident", entityID: resident.id,
@@ -139,7 +139,7 @@ struct ResidentRights {
         from.phone = ""
         from.erasedAt = now
         let (merged, kept) = (from, into)
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await merged.save(on: db)
             if kept.cccdHash.isEmpty, !number.hash.isEmpty {
                 (kept.cccdSealed, kept.cccdHash, kept.cccdMasked) = (number.sealed, number.hash, number.masked)
@@ -170,7 +170,7 @@ struct ResidentRights {
         r.phone = ""
         r.erasedAt = clock.now()
         let resident = r
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await resident.save(on: db)
             try await household?.save(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .erase, entity: "resident", entityID: resident.id,
@@ -185,7 +185,7 @@ struct ResidentRights {
         let stale = try await Resident.query(on: db).filter(\.$cccdSealed != "").all().filter { !protector.isCurrent($0.cccdSealed) }
         var done = 0
         for chunk in stale.chunked(500) {
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 for r in chunk {
                     let digits = try protector.open(r.cccdSealed, for: r.id!)
                     r.cccdSealed = try protector.seal(digits, for: r.id!)

@@ -13,7 +13,7 @@ struct RollupBuilder: Sendable {
 
     /// Replaces the rollups, their ranking summary, households' first visits and teams' latest supports, in one transaction.
     func rebuild() async throws {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await RollupBuilder(db: db, progress: progress).rebuildInTransaction()
         }
     }

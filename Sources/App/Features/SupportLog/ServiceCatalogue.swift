@@ -44,7 +44,7 @@ extension SupportLogService {
         record.unit = unit
         record.unitPath = province.path
         record.active = true
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             let ages = try await Rollups.eligibilityAges(on: db)
             try await record.create(on: db)
             // A new minimum age: residents are counted as eligible at that age too.

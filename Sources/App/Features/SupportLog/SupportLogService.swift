@@ -249,7 +249,7 @@ struct SupportLogService {
         }
         let actor = scope.actor
         let (hs, rs, acts) = (newHouseholds, newResidents, newActivities)
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             for chunk in hs.chunked(200) { try await chunk.create(on: db) }
             for chunk in rs.chunked(200) { try await chunk.create(on: db) }
             try await Rollups.householdsCreated(Array(hs), on: db)

@@ -74,7 +74,7 @@ enum DemoData {
         let province = try await units.find(code: provinceCode, asOf: today)
         let communes = try await units.children(of: province, asOf: today)
         let random = Seeded(state: 2025)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             var teamOfHamlet: [UUID: Team] = [:]
             var founded: [Team] = []  // in the order founded, so that the seeded draws fall on the same teams every load
             let teams = TeamService(scope: scope.on(db), clock: clock)

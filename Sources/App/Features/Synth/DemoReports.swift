@@ -8,7 +8,7 @@ import LanToaCore
 /// and timeliness show on the dashboards and the review page lists who has not reported.
 enum DemoReports {
     static func load(province: Unit, clock: AppClock, on database: any Database) async throws {
-        try await database.transaction { db in try await loadInTransaction(province: province, clock: clock, on: db) }
+        try await database.writeTransaction { db in try await loadInTransaction(province: province, clock: clock, on: db) }
     }
 
     private static func loadInTransaction(province: Unit, clock: AppClock, on db: any Database) async throws {

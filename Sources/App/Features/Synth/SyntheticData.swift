@@ -234,7 +234,7 @@ struct SyntheticData {
             let batch = pending
             pending = [:]
             pendingRows = 0
-            try await db.transaction { db in
+            try await db.writeTransaction { db in
                 let writer = BulkWriter(db: db)
                 for table in Self.tables { try await writer.write(table, columns: Self.columns[table]!, rows: batch[table] ?? []) }
                 try await writer.write(SupportActivity.schema, columns: Self.activityColumns, rows: batch[SupportActivity.schema] ?? [])

@@ -74,7 +74,7 @@ struct SyntheticReports {
             let batch = rows
             rows = []
             guard !batch.isEmpty else { return }
-            try await db.transaction { tx in try await BulkWriter(db: tx).write(ReportRecord.schema, columns: Self.columns, rows: batch) }
+            try await db.writeTransaction { tx in try await BulkWriter(db: tx).write(ReportRecord.schema, columns: Self.columns, rows: batch) }
         }
     }
 

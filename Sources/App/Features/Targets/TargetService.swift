@@ -36,7 +36,7 @@ struct TargetService {
         let period = try period(request.period)
         try validate(request.value, for: indicator)
         try authorizeSetting(for: place)
-        let saved = try await scope.db.transaction { db in
+        let saved = try await scope.db.writeTransaction { db in
             try await self.write(place: place, indicator: indicator, period: period, value: request.value!, method: "typed",
                                  campaign: nil, reason: request.reason, on: db)
         }
@@ -131,7 +131,7 @@ struct TargetService {
             }
         }
         let parts = values
-        let written = try await scope.db.transaction { db in
+        let written = try await scope.db.writeTransaction { db in
             var out: [TargetRecord] = []
             for (c, v) in zip(children, parts) {
                 out.append(try await self.write(place: c, indicator: indicator, period: period, value: v, method: method.rawValue,

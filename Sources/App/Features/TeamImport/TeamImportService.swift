@@ -78,7 +78,7 @@ struct TeamImportService {
         let unitService = units
         let actor = scope.actor
         let now = clock.now()
-        return try await scope.db.transaction { db in try await Rollups.collecting(on: db) {
+        return try await scope.db.writeTransaction { db in try await Rollups.collecting(on: db) {
             let txScope = Scope(actor: actor, db: db)
             let txTeams = TeamService(scope: txScope, clock: teamService.clock)
             var hamletsCreated = 0

@@ -76,7 +76,7 @@ struct MemberRecords {
         let units = try await Unit.query(on: scope.db).filter(\.$id ~~ (oldTeams + [team]).map(\.unitID)).all()
         let tiers = Dictionary(units.map { ($0.id!, $0.tier) }, uniquingKeysWith: { a, _ in a })
         let now = clock.now()
-        return try await scope.db.transaction { db in
+        return try await scope.db.writeTransaction { db in
             for m in open {
                 let before = Snapshot.membership(m)
                 m.validTo = day.iso
@@ -107,7 +107,7 @@ struct MemberRecords {
         member.auditKey = ""
         member.erasedAt = clock.now()
         let erased = member
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await erased.save(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .erase, entity: "member", entityID: erased.id,
                                       unitPath: erased.unitPath, summary: "Xoá dữ liệu cá nhân theo yêu cầu", before: Nothing?.none, after: Nothing?.none)

@@ -16,7 +16,7 @@ struct PolicyService {
             if let value, !(minimum...200).contains(value) { problems.append(FieldProblem(field, "error.range", String(minimum), "200")) }
         }
         guard problems.isEmpty else { throw AppError.invalid(problems) }
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             let record = try await CompositionPolicyRecord.query(on: db).filter(\.$provinceID == province.id!).first() ?? {
                 let r = CompositionPolicyRecord()
                 r.provinceID = province.id!

@@ -48,7 +48,7 @@ extension TeamService {
         try scope.authorize(.manageUnitsAndTeams, at: unit.path)
         let name = givenName.isEmpty ? "Tổ CNSCĐ \(unit.name)" : givenName
         do {
-            return try await scope.db.transaction { db in
+            return try await scope.db.writeTransaction { db in
                 try await self.found(unit: unit, name: name, decision: decision, demo: demo, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -113,7 +113,7 @@ extension TeamService {
         guard problems.isEmpty else { throw AppError.invalid(problems) }
         let before = Snapshot.team(team)
         let (newStatus, endDate) = (status, date)
-        return try await scope.db.transaction { db in
+        return try await scope.db.writeTransaction { db in
             if let name { team.name = name }
             if newStatus == .dissolved, team.status == .active {
                 team.status = .dissolved
@@ -153,7 +153,7 @@ extension TeamService {
         if team.status != .active { problems.append(FieldProblem("status", "error.team_dissolved")) }
         guard problems.isEmpty, let decision else { throw AppError.invalid(problems) }
         let before = Snapshot.team(team)
-        return try await scope.db.transaction { db in
+        return try await scope.db.writeTransaction { db in
             team.decisionNumber = decision.number
             team.decisionDate = decision.date.iso
             team.decisionSigner = decision.signer

@@ -45,7 +45,7 @@ extension TeamService {
         guard team.status == .active else { throw AppError.invalid("team", "error.team_dissolved") }
         let unit = try await Unit.find(team.unitID, on: scope.db)
         do {
-            return try await scope.db.transaction { db in
+            return try await scope.db.writeTransaction { db in
                 let result = try await self.addMember(input, to: team, on: db)
                 try await Self.refreshCompliance(of: team, unitTier: unit?.tier ?? .hamlet, on: db)
                 return result
@@ -122,7 +122,7 @@ extension TeamService {
         let unit = try await Unit.find(team.unitID, on: scope.db)
         let before = Snapshot.membership(membership)
         let endDate = date
-        return try await scope.db.transaction { db in
+        return try await scope.db.writeTransaction { db in
             membership.validTo = endDate.iso
             membership.endReason = reason
             try await membership.save(on: db)

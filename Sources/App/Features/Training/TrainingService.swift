@@ -91,7 +91,7 @@ struct TrainingService {
         apply(fields, to: course, unitName: unitName)
         course.unitPath = path
         course.createdBy = scope.actor.login
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await course.create(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "training_course", entityID: course.id,
                                       unitPath: path, summary: fields.title, before: Nothing?.none, after: try await response(course, on: db))
@@ -109,7 +109,7 @@ struct TrainingService {
         let before = try await response(course, on: scope.db)
         let unitName = try await responses([course], on: scope.db)[0].unit?.name ?? "Cục Chuyển đổi số quốc gia"
         apply(fields, to: course, unitName: unitName)
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await course.update(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .update, entity: "training_course", entityID: course.id,
                                       unitPath: course.unitPath, summary: fields.title, before: before, after: try await response(course, on: db))
@@ -122,8 +122,7 @@ struct TrainingService {
         let course = try await course(id)
         try scope.authorize(.manageUnitsAndTeams, at: course.unitPath)
         let before = try await response(course, on: scope.db)
-        try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(TrainingCourse.schema)
+        try await scope.db.writeTransaction { db in
             guard try await TrainingSession.query(on: db).filter(\.$courseID == course.id!).count() == 0 else {
                 throw AppError.conflict(FieldProblem("course", "error.training_course_has_sessions"))
             }
@@ -205,7 +204,7 @@ struct TrainingService {
         session.unitPath = unit.path
         session.capacity = fields.capacity
         session.createdBy = scope.actor.login
-        try await scope.db.transaction { db in
+        try await scope.db.writeTransaction { db in
             try await session.create(on: db)
             try await AuditLog.record(on: db, actor: scope.actor, at: clock.now(), action: .create, entity: "training_session", entityID: session.id,
                                       unitPath: unit.path, summary: "\(course.title), \(date.vietnamese)", before: Nothing?.none,
@@ -222,8 +221,7 @@ struct TrainingService {
         let course = try await course(session.courseID)
         let fields = try sessionFields(request, course: course)
         let before = try await response(session, on: scope.db)
-        try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(TrainingSession.schema)
+        try await scope.db.writeTransaction { db in
             if fields.date.iso != session.heldOn, try await presentCount(session, on: db) > 0 {
                 throw AppError.conflict(FieldProblem("date", "error.training_session_attended"))
             }
@@ -246,8 +244,7 @@ struct TrainingService {
         let session = try await session(id)
         try scope.authorize(.manageUnitsAndTeams, at: session.unitPath)
         let before = try await response(session, on: scope.db)
-        try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(TrainingSession.schema)
+        try await scope.db.writeTransaction { db in
             guard try await presentCount(session, on: db) == 0 else {
                 throw AppError.conflict(FieldProblem("session", "error.training_session_attended"))
             }
@@ -326,8 +323,7 @@ struct TrainingService {
         let sessionID = session.id!
         let actor = scope.actor
         let now = clock.now()
-        return try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(TrainingAttendance.schema)
+        return try await scope.db.writeTransaction { db in
             try await TrainingFigures.lock(members: ids, on: db)
             let before = try await TrainingFigures.firsts(of: ids, on: db)
             var existing: [UUID: TrainingAttendance] = [:]

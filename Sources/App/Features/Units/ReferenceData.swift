@@ -106,7 +106,7 @@ enum ReferenceData {
         }
 
         let rows = (units: units, parents: parents, names: names, lineage: lineage)
-        try await database.transaction { db in
+        try await database.writeTransaction { db in
             for chunk in rows.units.chunked(400) { try await chunk.create(on: db) }
             for chunk in rows.parents.chunked(800) { try await chunk.create(on: db) }
             for chunk in rows.names.chunked(800) { try await chunk.create(on: db) }

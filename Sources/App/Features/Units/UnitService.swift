@@ -157,7 +157,7 @@ struct UnitService {
         guard parent.tier == .commune else { throw AppError.invalid("parentCode", "error.unknown_commune", parentCode) }
         try scope.authorize(.manageUnitsAndTeams, at: parent.path)
         let from = validFrom
-        return try await scope.db.transaction { db in
+        return try await scope.db.writeTransaction { db in
             try await createHamletInTransaction(parent: parent, name: name, kind: kind, validFrom: from, demo: demo, on: db)
         }
     }
@@ -207,7 +207,7 @@ struct UnitService {
         }
         let formerPath = former.path + hamlet.id!.uuidString.lowercased() + "/"
         guard formerPath != hamlet.formerPath else { return hamlet }
-        return try await scope.db.transaction { db in
+        return try await scope.db.writeTransaction { db in
             let before = hamlet.formerPath
             // The unit row first: a sync of the hamlet reads it with a shared lock, so it either ends before this
             // correction reads the hamlet's figures or starts after it, under the new former commune.

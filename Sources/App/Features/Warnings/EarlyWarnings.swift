@@ -55,7 +55,7 @@ struct EarlyWarnings {
     func refresh(under path: String) async throws -> (opened: Int, closed: Int) {
         let today = clock.today()
         let findings = try await find(under: path, today: today)
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             try await Self.apply(findings, under: path, today: today, on: db)
         }
     }
@@ -182,7 +182,6 @@ struct EarlyWarnings {
     /// outbox of the accounts responsible.
     static func apply(_ findings: [Finding], under path: String, today: LocalDate, on db: any Database) async throws -> (opened: Int, closed: Int) {
         let sql = db as! any SQLDatabase
-        try await sql.writeFirst(EarlyWarning.schema)
         var open = EarlyWarning.query(on: db).filter(\.$closedOn == nil)
         if path != "/" { open = open.under(path, \.$unitPath) }
         let current = Dictionary(try await open.all().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })

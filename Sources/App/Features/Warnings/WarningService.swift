@@ -86,8 +86,7 @@ struct WarningService {
                                        unansweredDays: check(request.unansweredDays, "unansweredDays", 1...365))
         guard problems.isEmpty else { throw AppError.invalid(problems) }
         let before = try await settings(provincePath: province.path)
-        try await scope.db.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(WarningSettingsRecord.schema)
+        try await scope.db.writeTransaction { db in
             let record = try await WarningSettingsRecord.query(on: db).filter(\.$unitPath == province.path).first() ?? WarningSettingsRecord()
             record.unitPath = province.path
             record.idleDays = s.idleDays

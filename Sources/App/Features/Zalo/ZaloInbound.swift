@@ -29,8 +29,7 @@ struct ZaloInbound {
     }
 
     private func record(_ event: ZaloWebhookEvent, on database: any Database) async throws -> String {
-        try await database.transaction { db in
-            try await (db as! any SQLDatabase).writeFirst(ZaloEvent.schema)
+        try await database.writeTransaction { db in
             guard try await ZaloEvent.find(event.key, on: db) == nil else { return "duplicate" }
             let record = ZaloEvent()
             record.id = event.key
