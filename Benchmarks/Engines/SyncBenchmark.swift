@@ -18,8 +18,25 @@ public enum SyncBenchmark {
         public var baselineRate: Double
     }
 
-    public static func run(storage: AppConfig.Storage, options: (members: Int, batches: Int, batchSize: Int)) async throws -> Result {
-        if case let .sqlite(path) = storage { try? FileManager.default.removeItem(atPath: path) }
+    /// Where the simulated members work: the rollup rows their syncs share.
+    public enum Spread: String, CaseIterable, Sendable {
+        /// A hamlet per member, all in one commune (the original run).
+        case commune
+        /// Every member in one hamlet: all syncs add to the same rows, the hamlet's up to the nation's.
+        case hamlet
+        /// Members spread over the communes of one province: they share the province's rows and the nation's.
+        case province
+        /// Members spread over the 34 provinces, a commune in each: they share only the nation's rows.
+        case country
+    }
+
+    public static func run(storage: AppConfig.Storage, options: (members: Int, batches: Int, batchSize: Int),
+                           spread: Spread = .commune) async throws -> Result {
+        // A fresh database for every run: the support log is append-only (no DELETE, no TRUNCATE) even here.
+        switch storage {
+        case let .sqlite(path): try? FileManager.default.removeItem(atPath: path)
+        case let .postgres(url): try await recreate(url)
+        }
         var env = Environment.production
         env.arguments = ["bench"]
         let app = try await Application.make(env)
@@ -28,12 +45,7 @@ public enum SyncBenchmark {
             try await configure(app, config: AppConfig(storage: storage))
             app.logger.logLevel = .warning
             try await app.autoMigrate()
-            if case .postgres = storage {
-                // A clean slate for repeated runs.
-                try await SupportActivity.query(on: app.db).delete()
-                try await ServiceStatus.query(on: app.db).delete()
-            }
-            let result = try await measure(app, options: options)
+            let result = try await measure(app, options: options, spread: spread)
             try await app.asyncShutdown()
             return result
         } catch {
@@ -42,25 +54,69 @@ public enum SyncBenchmark {
         }
     }
 
-    static func measure(_ app: Application, options: (members: Int, batches: Int, batchSize: Int)) async throws -> Result {
+    /// Drops and creates the PostgreSQL database of `url`, through the server's `postgres` database. Only a database
+    /// whose name starts with `lantoa_bench` is touched, so that a URL given by mistake never loses data.
+    static func recreate(_ url: String) async throws {
+        guard var parts = URLComponents(string: url), case let name = String(parts.path.dropFirst()), name.hasPrefix("lantoa_bench") else {
+            throw Abort(.badRequest, reason: "LANTOA_BENCH_POSTGRES_URL must name a database called lantoa_bench…: the benchmark recreates it")
+        }
+        parts.path = "/postgres"
+        var env = Environment.production
+        env.arguments = ["bench"]
+        let admin = try await Application.make(env)
+        do {
+            try await configure(admin, config: AppConfig(storage: .postgres(url: parts.string!)))
+            let sql = admin.db as! any SQLDatabase
+            try await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+            try await sql.raw("CREATE DATABASE \(ident: name)").run()
+            try await admin.asyncShutdown()
+        } catch {
+            try? await admin.asyncShutdown()
+            throw error
+        }
+    }
+
+    static func measure(_ app: Application, options: (members: Int, batches: Int, batchSize: Int), spread: Spread) async throws -> Result {
         let clock = app.clock
         let scope = Scope(actor: .system, db: app.db)
-        // One commune, a hamlet per member, 50 residents per hamlet.
-        let commune = try await UnitService(scope: scope, clock: clock).find(code: "00004", asOf: clock.today())
+        let units = UnitService(scope: scope, clock: clock)
+        let today = clock.today().iso
+        let current = App.Unit.query(on: app.db).filter(\.$validFrom <= today).filter(\.$validTo > today).filter(\.$demo == false)
+        // The communes the members' hamlets go in, one per member, round robin.
+        let communes: [App.Unit]
+        switch spread {
+        case .commune, .hamlet:
+            communes = [try await units.find(code: "00004", asOf: clock.today())]
+        case .province:
+            let all = try await current.copy().filter(\.$tier == .commune).all()
+            let byProvince = Dictionary(grouping: all) { $0.path.split(separator: "/").first.map(String.init) ?? "" }
+            communes = byProvince.values.max { $0.count < $1.count }!.sorted { $0.code < $1.code }
+        case .country:
+            let all = try await current.copy().filter(\.$tier == .commune).all()
+            communes = Dictionary(grouping: all) { $0.path.split(separator: "/").first.map(String.init) ?? "" }
+                .values.map { $0.min { $0.code < $1.code }! }.sorted { $0.code < $1.code }
+        }
         var tokens: [String] = []
         var residentsByMember: [[UUID]] = []
         let accounts = AccountService(db: app.db, clock: clock)
         let outreach = SupportLogService(scope: scope, clock: clock, protector: app.protector)
         let suffix = String(Int(Date().timeIntervalSince1970) % 100000)
+        var shared: App.Unit?
         for m in 0..<options.members {
-            let hamlet = try await UnitService(scope: scope, clock: clock).createHamletInTransaction(
-                parent: commune, name: "Thôn đo \(suffix)-\(m)", demo: true, on: app.db)
+            let hamlet: App.Unit
+            if spread == .hamlet, let shared {
+                hamlet = shared
+            } else {
+                hamlet = try await units.createHamletInTransaction(parent: communes[m % communes.count], name: "Thôn đo \(suffix)-\(m)",
+                                                                   demo: true, on: app.db)
+                shared = hamlet
+            }
             let login = "bench\(suffix)m\(m)"
             let user = try await accounts.create(CreateUserRequest(login: login, password: "benchmark-pass-2026", displayName: nil,
                                                                    role: "member", scope: hamlet.code), by: .system)
             tokens.append(try await accounts.issueToken(for: user).token)
             let residents = (0..<50).map { i in
-                ResidentPayload(id: UUID(), household: nil, hamlet: hamlet.code, fullName: "Người đo \(i)", gender: i % 2 == 0 ? "male" : "female",
+                ResidentPayload(id: UUID(), household: nil, hamlet: hamlet.code, fullName: "Người đo \(m)-\(i)", gender: i % 2 == 0 ? "male" : "female",
                                 birthYear: 1950 + i, cccd: nil, phone: nil, hasSmartphone: true, consentOn: "2026-01-01")
             }
             _ = try await outreach.sync(SyncRequest(households: nil, residents: residents, activities: nil)) { $0.key }
