@@ -14,7 +14,7 @@ extension SQLDatabase {
 
 extension SQLDatabase {
     /// Takes SQLite's write lock for the caller's transaction now, with a write that changes nothing (a no-op on
-    /// PostgreSQL). Used by `writeTransaction`, and by code that must hold the lock before it reads.
+    /// PostgreSQL). `writeTransaction` opens every writing transaction with it.
     func writeFirst() async throws {
         guard engine == .sqlite else { return }
         try await raw("UPDATE settings SET value = value WHERE 0 = 1").run()

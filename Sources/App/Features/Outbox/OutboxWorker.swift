@@ -46,8 +46,9 @@ final class OutboxWorker: Sendable {
     let owner: String
     private let paused = NIOLockedValueBox([String: Date]())
     /// The worker's writes run one at a time: on SQLite a write waiting for the lock holds one of the few threads
-    /// every database call needs (one per core), and eight of them waiting at once starved the request that held the
-    /// lock (a webhook's transaction) until it timed out. Reads never wait, and calls to Zalo still run side by side.
+    /// every database call needs (the blocking pool, `configure`), and eight of them waiting at once starved the
+    /// request that held the lock (a webhook's transaction) until it timed out. Reads never wait, and calls to Zalo
+    /// still run side by side.
     private let writes = WriteGate()
 
     init(db: any Database, client: ZaloClient?, clock: AppClock, logger: Logger, options: Options = Options()) {
