@@ -92,19 +92,17 @@ final class OutboxWorker: Sendable {
     func claim() async throws -> [OutboxMessage] {
         let sql = db as! any SQLDatabase
         let now = clock.now()
-        // A read first: an idle worker never takes SQLite's write lock, which every request that writes waits for.
-        let due = try await sql.raw("""
+        let claimable: SQLQueryString = """
             SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND (due_at IS NULL OR due_at <= \(bind: now))
-            AND (lease_until IS NULL OR lease_until < \(bind: now)) LIMIT 1
-            """).first()
-        guard due != nil else { return [] }
-        let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+            AND (lease_until IS NULL OR lease_until < \(bind: now))
+            """
+        // A read first: an idle worker never takes SQLite's write lock, which every request that writes waits for.
+        guard try await sql.raw(claimable + " LIMIT 1").first() != nil else { return [] }
+        let skipLocked: SQLQueryString = sql.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let rows = try await writes.run { try await sql.raw("""
             UPDATE outbox SET lease_owner = \(bind: owner), lease_until = \(bind: now.addingTimeInterval(options.lease))
-            WHERE id IN (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND (due_at IS NULL OR due_at <= \(bind: now))
-            AND (lease_until IS NULL OR lease_until < \(bind: now)) ORDER BY created_at LIMIT \(bind: options.batch)\(unsafeRaw: skipLocked))
-            RETURNING id
-            """).all() }
+            WHERE id IN (
+            """ + claimable + " ORDER BY created_at LIMIT \(bind: options.batch)" + skipLocked + ") RETURNING id").all() }
         let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
         guard !ids.isEmpty else { return [] }
         return try await OutboxMessage.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).all()
