@@ -80,21 +80,17 @@ public enum SyncBenchmark {
         let clock = app.clock
         let scope = Scope(actor: .system, db: app.db)
         let units = UnitService(scope: scope, clock: clock)
-        let today = clock.today().iso
-        let current = App.Unit.query(on: app.db).filter(\.$validFrom <= today).filter(\.$validTo > today).filter(\.$demo == false)
         // The communes the members' hamlets go in, one per member, round robin.
         let communes: [App.Unit]
         switch spread {
         case .commune, .hamlet:
             communes = [try await units.find(code: "00004", asOf: clock.today())]
-        case .province:
-            let all = try await current.copy().filter(\.$tier == .commune).all()
+        case .province, .country:
+            let all = try await units.list(.init(tier: .commune, asOf: clock.today(), limit: 100_000)).items
             let byProvince = Dictionary(grouping: all) { $0.path.split(separator: "/").first.map(String.init) ?? "" }
-            communes = byProvince.values.max { $0.count < $1.count }!.sorted { $0.code < $1.code }
-        case .country:
-            let all = try await current.copy().filter(\.$tier == .commune).all()
-            communes = Dictionary(grouping: all) { $0.path.split(separator: "/").first.map(String.init) ?? "" }
-                .values.map { $0.min { $0.code < $1.code }! }.sorted { $0.code < $1.code }
+            communes = spread == .province
+                ? byProvince.values.max { $0.count < $1.count }!.sorted { $0.code < $1.code }
+                : byProvince.values.map { $0.min { $0.code < $1.code }! }.sorted { $0.code < $1.code }
         }
         var tokens: [String] = []
         var residentsByMember: [[UUID]] = []
