@@ -59,6 +59,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         let perLoop = max(2, (config.databaseConnections + loops - 1) / loops)
         // The driver logs SQL at some level; at trace only (never set in production, docs/security.md).
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .trace), as: .psql)
+        if let readURL = config.readReplicaURL {
+            // The replica's pools, the same size; a connection not had within 2 s sends the read to the primary.
+            let readTLS = try PostgresTLS(url: readURL)
+            var read = try SQLPostgresConfiguration(url: PostgresTLS.stripped(readURL))
+            read.coreConfiguration.tls = try readTLS.configuration()
+            app.databases.use(.postgres(configuration: read, maxConnectionsPerEventLoop: perLoop, connectionPoolTimeout: .seconds(2),
+                                        sqlLogLevel: .trace), as: .psqlRead, isDefault: false)
+            app.readReplica = ReadReplica(logger: app.logger)
+        }
     }
 
     app.migrations.add(MigrationList.all)
@@ -88,6 +97,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(NULQueryMiddleware())
     app.middleware.use(MethodNotAllowedMiddleware(table: .init(routes: app.routes)))
+    if app.readReplica != nil { app.middleware.use(ReplicaWrites()) }
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: "index.html"))
     app.routes.defaultMaxBodySize = "1mb"
     // At shutdown (a deploy, or a test's end) requests in flight finish before the app lets go of its configuration
@@ -116,8 +126,13 @@ private func registerPeriodicJobs(_ app: Application) {
             try await EarlyWarnings(db: app.db, clock: app.clock).refresh(under: "/")
         },
     ]
-    for job in jobs { app.lifecycle.use(job) }
-    app.periodicJobs = jobs.map(\.name)
+    var all = jobs
+    // The read replica's state and replay position, every second (`ReadReplica`).
+    if let replica = app.readReplica {
+        all.append(PeriodicJob("Read replica probe", every: .seconds(1)) { await replica.probeIfDue($0) })
+    }
+    for job in all { app.lifecycle.use(job) }
+    app.periodicJobs = all.map(\.name)
     // The outbox's delivery to Zalo, when a province has an OA and no separate `lantoa outbox work` runs it.
     if app.lantoaConfig.zalo != nil, app.lantoaConfig.outboxInServer {
         app.lifecycle.use(OutboxWorkerLifecycle())

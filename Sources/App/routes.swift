@@ -11,8 +11,10 @@ func routes(_ app: Application) throws {
     api.get("openapi.json", use: OpenAPIController.document)
     let web = app.grouped(app.sessions.middleware, SessionAccountAuthenticator(), CSRFMiddleware())
     web.get { req in req.redirect(to: SiteURL.units.path) }
-    let groups = RouteGroups(root: app, api: api, authed: api.grouped(BearerTokenAuthenticator(), RequireAccount()),
-                             web: web, pages: web.grouped(RequireAccount()))
+    let authed = api.grouped(BearerTokenAuthenticator(), RequireAccount())
+    let pages = web.grouped(RequireAccount())
+    let groups = RouteGroups(root: app, api: api, authed: authed, authedReads: authed.grouped(ReplicaReads()),
+                             web: web, pages: pages, pageReads: pages.grouped(ReplicaReads()))
     for feature in features { feature.register(groups) }
 }
 
@@ -31,10 +33,14 @@ struct RouteGroups {
     let api: any RoutesBuilder
     /// `/api/v1` with a bearer token.
     let authed: any RoutesBuilder
+    /// `authed` routes that only read, and may read from the read replica (`ReplicaReads`, read through `req.readDB`).
+    let authedReads: any RoutesBuilder
     /// Pages without an account (the sign-in page, the language switch).
     let web: any RoutesBuilder
     /// Pages for a signed-in account.
     let pages: any RoutesBuilder
+    /// `pages` that only read, and may read from the read replica.
+    let pageReads: any RoutesBuilder
 }
 
 /// A feature's routes, registered by `routes(_:)`.

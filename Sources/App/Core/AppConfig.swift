@@ -11,6 +11,9 @@ public struct AppConfig: Sendable {
     }
 
     public var storage: Storage
+    /// A PostgreSQL streaming replica that dashboards, rankings, exports and sweep lists read from (`DATABASE_READ_URL`,
+    /// docs/postgresql.md "Read replicas"); none when unset.
+    public var readReplicaURL: String?
     /// Load the demo province's teams and members into an empty database (development only by default).
     public var loadDemo: Bool
     /// Create a first `admin` account with a printed password when the database has no account.
@@ -75,7 +78,7 @@ public struct AppConfig: Sendable {
     /// Within PostgreSQL's default `max_connections` of 100 with room for a few servers and the operators' sessions.
     public static let defaultDatabaseConnections = 16
 
-    /// Reads `DATABASE_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, `LANTOA_METRICS_TOKEN`, the keys and
+    /// Reads `DATABASE_URL`, `DATABASE_READ_URL`, `LANTOA_DB_CONNECTIONS`, `LANTOA_DEMO`, `LANTOA_SECURE_COOKIES`, `LANTOA_METRICS_TOKEN`, the keys and
     /// `LANTOA_TODAY` (the last for demos and tests).
     ///
     /// Personal data is never sealed with a key anyone can read in the source: without `LANTOA_DATA_KEY` the start is
@@ -157,6 +160,7 @@ public struct AppConfig: Sendable {
                          behindProxy: try flag("LANTOA_BEHIND_PROXY", default: false),
                          lookupKey: lookupKey)
         config.metricsToken = metricsToken
+        config.readReplicaURL = try parseReadReplica(variables["DATABASE_READ_URL"], storage: storage)
         switch variables["LANTOA_OUTBOX_WORKER"] ?? "" {
         case "", "serve": config.outboxInServer = true
         case "separate": config.outboxInServer = false
@@ -177,6 +181,17 @@ public struct AppConfig: Sendable {
             }
         }
         return config
+    }
+
+    static func parseReadReplica(_ url: String?, storage: Storage) throws -> String? {
+        guard let url, !url.isEmpty else { return nil }
+        guard case .postgres = storage else {
+            throw Invalid(variable: "DATABASE_READ_URL", problem: "a read replica needs DATABASE_URL on PostgreSQL (postgres://…)")
+        }
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw Invalid(variable: "DATABASE_READ_URL", problem: "expected postgres://user:password@host:port/database of a streaming replica")
+        }
+        return url
     }
 
     static func parseStorage(_ url: String?) throws -> Storage {

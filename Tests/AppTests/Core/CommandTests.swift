@@ -114,6 +114,15 @@ struct CommandTests {
         #expect(try AppConfig.parseStorage("sqlite:///var/lib/lantoa/db.sqlite") == .sqlite(path: "/var/lib/lantoa/db.sqlite"))
         #expect(try AppConfig.parseStorage("postgresql://u:p@db:5432/lantoa") == .postgres(url: "postgresql://u:p@db:5432/lantoa"))
         #expect { try AppConfig.parseStorage("mysql://x") } throws: { ($0 as? AppConfig.Invalid)?.variable == "DATABASE_URL" }
+        // A read replica: PostgreSQL beside PostgreSQL only.
+        let primary = AppConfig.Storage.postgres(url: "postgres://u@db:5432/lantoa")
+        #expect(try AppConfig.parseReadReplica("postgres://u@replica:5432/lantoa", storage: primary) == "postgres://u@replica:5432/lantoa")
+        #expect(try AppConfig.parseReadReplica("", storage: primary) == nil)
+        #expect { try AppConfig.parseReadReplica("postgres://u@replica/lantoa", storage: .sqlite(path: "x.sqlite")) } throws: {
+            ($0 as? AppConfig.Invalid)?.variable == "DATABASE_READ_URL" && "\($0)".contains("DATABASE_URL on PostgreSQL")
+        }
+        #expect { try AppConfig.fromEnvironment(.development, variables: ["DATABASE_URL": "postgres://u@db/lantoa", "DATABASE_READ_URL": "sqlite:///x"],
+                                                development: true) } throws: { ($0 as? AppConfig.Invalid)?.variable == "DATABASE_READ_URL" }
         #expect { try AppConfig.fromEnvironment(.development, variables: ["LANTOA_TODAY": "31/02/2026"], development: true) } throws: {
             ($0 as? AppConfig.Invalid)?.variable == "LANTOA_TODAY"
         }

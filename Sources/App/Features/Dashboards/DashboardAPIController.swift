@@ -10,7 +10,7 @@ enum DashboardAPIController {
         let place = try await d.place(code: req.query[String.self, at: "unit"], asOf: hierarchy)
         let period = try req.reportPeriod()
         var board = try await d.dashboard(place: place, period: period, hierarchy: hierarchy)
-        board.difficulties = try await DifficultyService(scope: try req.scope, clock: req.clock).figures(under: place.path, period: period)
+        board.difficulties = try await DifficultyService(scope: try req.readScope, clock: req.clock).figures(under: place.path, period: period)
         return board
     }
 

@@ -120,7 +120,7 @@ enum DashboardController {
 
     /// The area's difficulties: open now, and the medians of those raised in the period.
     static func difficultyLine(place: DashboardService.Place, period: ReportPeriod, req: Request) async throws -> String {
-        let f = try await DifficultyService(scope: try req.scope, clock: req.clock).figures(under: place.path, period: period)
+        let f = try await DifficultyService(scope: try req.readScope, clock: req.clock).figures(under: place.path, period: period)
         func hours(_ h: Double?) -> String { h.map { number($0, req: req) } ?? "—" }
         return req.t("difficulty.figures", String(f.open), hours(f.medianHoursToFirstAnswer), hours(f.medianHoursToSolution))
     }
@@ -162,7 +162,7 @@ enum DashboardController {
 
     static func render(req: Request, code: String, period: ReportPeriod, hierarchy: LocalDate, chosen asked: String?, input: TargetInput,
                        saved: Bool) async throws -> View {
-        let scope = try req.scope
+        let scope = try req.readScope
         let service = DashboardService(scope: scope, clock: req.clock)
         let place = try await service.place(code: code, asOf: hierarchy)
         let board = try await service.dashboard(place: place, period: period, hierarchy: hierarchy)
@@ -197,7 +197,7 @@ enum DashboardController {
                         explicit: asked != nil, rows: rows, selected: rows.first { $0.selected },
                         trendChart: trend, breakdownChart: bars, breakdown: breakdown,
                         rankingLink: link(.rankings, unit: place.ref.code, indicator: chosen), targets: forms,
-                        warnings: try await WarningService(scope: try req.scope, clock: req.clock).openCount(under: place.path),
+                        warnings: try await WarningService(scope: scope, clock: req.clock).openCount(under: place.path),
                         warningsLink: "/warnings?unit=\(SiteURL.encode(place.ref.code))",
                         difficulties: try await difficultyLine(place: place, period: period, req: req))
         return try await req.view.render("dashboards/show", page)

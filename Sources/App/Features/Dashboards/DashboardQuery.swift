@@ -3,7 +3,8 @@ import Vapor
 
 /// The query parameters the dashboard, ranking, target and campaign routes share (pages and API alike), parsed once.
 extension Request {
-    var dashboards: DashboardService { get throws { DashboardService(scope: try scope, clock: clock) } }
+    /// Dashboards over `readDB`: the read replica on the routes that may read there, the primary elsewhere.
+    var dashboards: DashboardService { get throws { DashboardService(scope: try readScope, clock: clock) } }
     var targetService: TargetService { get throws { TargetService(scope: try scope, clock: clock) } }
     var campaignService: CampaignService { get throws { CampaignService(scope: try scope, clock: clock) } }
 

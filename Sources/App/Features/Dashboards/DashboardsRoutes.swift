@@ -3,10 +3,10 @@ import Vapor
 /// The routes of dashboards (bảng điều hành), rankings and the monthly review.
 enum DashboardsRoutes: FeatureRoutes {
     static func register(_ r: RouteGroups) {
-        r.authed.get("dashboard", use: DashboardAPIController.dashboard)
-        r.authed.get("rankings", use: DashboardAPIController.rankings)
-        r.authed.get("review", use: DashboardAPIController.review)
-        r.pages.get("dashboard", use: DashboardController.show)
-        r.pages.get("rankings", use: RankingsController.rankings)
+        r.authedReads.get("dashboard", use: DashboardAPIController.dashboard)
+        r.authedReads.get("rankings", use: DashboardAPIController.rankings)
+        r.authedReads.get("review", use: DashboardAPIController.review)
+        r.pageReads.get("dashboard", use: DashboardController.show)
+        r.pageReads.get("rankings", use: RankingsController.rankings)
     }
 }

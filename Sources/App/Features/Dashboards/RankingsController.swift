@@ -45,7 +45,7 @@ enum RankingsController {
     }
 
     static func rankings(req: Request) async throws -> View {
-        let service = DashboardService(scope: try req.scope, clock: req.clock)
+        let service = DashboardService(scope: try req.readScope, clock: req.clock)
         let hierarchy = try req.hierarchyDate()
         let period = try req.reportPeriod()
         let place = try await service.place(code: try await DashboardController.unitCode(req), asOf: hierarchy)
@@ -78,7 +78,7 @@ enum RankingsController {
             entries: ranking.entries.map(row), commend: review.commend.map(row), remind: review.remind.map(row),
             quiet: review.inactiveTeams.map { QuietRow(name: $0.name, unit: $0.unit.name, last: $0.lastActivityOn.flatMap(LocalDate.init)?.vietnamese ?? "—",
                                                         days: $0.daysInactive.map(String.init) ?? "—") },
-            warnings: try await WarningService(scope: try req.scope, clock: req.clock).openCount(under: place.path))
+            warnings: try await WarningService(scope: try req.readScope, clock: req.clock).openCount(under: place.path))
         return try await req.view.render("dashboards/rankings", page)
     }
 }

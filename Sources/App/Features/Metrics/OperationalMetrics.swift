@@ -13,7 +13,8 @@ import Vapor
 ///   `http_request_duration_seconds` by method, route pattern (`/api/v1/teams/:id`, never a raw path) and status;
 ///   bootstrapped once per process (a test run starts many applications);
 /// - the application's own (`AppMetrics`): sync items by kind and status, database waits given up and busy answers,
-///   the outbox's depth by status and the database connections configured.
+///   the outbox's depth by status, the database connections configured, and with a read replica the reads of the
+///   read-only routes by the database that answered, the fall-backs to the primary, and the replica's state and lag.
 enum OperationalMetrics {
     static let processRegistry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
@@ -57,6 +58,35 @@ final class AppMetrics: Sendable {
                              helpText: "PostgreSQL connections the server may hold open.")
     }
 
+    static var reads: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "routed_reads", unitName: "total",
+                             helpText: "Requests of the read-only routes (dashboards, rankings, exports, sweep lists) by the database that answered them.")
+    }
+    static var fallbacks: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "replica_fallbacks", unitName: "total",
+                             helpText: "Reads that failed on the read replica and were answered from the primary.")
+    }
+    static var replicaUp: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "replica_up", unitName: "",
+                             helpText: "Whether the read replica answers and is used (1) or not (0).")
+    }
+    static var replicaLagSeconds: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "replica_lag", unitName: "seconds",
+                             helpText: "Time since the last transaction the replica replayed, while it has more to replay; 0 when caught up.")
+    }
+    static var replicaLagBytes: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "replica_lag", unitName: "bytes",
+                             helpText: "WAL the primary has written that the replica has not replayed.")
+    }
+
+    /// A request of a read-only route, by the database that answered it.
+    func routedRead(to target: ReadReplica.Target) {
+        registry.makeCounter(descriptor: Self.reads, labels: [("database", target == .replica ? "replica" : "primary")]).increment()
+    }
+
+    /// A read that failed on the replica and was answered from the primary.
+    func replicaFellBack() { registry.makeCounter(descriptor: Self.fallbacks).increment() }
+
     /// Counts a sync batch's items by kind (household, resident, activity) and status (created, duplicate, rejected).
     func synced(_ results: [SyncItemResult]) {
         for (key, items) in Dictionary(grouping: results, by: { [$0.kind, $0.status] }) {
@@ -84,6 +114,16 @@ final class AppMetrics: Sendable {
         }
         if sql.engine == .postgres {
             registry.makeGauge(descriptor: Self.connections).set(Double(app.lantoaConfig.databaseConnections))
+        }
+        if let replica = app.readReplica {
+            // Read afresh, so that a scrape never shows a figure older than itself.
+            await replica.probe(app)
+            let (replayed, lag) = replica.position
+            registry.makeGauge(descriptor: Self.replicaUp).set(Double(replica.isUp ? 1 : 0))
+            if replica.isUp, let written = try await ReadReplica.primaryPosition(app.db) {
+                registry.makeGauge(descriptor: Self.replicaLagSeconds).set(lag)
+                registry.makeGauge(descriptor: Self.replicaLagBytes).set(Double(written > replayed ? written - replayed : 0))
+            }
         }
         return OperationalMetrics.processRegistry.emitToString() + registry.emitToString()
     }

@@ -163,7 +163,7 @@ enum ReportPage {
     static func export(req: Request) async throws -> Response {
         let format = try ReportExports.format(req)
         let at = try await located(req)
-        let r = try await ReportService(scope: try req.scope, clock: req.clock).response(at)
+        let r = try await ReportService(scope: try req.readScope, clock: req.clock).response(at)
         let rows = ReportExports.rows(r, req)
         let name = "bao-cao-\(r.template)-\(r.period)-\(r.reporter.unit.code)"
         switch format {

@@ -30,7 +30,7 @@ enum ReportsAPIController {
     }
 
     static func review(req: Request) async throws -> ReportReviewResponse {
-        try await ReportReview(scope: try req.scope, clock: req.clock).table(
+        try await ReportReview(scope: try req.readScope, clock: req.clock).table(
             unit: req.query[String.self, at: "unit"], template: req.query[String.self, at: "template"], period: req.query[String.self, at: "period"])
     }
 

@@ -67,7 +67,7 @@ enum ReportsController {
     /// `GET /reports`: the reports the account makes (this period and the two before), and the review table of the
     /// chosen template and period for its unit.
     static func index(req: Request) async throws -> Response {
-        let scope = try req.scope
+        let scope = try req.readScope
         let today = req.clock.today()
         let templates = try await ReportTemplates(scope: scope, clock: req.clock).all()
         // By default the template the account reviews, else the first it makes.
@@ -123,7 +123,7 @@ enum ReportsController {
     /// `GET /reports/export?template&period&unit&format`: the review table as XLSX, CSV, a printable page or PDF.
     static func exportTable(req: Request) async throws -> Response {
         let format = try ReportExports.format(req)
-        let table = try await ReportReview(scope: try req.scope, clock: req.clock).table(
+        let table = try await ReportReview(scope: try req.readScope, clock: req.clock).table(
             unit: req.query[String.self, at: "unit"], template: req.query[String.self, at: "template"], period: req.query[String.self, at: "period"])
         let rows = ReportExports.rows(table, req)
         let name = "theo-doi-\(table.template)-\(table.period)-\(table.unit.code)"

@@ -5,7 +5,7 @@ enum ReportsRoutes: FeatureRoutes {
     static func register(_ r: RouteGroups) {
         r.authed.get("report-templates", use: ReportsAPIController.templates)
         r.authed.post("report-templates", use: ReportsAPIController.saveTemplate)
-        r.authed.get("reports", use: ReportsAPIController.review)
+        r.authedReads.get("reports", use: ReportsAPIController.review)
         r.authed.get("reports", "mine", use: ReportsAPIController.mine)
         let one = r.authed.grouped("reports", ":template", ":period", ":reporter")
         one.get(use: ReportsAPIController.report)
@@ -16,12 +16,12 @@ enum ReportsRoutes: FeatureRoutes {
         one.post("not-received", use: ReportsAPIController.decide(.notReceived))
         one.post("reopen", use: ReportsAPIController.decide(.reopen))
         one.post("exception", use: ReportsAPIController.grantException)
-        r.pages.get("reports", use: ReportsController.index)
-        r.pages.get("reports", "export", use: ReportsController.exportTable)
+        r.pageReads.get("reports", use: ReportsController.index)
+        r.pageReads.get("reports", "export", use: ReportsController.exportTable)
         let page = r.pages.grouped("reports", ":template", ":period", ":reporter")
         page.get(use: ReportPage.show)
         page.post(use: ReportPage.enter)
         page.post("decide", use: ReportPage.decide)
-        page.get("export", use: ReportPage.export)
+        r.pageReads.get("reports", ":template", ":period", ":reporter", "export", use: ReportPage.export)
     }
 }

@@ -17,7 +17,9 @@ enum SweepAPIController {
             guard let code = req.query[String.self, at: "unit"] else { throw AppError.invalid("unit", "error.required") }
             unit = try await UnitService(scope: s.scope, clock: req.clock).find(code: code, asOf: req.clock.today())
         }
-        let sweep = try await s.sweep(unit: unit, serviceCode: serviceCode)
+        // The list is read over `readDB` (the replica when it is used); the record of the read is written on the primary.
+        let sweep = try await SupportLogService(scope: try req.readScope, clock: req.clock, protector: req.application.protector)
+            .sweep(unit: unit, serviceCode: serviceCode)
         try await req.application.personalDataReads.record(s.scope, clock: req.clock, action: .read, entity: "sweep", unitPath: unit.path,
                                                            summary: "\(unit.name): \(serviceCode)")
         return sweep

@@ -12,7 +12,8 @@ enum SweepController {
         guard unit.tier == .hamlet || unit.tier == .commune else { throw AppError.invalid("code", "error.sweep_tier") }
         try scope.authorizeReading(unitAt: unit.path)
         try scope.authorize(.readPersonalData)
-        let outreach = SupportLogService(scope: scope, clock: req.clock, protector: req.application.protector)
+        // The list is read over `readDB` (the replica when it is used); the record of the read is written on the primary.
+        let outreach = SupportLogService(scope: try req.readScope, clock: req.clock, protector: req.application.protector)
         try await req.application.personalDataReads.record(scope, clock: req.clock, action: .read, entity: "sweep", unitPath: unit.path,
                                                            summary: "\(unit.name): \(req.query[String.self, at: "service"] ?? "")")
         let services = try await outreach.services()

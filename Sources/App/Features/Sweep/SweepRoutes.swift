@@ -3,7 +3,7 @@ import Vapor
 /// The routes of sweep lists (rà từng người): who still needs a service, by household.
 enum SweepRoutes: FeatureRoutes {
     static func register(_ r: RouteGroups) {
-        r.authed.get("sweep", use: SweepAPIController.sweep)
-        r.pages.get("units", ":code", "sweep", use: SweepController.show)
+        r.authedReads.get("sweep", use: SweepAPIController.sweep)
+        r.pageReads.get("units", ":code", "sweep", use: SweepController.show)
     }
 }
