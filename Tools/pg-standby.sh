@@ -25,10 +25,10 @@ start)
         if [[ $fd -gt 2 ]]; then eval "exec $fd>&-"; fi
     done
     # As many connections as the primary allows: a hot standby refuses to start with fewer.
-    ctl -o "-p $STANDBY_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" -l "$PG_DIR/standby.log" -w start >/dev/null
+    ctl -o "-p $STANDBY_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" -l "$PG_DIR/standby.log" -w -t 300 start >/dev/null
     ;;
 stop)
-    ctl -m fast -w stop >/dev/null
+    ctl -m fast -w -t 300 stop >/dev/null
     ;;
 *)
     echo "usage: $0 create|start|stop" >&2

@@ -16,15 +16,16 @@ extension DatabaseID {
 ///
 /// What holds:
 /// - **Writes, and anything read for a write, stay on the primary.** Only the routes grouped under `ReplicaReads` read
-///   through `Request.readDB`; every other handler, and every transaction, uses `req.db`.
+///   through `Request.readDB`; every other handler, and every write, uses `req.db`.
 /// - **A writer reads its own writes.** After a request that may write (any method but GET and HEAD) by an account,
 ///   the primary's WAL position is noted for that account (`ReplicaWrites`). Its reads go to the primary until the
 ///   replica has replayed up to that position, as the last probe saw; then to the replica again. Other accounts may see
 ///   the replica's lag (`lantoa_db_replica_lag_seconds`), usually well under a second.
 /// - **A replica that fails is left alone.** A probe every second (every 5 s while it is down) reads the replica's
-///   replay position and lag. A probe or a read that fails (no connection within 2 s, the server gone, a query cancelled by replay) marks it down, with a
-///   log line, and the read is answered from the primary; the first probe that succeeds brings it back, with a log line.
-///   A server that is not in recovery (a promoted replica, or a wrong URL) is not used.
+///   replay position and lag. A probe, or one of the replica's own statements (`ReplicaDatabase`), that fails (no
+///   connection within 2 s, the server gone, a query cancelled by replay) marks it down, with a log line, and the
+///   request is answered again from the primary; the first probe that succeeds brings it back, with a log line. A
+///   server that is not in recovery (a promoted replica, or a wrong URL), or not streaming from the primary, is not used.
 ///
 /// The positions are kept in this process. One server process runs Lan Tỏa today; with several behind a balancer, a
 /// writer's next request reaching another process could read the replica before it caught up (documented).
@@ -45,6 +46,8 @@ final class ReadReplica: Sendable {
         /// When the replica was last found down: while down, the periodic probe tries every 5 s rather than every
         /// second (each failed connection is also a log line of the driver's).
         var downSince: ContinuousClock.Instant?
+        /// Moves at each failure: a probe that began before it does not mark the replica up.
+        var generation = 0
         var logger: Logger
     }
 
@@ -92,6 +95,7 @@ final class ReadReplica: Sendable {
             defer {
                 s.up = false
                 s.downSince = .now
+                s.generation += 1
             }
             return s.up ? s.logger : nil
         }
@@ -107,10 +111,12 @@ final class ReadReplica: Sendable {
     /// Reads the replica's replay position and lag, and marks it up or down. Never throws: a failure marks it down.
     func probe(_ app: Application) async {
         let sql = app.db(.psqlRead) as! any SQLDatabase
+        let started = state.withLockedValue { $0.generation }
         let row: (any SQLRow)?
         do {
             row = try await sql.raw("""
                 SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replayed,
+                       (SELECT COUNT(*) FROM pg_stat_wal_receiver) AS receivers, (SELECT status FROM pg_stat_wal_receiver) AS receiving,
                        CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                             ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)::float8 END AS lag
                 """).first()
@@ -123,8 +129,18 @@ final class ReadReplica: Sendable {
             markDown(because: "the server is not a standby in recovery (promoted, or not a replica)")
             return
         }
+        // Replaying what it had, but not receiving from the primary, it would serve figures of any age. (A role without
+        // `pg_read_all_stats` sees the receiver's row with its status hidden: then the row is enough.)
+        let receivers = (try? row.decode(column: "receivers", as: Int.self)) ?? 0
+        let receiving = (try? row.decode(column: "receiving", as: String?.self)) ?? nil
+        guard receivers > 0, receiving == nil || receiving == "streaming" else {
+            markDown(because: "it is not streaming from the primary")
+            return
+        }
         let lag = (try? row.decode(column: "lag", as: Double.self)) ?? 0
         let logger = state.withLockedValue { s -> Logger? in
+            // A read failed while this probe ran: the failure is newer than what the probe saw.
+            guard s.generation == started else { return nil }
             defer {
                 s.up = true
                 s.downSince = nil
@@ -181,6 +197,7 @@ extension Application {
 
 extension Request {
     private struct ReadTargetKey: StorageKey { typealias Value = ReadReplica.Target }
+    private struct FaultKey: StorageKey { typealias Value = ReplicaDatabase.Fault }
 
     /// Where this request's reads go; the primary unless `ReplicaReads` chose the replica.
     var readTarget: ReadReplica.Target {
@@ -188,9 +205,17 @@ extension Request {
         set { storage[ReadTargetKey.self] = newValue }
     }
 
+    /// The replica's failure in this request, if one of its statements failed.
+    var replicaFault: ReplicaDatabase.Fault {
+        if let fault = storage[FaultKey.self] { return fault }
+        let fault = ReplicaDatabase.Fault()
+        storage[FaultKey.self] = fault
+        return fault
+    }
+
     /// The database a read-only route reads from: the replica when `ReplicaReads` chose it, else the primary.
     var readDB: any Database {
-        readTarget == .replica ? db(.psqlRead) : db
+        readTarget == .replica ? ReplicaDatabase(base: db(.psqlRead), fault: replicaFault) : db
     }
 
     /// Data access restricted to the signed-in account's subtree, over `readDB`.
@@ -199,9 +224,63 @@ extension Request {
     }
 }
 
-/// The routes whose reads may go to the replica (dashboards, rankings, the review, exports, sweep lists): chooses the
-/// replica for the request when it is up and the account has nothing unreplayed, and answers from the primary when a
-/// read on the replica fails.
+/// The replica as one request reads it: the same database, noting on the request when one of its own statements
+/// fails for the replica's sake (`ReadReplica.isReplicaFault`). So only the replica's failures send a request to the
+/// primary; a failure of the primary's part of the request (a unit looked up, a read recorded) is the request's.
+struct ReplicaDatabase: Database, SQLDatabase {
+    final class Fault: Sendable {
+        private let error = NIOLockedValueBox<(any Error)?>(nil)
+        var happened: (any Error)? { error.withLockedValue { $0 } }
+        func note(_ e: any Error) {
+            guard ReadReplica.isReplicaFault(e) else { return }
+            error.withLockedValue { if $0 == nil { $0 = e } }
+        }
+    }
+
+    let base: any Database
+    let fault: Fault
+    private var sql: any SQLDatabase { base as! any SQLDatabase }
+
+    private func noting<T>(_ future: EventLoopFuture<T>) -> EventLoopFuture<T> {
+        future.flatMapErrorThrowing { [fault] in fault.note($0); throw $0 }
+    }
+
+    // Database
+    var context: DatabaseContext { base.context }
+    var inTransaction: Bool { base.inTransaction }
+    func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> ()) -> EventLoopFuture<Void> {
+        noting(base.execute(query: query, onOutput: onOutput))
+    }
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { noting(base.execute(schema: schema)) }
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { noting(base.execute(enum: `enum`)) }
+    func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        noting(base.transaction { [fault] in closure(ReplicaDatabase(base: $0, fault: fault)) })
+    }
+    func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        noting(base.withConnection { [fault] in closure(ReplicaDatabase(base: $0, fault: fault)) })
+    }
+
+    // SQLDatabase
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        noting(sql.execute(sql: query, onRow))
+    }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        do { try await sql.execute(sql: query, onRow) } catch { fault.note(error); throw error }
+    }
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do { return try await sql.withSession(closure) } catch { fault.note(error); throw error }
+    }
+}
+
+/// The routes whose reads may go to the replica (dashboards, rankings, the review, report review and exports, sweep
+/// lists): chooses the replica for the request when it is up and the account has nothing unreplayed, and, when one of
+/// the replica's statements failed for the replica's sake, marks it down and answers the request again from the
+/// primary. (Those handlers write nothing before their replica reads are done, so answering again writes nothing twice.)
 struct ReplicaReads: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let replica = request.application.readReplica,
@@ -214,8 +293,9 @@ struct ReplicaReads: AsyncMiddleware {
             let response = try await next.respond(to: request)
             request.application.metrics.routedRead(to: .replica)
             return response
-        } catch where ReadReplica.isReplicaFault(error) {
-            replica.failed(error)
+        } catch {
+            guard let fault = request.replicaFault.happened else { throw error }
+            replica.failed(fault)
             request.application.metrics.replicaFellBack()
             request.readTarget = .primary
             request.application.metrics.routedRead(to: .primary)

@@ -43,12 +43,14 @@ struct ReadReplicaTests {
         try await ReportExportTests.run("/bin/bash", [environment["LANTOA_TEST_POSTGRES_STANDBY_CTL"]!, action])
     }
 
-    /// Waits until the app's probe has seen the replica answer, with everything the primary had written so far replayed.
-    static func caughtUp(_ t: TestApp) async throws {
+    /// Waits until the app's probe has seen the replica answer, with everything the primary had written so far replayed;
+    /// `probing` runs the probe itself (the app's periodic probe is not running).
+    static func caughtUp(_ t: TestApp, probing: Bool = false) async throws {
         let replica = try #require(t.app.readReplica)
         let written = try #require(try await ReadReplica.primaryPosition(t.app.db))
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
+            if probing { await replica.probe(t.app) }
             if replica.isUp, replica.position.replayed >= written { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -113,7 +115,13 @@ struct ReadReplicaTests {
                 let metrics = try await t.send(.GET, "/metrics").text
                 #expect(MetricsTests.sample(metrics, "lantoa_db_replica_up") == 1)
                 #expect(MetricsTests.sample(metrics, "lantoa_db_replica_lag_bytes") > 0)
-                #expect(MetricsTests.sample(metrics, "lantoa_db_replica_lag_seconds") > 0)
+                // In seconds once the standby has received the support's WAL (it streams on while replay is paused).
+                var seconds = 0.0
+                for _ in 0..<300 where seconds == 0 {
+                    seconds = MetricsTests.sample(try await t.send(.GET, "/metrics").text, "lantoa_db_replica_lag_seconds")
+                    if seconds == 0 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(seconds > 0)
             } catch {
                 _ = try? await Self.onStandby("SELECT pg_wal_replay_resume()::text AS v")
                 throw error
@@ -131,19 +139,32 @@ struct ReadReplicaTests {
             let replica = try #require(t.app.readReplica)
             let lines = Lines()
             replica.logger = Logger(label: "test") { _ in lines }
-            try await t.app.asyncBoot()
+            // Not booted: no periodic probe may notice the stop before a read does, so that the read's own fall-back
+            // is what answers; the test probes when it waits.
             let v = try await OutreachTests.village(t)
             let viewer = try await t.account("thanh-tra", role: .viewer, scope: Fixtures.provinceA)
             var batch = OutreachTests.Batch()
             batch.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done")]
             #expect(try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch).decode(SyncResponse.self).created == 1)
-            try await Self.caughtUp(t)
+            // Signed in first: a sign-in is a write, and the commune's reads would wait for the replica to replay it.
+            let commune = try await WebSession.signIn(t, login: "xa", password: "mat-khau-123")
+            try await Self.caughtUp(t, probing: true)
             #expect(try await Self.done(t, unit: v.hamlet, token: viewer) == 1)
             let onReplica = try await Self.routed(t, "replica")
+            func sweepReads() async throws -> Int {
+                try await AuditEntry.query(on: t.app.db).filter(\.$entity == "sweep").filter(\.$action == "read").count()
+            }
+            #expect(try await sweepReads() == 0)
 
             try await Self.standbyServer("stop")
             do {
-                // At once, before the probe may have noticed: the read fails on the replica and is answered from the primary.
+                // The sweep page reads the replica, which fails: the page is answered from the primary, and the read of
+                // personal data is recorded once.
+                let page = try await commune.send(.GET, "/units/\(Fixtures.communeA)/sweep?service=vneid_level2")
+                #expect(page.status == .ok && page.text.contains("Nguyễn Thị Hạnh"))
+                #expect(try await sweepReads() == 1)
+                #expect(MetricsTests.sample(try await t.send(.GET, "/metrics").text, "lantoa_db_replica_fallbacks_total") == 1)
+                // Then everything reads the primary, without trying the replica.
                 #expect(try await Self.done(t, unit: Fixtures.communeA, token: viewer) == 1)
                 #expect(try await t.send(.GET, "/api/v1/rankings?unit=\(Fixtures.provinceA)&indicator=vneid_level2.done", token: viewer).status == .ok)
                 #expect(try await t.send(.GET, "/api/v1/review?unit=\(Fixtures.provinceA)&indicator=vneid_level2.done", token: viewer).status == .ok)
@@ -156,6 +177,8 @@ struct ReadReplicaTests {
                 #expect(try await session.send(.GET, "/reports").status == .ok)
                 let metrics = try await t.send(.GET, "/metrics").text
                 #expect(MetricsTests.sample(metrics, "lantoa_db_replica_up") == 0)
+                #expect(MetricsTests.sample(metrics, "lantoa_db_replica_fallbacks_total") == 1)
+                #expect(!metrics.split(separator: "\n").contains { $0.hasPrefix("lantoa_db_replica_lag_bytes ") })
                 #expect(MetricsTests.sample(metrics, "lantoa_db_routed_reads_total{database=\"replica\"}") == onReplica)
                 #expect(lines.lines.withLockedValue { $0 }.contains { $0.hasPrefix("warning Read replica unavailable") })
             } catch {
@@ -163,7 +186,7 @@ struct ReadReplicaTests {
                 throw error
             }
             try await Self.standbyServer("start")
-            try await Self.caughtUp(t)
+            try await Self.caughtUp(t, probing: true)
             #expect(lines.lines.withLockedValue { $0 }.contains { $0.hasPrefix("notice Read replica answering") })
             #expect(try await Self.done(t, unit: v.hamlet, token: viewer) == 1)
             #expect(try await Self.routed(t, "replica") == onReplica + 1)

@@ -123,6 +123,10 @@ final class AppMetrics: Sendable {
             if replica.isUp, let written = try await ReadReplica.primaryPosition(app.db) {
                 registry.makeGauge(descriptor: Self.replicaLagSeconds).set(lag)
                 registry.makeGauge(descriptor: Self.replicaLagBytes).set(Double(written > replayed ? written - replayed : 0))
+            } else {
+                // No lag is known of a replica that does not answer: the series are left out rather than kept stale.
+                registry.unregisterGauge(registry.makeGauge(descriptor: Self.replicaLagSeconds))
+                registry.unregisterGauge(registry.makeGauge(descriptor: Self.replicaLagBytes))
             }
         }
         return OperationalMetrics.processRegistry.emitToString() + registry.emitToString()

@@ -58,8 +58,9 @@ enum ReportPage {
         var until: String?
     }
 
+    /// The report the address names, read over `readDB` (the replica on the export, which reads the rest there too).
     static func located(_ req: Request) async throws -> ReportService.Located {
-        try await ReportService(scope: try req.scope, clock: req.clock).locate(
+        try await ReportService(scope: try req.readScope, clock: req.clock).locate(
             template: req.parameters.get("template"), period: req.parameters.get("period"), reporter: req.parameters.get("reporter"))
     }
 

@@ -12,16 +12,18 @@ enum SweepController {
         guard unit.tier == .hamlet || unit.tier == .commune else { throw AppError.invalid("code", "error.sweep_tier") }
         try scope.authorizeReading(unitAt: unit.path)
         try scope.authorize(.readPersonalData)
-        // The list is read over `readDB` (the replica when it is used); the record of the read is written on the primary.
+        // The list is read over `readDB` (the replica when it is used); the record of the read is written on the primary
+        // once the reads are done (a read that fails on the replica answers the request again from the primary).
         let outreach = SupportLogService(scope: try req.readScope, clock: req.clock, protector: req.application.protector)
-        try await req.application.personalDataReads.record(scope, clock: req.clock, action: .read, entity: "sweep", unitPath: unit.path,
-                                                           summary: "\(unit.name): \(req.query[String.self, at: "service"] ?? "")")
         let services = try await outreach.services()
         let code = req.query[String.self, at: "service"] ?? services.first?.code ?? ""
         let hamlets = unit.tier == .hamlet ? [unit] : try await units.children(of: unit, asOf: req.clock.today()).filter { scope.contains(path: $0.path) }
+        let sweeps = try await outreach.sweeps(of: hamlets, within: unit, serviceCode: code)
+        try await req.application.personalDataReads.record(scope, clock: req.clock, action: .read, entity: "sweep", unitPath: unit.path,
+                                                           summary: "\(unit.name): \(req.query[String.self, at: "service"] ?? "")")
         var sheets: [SweepSheet] = []
         var serviceName = ""
-        for (hamlet, sweep) in zip(hamlets, try await outreach.sweeps(of: hamlets, within: unit, serviceCode: code)) {
+        for (hamlet, sweep) in zip(hamlets, sweeps) {
             serviceName = req.language == .en ? sweep.service.nameEn : sweep.service.name
             guard sweep.eligible > 0 else { continue }
             sheets.append(SweepSheet(hamlet: hamlet.name, eligible: sweep.eligible, done: sweep.done, households: sweep.households.map { h in
