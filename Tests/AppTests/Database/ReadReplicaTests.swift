@@ -132,7 +132,7 @@ struct ReadReplicaTests {
         }
     }
 
-    @Test("With the standby stopped, dashboards, rankings, the review and sweep lists answer from the primary with a log line; it is used again once back",
+    @Test("With the standby stopped, dashboards, rankings, the review, campaigns and sweep lists answer from the primary with a log line; it is used again once back",
           .enabled(if: enabled))
     func stoppedStandby() async throws {
         try await TestApp.run(.postgres, config: { $0.readReplicaURL = Self.standby(database: $0.storage) }) { t in
@@ -146,6 +146,17 @@ struct ReadReplicaTests {
             var batch = OutreachTests.Batch()
             batch.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done")]
             #expect(try await t.send(.POST, "/api/v1/sync", token: v.leader, json: batch).decode(SyncResponse.self).created == 1)
+            // A campaign of the commune, whose progress is a dashboard too.
+            let province = try await t.account("tinh", role: .province, scope: Fixtures.provinceA)
+            struct Campaign: Encodable {
+                var name = "Chiến dịch VNeID mức 2"
+                var start = "2026-01-01"
+                var end = "2026-12-31"
+                var owner = Fixtures.provinceA
+                var units = [Fixtures.communeA]
+                var targets = [["indicator": "vneid_level2.done", "value": 10] as [String: AnyEncodable]]
+            }
+            let campaign = try await t.send(.POST, "/api/v1/campaigns", token: province, json: Campaign()).decode(CampaignResponse.self).id
             // Signed in first: a sign-in is a write, and the commune's reads would wait for the replica to replay it.
             let commune = try await WebSession.signIn(t, login: "xa", password: "mat-khau-123")
             try await Self.caughtUp(t, probing: true)
@@ -168,6 +179,8 @@ struct ReadReplicaTests {
                 #expect(try await Self.done(t, unit: Fixtures.communeA, token: viewer) == 1)
                 #expect(try await t.send(.GET, "/api/v1/rankings?unit=\(Fixtures.provinceA)&indicator=vneid_level2.done", token: viewer).status == .ok)
                 #expect(try await t.send(.GET, "/api/v1/review?unit=\(Fixtures.provinceA)&indicator=vneid_level2.done", token: viewer).status == .ok)
+                let progress = try await t.send(.GET, "/api/v1/campaigns/\(campaign)", token: viewer).decode(CampaignResponse.self)
+                #expect(progress.progress?.first?.actual == 1)
                 let sweep = try await t.send(.GET, "/api/v1/sweep?unit=\(v.hamlet)&service=vneid_level2", token: v.commune)
                 #expect(try sweep.decode(SweepResponse.self).done == 1)
                 // The pages too.

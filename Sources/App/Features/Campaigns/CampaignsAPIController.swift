@@ -18,8 +18,9 @@ enum CampaignsAPIController {
     }
 
     static func campaign(req: Request) async throws -> CampaignResponse {
-        let t = try req.campaignService
-        let campaign = try await (try req.scope).find(CampaignRecord.self, req.parameters.get("id", as: UUID.self), what: "campaign")
-        return try await t.campaignResponse(campaign, progress: true)
+        // A campaign's progress is a dashboard: read over `readDB`, like one.
+        let scope = try req.readScope
+        let campaign = try await scope.find(CampaignRecord.self, req.parameters.get("id", as: UUID.self), what: "campaign")
+        return try await CampaignService(scope: scope, clock: req.clock).campaignResponse(campaign, progress: true)
     }
 }

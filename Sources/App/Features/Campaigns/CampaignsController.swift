@@ -159,7 +159,7 @@ enum CampaignsController {
     }
 
     static func show(req: Request) async throws -> View {
-        let scope = try req.scope
+        let scope = try req.readScope
         let service = CampaignService(scope: scope, clock: req.clock)
         let id = req.parameters.get("id", as: UUID.self)
         let campaign = try await scope.find(CampaignRecord.self, id, what: "campaign")

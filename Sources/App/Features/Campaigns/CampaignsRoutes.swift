@@ -5,9 +5,9 @@ enum CampaignsRoutes: FeatureRoutes {
     static func register(_ r: RouteGroups) {
         r.authed.get("campaigns", use: CampaignsAPIController.campaigns)
         r.authed.post("campaigns", use: CampaignsAPIController.createCampaign)
-        r.authed.get("campaigns", ":id", use: CampaignsAPIController.campaign)
+        r.authedReads.get("campaigns", ":id", use: CampaignsAPIController.campaign)
         r.pages.get("campaigns", use: CampaignsController.index)
         r.pages.post("campaigns", use: CampaignsController.create)
-        r.pages.get("campaigns", ":id", use: CampaignsController.show)
+        r.pageReads.get("campaigns", ":id", use: CampaignsController.show)
     }
 }
