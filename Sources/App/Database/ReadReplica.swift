@@ -283,8 +283,9 @@ struct ReplicaDatabase: Database, SQLDatabase {
 /// primary. (Those handlers write nothing before their replica reads are done, so answering again writes nothing twice.)
 struct ReplicaReads: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let replica = request.application.readReplica,
-              replica.target(for: request.auth.get(User.self)?.id) == .replica else {
+        // Without a replica there is nothing to choose, and nothing counted.
+        guard let replica = request.application.readReplica else { return try await next.respond(to: request) }
+        guard replica.target(for: request.auth.get(User.self)?.id) == .replica else {
             request.application.metrics.routedRead(to: .primary)
             return try await next.respond(to: request)
         }
