@@ -33,6 +33,7 @@ enum MigrationList {
             CreateGuides(),
             CreateZaloTokens(),
             CreateOutboxDelivery(),
+            SpreadNationRows(),
         ]
     }
 }

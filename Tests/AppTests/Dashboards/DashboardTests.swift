@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LanToaCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
@@ -66,6 +67,52 @@ struct DashboardTests {
             #expect(try await t.send(.GET, "/api/v1/dashboard?unit=\(Fixtures.communeB)", token: v.commune).status == .forbidden)
             let bad = try await t.send(.GET, "/api/v1/dashboard?unit=\(Fixtures.communeA)&period=2026-13", token: v.commune)
             #expect(bad.status == .unprocessableEntity && bad.text.contains("period"))
+        }
+    }
+
+    @Test("The nation's figures are kept in a stripe per province: syncs in two provinces add to two rows and to no national one, and the nation reads their sum",
+          arguments: Engine.available)
+    func nationStripes(engine: Engine) async throws {
+        try await TestApp.run(engine) { t in
+            let v = try await OutreachTests.village(t)   // province A: five residents
+            let communeB = try await t.account("xa-b", role: .commune, scope: Fixtures.communeB)
+            let hamletB = try await t.hamlet("Thôn Bản Chắt", in: Fixtures.communeB, token: communeB)
+            let leaderB = try await t.account("to-truong-b", role: .leader, scope: hamletB)
+            let (house, person) = (UUID(), UUID())
+            var batch = OutreachTests.Batch()
+            batch.households = [["id": house.uuidString, "hamlet": hamletB, "address": "Số 1 thôn Bản Chắt", "headName": "Hoàng Văn Dũng"]]
+            batch.residents = [.init(id: person, household: house, fullName: "Hoàng Văn Dũng", gender: "male", birthYear: 1975)]
+            batch.activities = [.init(id: UUID(), resident: person, service: "vneid_level2", outcome: "done")]
+            #expect(try await t.send(.POST, "/api/v1/sync", token: leaderB, json: batch).decode(SyncResponse.self).created == 3)
+            var inA = OutreachTests.Batch()
+            inA.activities = [.init(id: UUID(), resident: v.residents[0], service: "vneid_level2", outcome: "done"),
+                              .init(id: UUID(), resident: v.residents[1], service: "vneid_level2", outcome: "done")]
+            #expect(try await t.send(.POST, "/api/v1/sync", token: v.leader, json: inA).decode(SyncResponse.self).created == 2)
+
+            let sql = t.app.db as! any SQLDatabase
+            var done: [UUID: Int64] = [:]
+            for row in try await sql.raw("SELECT unit_id, value FROM " + RollupRows.cells(sql) + " AS c WHERE key = 'done.vneid_level2' AND period = 'T'").all() {
+                done[try row.decode(column: "unit_id", as: UUID.self)] = try row.decode(column: "value", as: Int64.self)
+            }
+            let provinceA = try #require(try await Unit.query(on: t.app.db).filter(\.$code == Fixtures.provinceA).filter(\.$tier == .province).filter(\.$validTo >= "2026-11-30").first())
+            let provinceB = try #require(try await Unit.query(on: t.app.db).filter(\.$code == Fixtures.provinceB).filter(\.$tier == .province).filter(\.$validTo >= "2026-11-30").first())
+            #expect(done[Rollups.nationStripe(provinceA.id!)] == 2 && done[provinceA.id!] == 2)
+            #expect(done[Rollups.nationStripe(provinceB.id!)] == 1 && done[provinceB.id!] == 1)
+            #expect(done.keys.filter(Rollups.isNation).count == 2)
+            let national = try await sql.raw("SELECT COUNT(*) AS n FROM rollups WHERE unit_id = \(bind: Rollups.nation)").first(decodingColumn: "n", as: Int.self)
+            #expect(national == 0)
+
+            let admin = try await t.account("bo", role: .admin, scope: nil)
+            let board = try await Self.dashboard(t, unit: "VN", token: admin)
+            let vneid = try Self.indicator(board, "vneid_level2.done")
+            #expect(vneid.actual == 3)
+            #expect(vneid.trend.first { $0.date == "2026-11-30" }?.value == 3)
+            #expect(try Self.indicator(board, "residents").actual == 6)
+            #expect(vneid.breakdown.filter { $0.actual > 0 }.map(\.unit.code).sorted() == [Fixtures.provinceA, Fixtures.provinceB])
+            // The rebuild puts every figure back in the same rows.
+            let incremental = try await Self.rollups(t.app.db)
+            try await RollupBuilder(db: t.app.db).rebuild()
+            #expect(try await Self.rollups(t.app.db) == incremental)
         }
     }
 
@@ -212,6 +259,25 @@ struct DashboardTests {
             let rebuilt = try await Self.rollups(t.app.db)
             #expect(rebuilt.count == incremental.count)
             #expect(Set(rebuilt).symmetricDifference(incremental).sorted().prefix(10) == [])
+
+            // In about 12 batches of paths, carrying a few hundred figures at most between additions to the table:
+            // the same figures.
+            let sql = t.app.db as! any SQLDatabase
+            var weight = 0
+            for table in ["support_activities", "residents"] {
+                weight += try #require(try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self))
+            }
+            let lines = NIOLockedValueBox<[String]>([])
+            let batched = RollupBuilder(db: t.app.db, progress: { line in lines.withLockedValue { $0.append(line) } },
+                                        weightPerBatch: weight / 12, carryLimit: 300)
+            let batches = try await batched.batches()
+            #expect(batches.count >= 10 && batches.first?.low == "" && batches.last?.high == nil)
+            #expect(zip(batches, batches.dropFirst()).allSatisfy { $0.high == $1.low })
+            try await batched.rebuild()
+            #expect(Set(try await Self.rollups(t.app.db)).symmetricDifference(incremental).sorted().prefix(10) == [])
+            let shown = lines.withLockedValue { $0 }
+            #expect(shown.contains { $0.hasPrefix("[") && $0.contains("% · batch 1 of \(batches.count) ·") })
+            #expect(shown.contains { $0.hasPrefix("[" + String(repeating: "#", count: 30) + "] 100 % · batch \(batches.count) of \(batches.count)") })
         }
     }
 
@@ -326,11 +392,14 @@ struct DashboardTests {
         try await TestApp.run(engine) { t in
             try await Self.synth(t)
             // Every figure, as the oracle: the parts' sums are computed from these by filtering, with no scan merging.
+            // The nation's stripes are the nation's.
             var cells: [(unit: UUID, key: String, period: String, value: Int64)] = []
             for line in try await Self.rollups(t.app.db) where !line.hasPrefix("summary|") {
                 let f = line.split(separator: "|").map(String.init)
-                cells.append((UUID(uuidString: f[0])!, f[1], f[2], Int64(f[3])!))
+                let unit = UUID(uuidString: f[0])!
+                cells.append((Rollups.isNation(unit) ? Rollups.nation : unit, f[1], f[2], Int64(f[3])!))
             }
+            #expect(cells.contains { $0.unit == Rollups.nation })
             let units = Array(Set(cells.map(\.unit))).sorted { $0.uuidString < $1.uuidString }
             let someUnits = Array(units.prefix(40)), otherUnits = Array(units.suffix(25))
             let keys = ["done.vneid_level2", "first.vneid_level2", "residents", "teams", "elig.14", "done.bank_account"]

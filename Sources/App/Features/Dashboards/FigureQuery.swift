@@ -31,6 +31,16 @@ struct FigureQuery {
     /// days.
     var fromSummary = false
 
+    /// Whether a part reads the nation, whose figures are the sum of its stripes' rows (`Rollups.nationStripe`).
+    var readsNation: Bool { parts.contains { $0.units.contains(Rollups.nation) } }
+
+    /// The parts with the nation read from `rows` (`Rollups.nationRows`); their sums come back as the nation's.
+    mutating func spreadNation(over rows: [UUID]) {
+        for i in parts.indices where parts[i].units.contains(Rollups.nation) {
+            parts[i].units = parts[i].units.filter { $0 != Rollups.nation } + rows
+        }
+    }
+
     /// The sums of the rows with exactly these period keys.
     mutating func sums(_ tag: String, units: [UUID], keys: some Collection<String>, periods: [String]) {
         guard !units.isEmpty, !keys.isEmpty, !periods.isEmpty else { return }

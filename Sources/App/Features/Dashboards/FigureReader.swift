@@ -103,6 +103,9 @@ struct FigureReader {
 
     func run(_ query: FigureQuery) async throws -> Results {
         if query.fromSummary { return try await runSummary(query) }
+        var spread = query
+        if query.readsNation { spread.spreadNation(over: try await Rollups.nationRows(on: db)) }
+        let query = spread
         let scans = Self.scans(query)
         guard !scans.isEmpty else { return Results() }
         let statement = self.statement(scans)
@@ -111,7 +114,8 @@ struct FigureReader {
             try await sql.forEachPackedRow(statement, columns: ["p", "g", "v"]) { row in
                 guard let index = row.int(0), scans.indices.contains(index) else { throw PackedRowsError.malformed }
                 let scan = scans[index]
-                let unit = scan.grouping == .unit ? row.uuid(1) : nil
+                // A stripe's sums are the nation's.
+                let unit = scan.grouping == .unit ? row.uuid(1).map { Rollups.isNation($0) ? Rollups.nation : $0 } : nil
                 let period = scan.grouping == .period ? row.string(1) : ""
                 guard scan.grouping == .period || unit != nil else { throw PackedRowsError.malformed }
                 var c = 0

@@ -61,7 +61,7 @@ enum ReportFigures {
     }
 
     /// The counts of every closed period from the raw rows, for `lantoa rollups rebuild`: (unit path, key, period end, count).
-    static func rebuilt(on sql: any SQLDatabase) async throws -> [(String, String, String, Int64)] {
+    static func rebuilt(on sql: any SQLDatabase, within paths: PathRange = .all) async throws -> [(String, String, String, Int64)] {
         var out: [(String, String, String, Int64)] = []
         // A rebuild run by an earlier migration predates the reports.
         guard try await Indexes.hasColumn("period_end", in: ReportExpectation.schema, on: sql) else { return out }
@@ -73,6 +73,7 @@ enum ReportFigures {
               COALESCE(SUM(CASE WHEN r.received_at IS NOT NULL AND r.state = 'approved' THEN 1 ELSE 0 END), 0) AS approved
             FROM report_expectations e LEFT JOIN reports r
               ON r.template_code = e.template_code AND r.reporter_key = e.reporter_key AND r.period = e.period
+            WHERE \(paths.condition("e.unit_path"))
             GROUP BY e.unit_path, e.template_code, e.period_end
             """).all() {
             let path = try row.decode(column: "unit_path", as: String.self)

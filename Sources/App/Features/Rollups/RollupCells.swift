@@ -3,10 +3,9 @@ import LanToaCore
 import SQLKit
 import Fluent
 
-/// Rollup figures summed in memory for a rebuild (`RollupBuilder`): each figure's unit, key and period packed into
-/// one integer, so that a national rebuild (well over a hundred million figures) fits in memory, then written once,
-/// a row per unit and period in the primary key's order, into the emptied table through `BulkWriter`. Incremental
-/// writes use `Rollups.Deltas`.
+/// Rollup figures summed in memory for a rebuild (`RollupBuilder`, a batch of it at a time): each figure's unit, key
+/// and period packed into one integer, then written a row per unit and period in the primary key's order, into the
+/// emptied table through `BulkWriter` (or added to rows written before). Incremental writes use `Rollups.Deltas`.
 struct RollupCells {
     private var units: [UUID] = []
     private var unitIndex: [UUID: UInt64] = [:]
@@ -78,9 +77,10 @@ struct RollupCells {
         }
     }
 
-    /// Writes the non-zero figures into the rollups, which must hold none of them: one row per unit and period
-    /// (`RollupRows`), in the primary key's order (unit, period, as the database compares them).
-    func write(on db: any Database) async throws {
+    /// Writes the non-zero figures into the rollups: one row per unit and period (`RollupRows`), in the primary key's
+    /// order (unit, period, as the database compares them). The table must hold none of these rows, unless `merging`:
+    /// then they are added to the stored rows key by key (`RollupRows.add`), which is slower.
+    func write(on db: any Database, merging: Bool = false) async throws {
         // Ranks that sort as the stored text does: units by their upper-case text, periods as strings (days "D…"
         // before months "M…", the total "T", years "Y…"; within a grain, by date), which their packed bits already do.
         let unitRank = Self.ranks(units.map(UUIDText.upper))
@@ -94,6 +94,13 @@ struct RollupCells {
         var periods: [UInt64: String] = [:]
         let writer = BulkWriter(db: db)
         var batch: [[BulkValue]] = []
+        var merged: [(unit: UUID, period: String, figures: String)] = []
+        func flush() async throws {
+            try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
+            try await RollupRows.add(merged, on: db as! any SQLDatabase)
+            batch.removeAll(keepingCapacity: true)
+            merged.removeAll(keepingCapacity: true)
+        }
         var start = 0
         while start < cells.count {
             var end = start
@@ -104,14 +111,12 @@ struct RollupCells {
             if let known = periods[periodBits] { period = known } else { period = Self.period(periodBits); periods[periodBits] = period }
             let figures = cells[start..<end].map { (key: keys[Int($0.packed >> Self.keyShift & (1 << 12 - 1))], value: $0.value) }
                 .sorted { $0.key < $1.key }
-            batch.append([.uuid(units[Int(packed >> Self.unitShift)]), .text(period), .json(RollupRows.json(figures))])
-            if batch.count == BulkWriter.copyRows {
-                try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+            let unit = units[Int(packed >> Self.unitShift)]
+            if merging { merged.append((unit, period, RollupRows.json(figures))) } else { batch.append([.uuid(unit), .text(period), .json(RollupRows.json(figures))]) }
+            if batch.count == BulkWriter.copyRows || merged.count == BulkWriter.copyRows { try await flush() }
             start = end
         }
-        try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
+        try await flush()
     }
 
     /// Each element's position in the sorted list.

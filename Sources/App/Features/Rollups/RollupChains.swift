@@ -6,11 +6,13 @@ import SQLKit
 
 /// The chains of units a hamlet's facts roll up to (its ancestors, and those of its former commune).
 extension Rollups {
-    /// The unit ids a value of a unit at `path` is added to: the nation, the path's units, and the hamlet's former
-    /// chain (`formerPath`, the hierarchy before 1 July 2025) when it has one.
+    /// The unit ids a value of a unit at `path` is added to: the nation's stripe of the path's province, the path's
+    /// units, and the hamlet's former chain (`formerPath`, the hierarchy before 1 July 2025) when it has one.
     static func chain(path: String, formerPath: String) -> [UUID] {
-        var ids = [nation]
-        var seen: Set<UUID> = [nation]
+        let top = path.split(separator: "/").first.flatMap { UUID(uuidString: String($0)) }
+        let stripe = top.map(nationStripe) ?? nation
+        var ids = [stripe]
+        var seen: Set<UUID> = [stripe]
         for part in (path + formerPath).split(separator: "/") {
             if let id = UUID(uuidString: String(part)), seen.insert(id).inserted { ids.append(id) }
         }

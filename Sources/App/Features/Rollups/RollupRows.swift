@@ -46,6 +46,21 @@ enum RollupRows {
         return "(\(unsafeRaw: column) ->> \(bind: path))"
     }
 
+    /// Adds rows of figures (JSON objects, `json`) to the stored ones, key by key, creating the rows that do not exist,
+    /// 200 rows a statement, in the order given (the primary key's, so that concurrent writers wait instead of
+    /// deadlocking).
+    static func add(_ rows: [(unit: UUID, period: String, figures: String)], on sql: any SQLDatabase) async throws {
+        for chunk in rows.chunked(200) {
+            var insert = SQLQueryString("INSERT INTO \(unsafeRaw: Rollups.schema) (unit_id, period, figures) VALUES ")
+            for (i, row) in chunk.enumerated() {
+                if i > 0 { insert += ", " }
+                insert += "(\(bind: row.unit), \(bind: row.period), " + value(row.figures, sql) + ")"
+            }
+            insert += " ON CONFLICT (unit_id, period) DO UPDATE SET figures = " + merged(sql)
+            try await sql.raw(insert).run()
+        }
+    }
+
     /// What an upsert sets a row's figures to when the row exists: the stored figures plus the new ones, key by key,
     /// without the keys that come to zero. The database does the sum, in the same statement, so concurrent writers
     /// of one row add up instead of overwriting each other.

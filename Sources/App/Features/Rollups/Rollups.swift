@@ -11,6 +11,10 @@ import SQLKit
 /// under the hierarchy before 1 July 2025 (through the hamlet's former commune) and the nation, each at its day,
 /// month, year and all-time total. `lantoa rollups rebuild` recomputes the table from the raw rows.
 ///
+/// The nation has no row of its own that every write adds to: its figures are kept in one stripe (dải) per province,
+/// the unit at the top of the path a value comes from, and read as the sum of the stripes (`nationStripe`,
+/// `nationRows`). Writes from different provinces therefore never wait for each other on a national row.
+///
 /// Figure keys:
 /// - `done.<service>`: supports done (a flow; a meeting's anonymous count counts each person);
 /// - `first.<service>`: residents (or households) with the service done, at the date it was first done (a stock);
@@ -20,8 +24,35 @@ import SQLKit
 /// - `manual.<indicator>`: values reported by hand (a flow).
 enum Rollups {
     static let schema = "rollups"
-    /// The row key of the nation, above every province.
+    /// The id of the nation, above every province. Its own rows hold only values of no province (a path of `/`); the
+    /// rest of its figures are in the provinces' stripes.
     static let nation = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
+
+    /// The row key of the nation's stripe for a province: the nation's zero prefix, then the province id's last eight
+    /// bytes. Its version digit is 0, which no generated unit id has, so a stripe is never a unit; two provinces share
+    /// a stripe only if their ids share 62 random bits.
+    static func nationStripe(_ province: UUID) -> UUID {
+        let u = province.uuid
+        return UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15))
+    }
+
+    /// Whether `id` is the nation or one of its stripes.
+    static func isNation(_ id: UUID) -> Bool {
+        let u = id.uuid
+        return u.0 | u.1 | u.2 | u.3 | u.4 | u.5 | u.6 | u.7 == 0
+    }
+
+    /// The row keys the nation's figures are summed from: its own and a stripe for every province, current or
+    /// former (the top of every unit path is a province).
+    static func nationRows(on db: any Database) async throws -> [UUID] {
+        var rows = [nation]
+        try await (db as! any SQLDatabase).forEachPackedRow(
+            "SELECT id FROM units WHERE tier = \(bind: Tier.province.rawValue)", columns: ["id"]) { row in
+            guard let id = row.uuid(0) else { throw PackedRowsError.malformed }
+            rows.append(nationStripe(id))
+        }
+        return rows
+    }
 
     struct Cell: Hashable {
         var unit: UUID
@@ -64,7 +95,7 @@ enum Rollups {
             if let collector = Rollups.collector { collector.lock.withLock { collector.deltas.merge(self) } } else { try await write(on: db) }
         }
 
-        /// Rows are written in one order everywhere, so that concurrent transactions touching the same rows (the nation's,
+        /// Rows are written in one order everywhere, so that concurrent transactions touching the same rows (a province's,
         /// a province's) wait for each other instead of deadlocking. Each row's changes are one JSON object, added to
         /// the stored one key by key (`RollupRows.merged`).
         func write(on db: any Database) async throws {
@@ -75,15 +106,7 @@ enum Rollups {
                 rows[order, default: (cell.unit, cell.period, [])].figures.append((cell.key, value))
             }
             let ordered = rows.sorted { $0.key < $1.key }.map(\.value)
-            for chunk in ordered.chunked(200) {
-                var insert = SQLQueryString("INSERT INTO \(unsafeRaw: Rollups.schema) (unit_id, period, figures) VALUES ")
-                for (i, row) in chunk.enumerated() {
-                    if i > 0 { insert += ", " }
-                    insert += "(\(bind: row.unit), \(bind: row.period), " + RollupRows.value(RollupRows.json(row.figures.sorted { $0.key < $1.key }), sql) + ")"
-                }
-                insert += " ON CONFLICT (unit_id, period) DO UPDATE SET figures = " + RollupRows.merged(sql)
-                try await sql.raw(insert).run()
-            }
+            try await RollupRows.add(ordered.map { ($0.unit, $0.period, RollupRows.json($0.figures.sorted { $0.key < $1.key })) }, on: sql)
             try await RollupSummary.write(values, on: sql)
         }
     }

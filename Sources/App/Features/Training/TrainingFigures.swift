@@ -93,19 +93,20 @@ enum TrainingFigures {
     }
 
     /// The figures from the raw rows, for `lantoa rollups rebuild`: (unit path, key, day, value).
-    static func rebuilt(on sql: any SQLDatabase) async throws -> [(String, String, LocalDate, Int64)] {
+    static func rebuilt(on sql: any SQLDatabase, within paths: PathRange = .all) async throws -> [(String, String, LocalDate, Int64)] {
         var out: [(String, String, LocalDate, Int64)] = []
         // A rebuild run by an earlier migration predates training.
         guard try await Indexes.hasColumn("held_on", in: TrainingAttendance.schema, on: sql) else { return out }
         for row in try await sql.raw("""
-            SELECT unit_path, held_on, COUNT(*) AS n FROM training_attendances WHERE present = \(bind: true) GROUP BY unit_path, held_on
+            SELECT unit_path, held_on, COUNT(*) AS n FROM training_attendances WHERE present = \(bind: true) AND \(paths.condition("unit_path"))
+            GROUP BY unit_path, held_on
             """).all() {
             guard let on = LocalDate(try row.decode(column: "held_on", as: String.self)) else { continue }
             out.append((try row.decode(column: "unit_path", as: String.self), attendancesKey, on, try row.decode(column: "n", as: Int64.self)))
         }
         for row in try await sql.raw("""
             SELECT f, COUNT(*) AS n FROM (SELECT MIN(held_on || '|' || unit_path) AS f FROM training_attendances WHERE present = \(bind: true)
-            GROUP BY member_id, SUBSTR(held_on, 1, 4)) x GROUP BY f
+            GROUP BY member_id, SUBSTR(held_on, 1, 4)) x WHERE \(paths.condition(sql.engine == .postgres ? #"SUBSTR(f, 12) COLLATE "C""# : "SUBSTR(f, 12)")) GROUP BY f
             """).all() {
             guard let first = parse(try row.decode(column: "f", as: String.self)) else { continue }
             let n = try row.decode(column: "n", as: Int64.self)
