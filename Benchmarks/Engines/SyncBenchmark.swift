@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Fluent
 import Foundation
 import LanToaCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import SQLKit
@@ -16,6 +17,8 @@ public enum SyncBenchmark {
         public var syncSeconds: Double
         public var syncRate: Double
         public var baselineRate: Double
+        /// Batches answered 503 (busy, with Retry-After) and sent again.
+        public var retries: Int
     }
 
     /// Where the simulated members work: the rollup rows their syncs share.
@@ -142,6 +145,7 @@ public enum SyncBenchmark {
         }
         let url = "http://127.0.0.1:\(port)/api/v1/sync"
         let started = Date()
+        let retries = NIOLockedValueBox(0)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for m in 0..<options.members {
                 let token = tokens[m]
@@ -153,10 +157,16 @@ public enum SyncBenchmark {
                         request.headers.add(name: "Authorization", value: "Bearer \(token)")
                         request.headers.add(name: "Content-Type", value: "application/json")
                         request.body = .bytes(body)
-                        let response = try await client.execute(request, timeout: .seconds(300))
-                        let reply = try await response.body.collect(upTo: 10 * 1024 * 1024)
-                        guard response.status == .ok else {
-                            throw Abort(.internalServerError, reason: "sync answered \(response.status): \(String(buffer: reply).prefix(300))")
+                        // A busy server answers 503 with Retry-After: the batch is sent again after it, as the phone app does.
+                        while true {
+                            let response = try await client.execute(request, timeout: .seconds(300))
+                            let reply = try await response.body.collect(upTo: 10 * 1024 * 1024)
+                            if response.status == .ok { break }
+                            guard response.status == .serviceUnavailable, let wait = response.headers.first(name: "Retry-After").flatMap(Int.init) else {
+                                throw Abort(.internalServerError, reason: "sync answered \(response.status): \(String(buffer: reply).prefix(300))")
+                            }
+                            retries.withLockedValue { $0 += 1 }
+                            try await Task.sleep(for: .seconds(wait))
                         }
                     }
                 }
@@ -199,6 +209,7 @@ public enum SyncBenchmark {
         let baselineSeconds = Date().timeIntervalSince(baselineStarted)
         let total = try await SupportActivity.query(on: app.db).count()
         guard total == 2 * count else { throw Abort(.internalServerError, reason: "baseline stored \(total - count) of \(count)") }
-        return Result(count: count, syncSeconds: syncSeconds, syncRate: Double(count) / syncSeconds, baselineRate: Double(count) / baselineSeconds)
+        return Result(count: count, syncSeconds: syncSeconds, syncRate: Double(count) / syncSeconds, baselineRate: Double(count) / baselineSeconds,
+                      retries: retries.withLockedValue { $0 })
     }
 }

@@ -62,8 +62,9 @@ for (name, storage) in engines {
     for spread in options.spreads {
         let result = try await SyncBenchmark.run(storage: storage, options: (options.members, options.batches, options.batchSize), spread: spread)
         rates[spread] = result.syncRate
-        say(String(format: "%@, members in %@: sync %.0f activities/s (%d in %.2f s) · direct insert baseline %.0f activities/s · ratio %.2f",
-                     name, spread.rawValue, result.syncRate, result.count, result.syncSeconds, result.baselineRate, result.syncRate / result.baselineRate))
+        say(String(format: "%@, members in %@: sync %.0f activities/s (%d in %.2f s, %d batches sent again after 503) · direct insert baseline %.0f activities/s · ratio %.2f",
+                     name, spread.rawValue, result.syncRate, result.count, result.syncSeconds, result.retries, result.baselineRate,
+                     result.syncRate / result.baselineRate))
     }
     if let country = rates[.country], let province = rates[.province], let hamlet = rates[.hamlet] {
         say(String(format: "%@: 34 provinces ÷ one province %.2f · 34 provinces ÷ one hamlet %.2f · one province ÷ one hamlet %.2f",

@@ -129,10 +129,10 @@ struct RollupBuilder: Sendable {
             }
         }
         let carried = sums.takeCarried()
-        progress("writing \(carried.count) figures of the nation, the provinces and the former units")
+        progress("writing \(carried.count) figures of the nation, the provinces and the former units…")
         try await carried.write(on: db, merging: true)
         if summarised {
-            progress("ranking summary")
+            progress("ranking summary…")
             try await RollupSummary.fill(on: sql)
         }
     }

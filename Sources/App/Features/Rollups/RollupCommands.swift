@@ -8,6 +8,8 @@ struct RollupsCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "action", help: "rebuild")
         var action: String
+        @Option(name: "batch-weight", help: "supports and residents read per batch (default 250000; 0: the whole country at once, which needs the most memory)")
+        var batchWeight: Int?
     }
 
     var help: String { "Rollups: `rebuild` recomputes every dashboard figure from the raw rows, in one transaction." }
@@ -17,8 +19,14 @@ struct RollupsCommand: AsyncCommand {
             context.console.error("Unknown action \(signature.action): the only one is `rebuild`.")
             throw CommandFailed()
         }
+        guard (signature.batchWeight ?? 0) >= 0 else {
+            context.console.error("--batch-weight is 0 (one batch) or more.")
+            throw CommandFailed()
+        }
         let started = Date()
-        try await RollupBuilder(db: context.application.db, progress: { context.console.info("  \($0)…") }).rebuild()
+        var builder = RollupBuilder(db: context.application.db, progress: { context.console.info("  \($0)") })
+        if let weight = signature.batchWeight { builder.weightPerBatch = weight == 0 ? Int.max : weight }
+        try await builder.rebuild()
         let rows = try await (context.application.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM rollups").first(decodingColumn: "n", as: Int.self) ?? 0
         context.console.success("Rebuilt \(rows) rollup rows (a unit and period each) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
     }
@@ -76,7 +84,7 @@ struct SynthCommand: AsyncCommand {
         context.console.info("Writing the periodic reports of the ended months…")
         let reports = try await SyntheticReports(db: app.db, seed: options.seed, today: options.today).run()
         context.console.info("Computing the rollups…")
-        try await RollupBuilder(db: app.db, progress: { context.console.info("  \($0)…") }).rebuild()
+        try await RollupBuilder(db: app.db, progress: { context.console.info("  \($0)") }).rebuild()
         // PostgreSQL plans from statistics, which a bulk load leaves unset until autovacuum comes round: the first
         // measurements after `synth` would be of plans made blind. SQLite reads the rollups by their primary key and
         // is left as it is.

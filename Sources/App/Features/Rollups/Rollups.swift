@@ -95,8 +95,8 @@ enum Rollups {
             if let collector = Rollups.collector { collector.lock.withLock { collector.deltas.merge(self) } } else { try await write(on: db) }
         }
 
-        /// Rows are written in one order everywhere, so that concurrent transactions touching the same rows (a province's,
-        /// a province's) wait for each other instead of deadlocking. Each row's changes are one JSON object, added to
+        /// Rows are written in one order everywhere, so that concurrent transactions touching the same rows (a province's
+        /// or a commune's) wait for each other instead of deadlocking. Each row's changes are one JSON object, added to
         /// the stored one key by key (`RollupRows.merged`).
         func write(on db: any Database) async throws {
             let sql = db as! any SQLDatabase
