@@ -7,7 +7,8 @@ import SQLKit
 /// so the rollups are computed again from them (a national database takes as long as `lantoa rollups rebuild`).
 struct SpreadNationRows: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await RollupBuilder(db: database).rebuild()
+        let logger = database.logger
+        try await RollupBuilder(db: database, progress: { logger.notice("rollups computed again for the nation's stripes: \($0)") }).rebuild()
     }
 
     /// Adds the stripes back into the nation's own rows.
