@@ -127,6 +127,10 @@ private func registerPeriodicJobs(_ app: Application) {
         },
     ]
     var all = jobs
+    // The support log's partitions for the year ahead, once a day (PostgreSQL: `SupportLogPartitions`).
+    if case .postgres = app.lantoaConfig.storage {
+        all.append(PeriodicJob("Support log partitions", every: .seconds(86_400)) { try await SupportLogPartitions.keep($0) })
+    }
     // The read replica's state and replay position, every second (`ReadReplica`).
     if let replica = app.readReplica {
         all.append(PeriodicJob("Read replica probe", every: .seconds(1)) { await replica.probeIfDue($0) })
@@ -175,4 +179,5 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(GrantAppRoleCommand(), as: "grant-app-role")
     app.asyncCommands.use(OutboxCommand(), as: "outbox")
+    app.asyncCommands.use(PartitionsCommand(), as: "partitions")
 }

@@ -203,6 +203,8 @@ struct DeferredIndexes {
 
     /// Builds the dropped indexes again.
     func restore() async throws {
-        for definition in definitions { try await (db as! any SQLDatabase).raw(SQLQueryString(definition)).run() }
+        for definition in definitions {
+            try await (db as! any SQLDatabase).raw(SQLQueryString(SupportLogPartitions.plainIndex(definition))).run()
+        }
     }
 }

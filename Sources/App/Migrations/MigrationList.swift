@@ -34,6 +34,7 @@ enum MigrationList {
             CreateZaloTokens(),
             CreateOutboxDelivery(),
             SpreadNationRows(),
+            PartitionSupportLog(),
         ]
     }
 }

@@ -11,7 +11,7 @@ struct MigrationListTests {
         "App.CreateSignInProtection", "App.AddResidentUniqueness", "App.ChainAuditTrail", "App.AddTokenKinds",
         "App.AddOneActiveTeamPerUnit", "App.AddUserMember", "App.AddMemberErasure", "App.CreateReports", "App.AddReportWarnings",
         "App.CreateRollupSummary", "App.CreateTraining", "App.CreateEarlyWarnings", "App.CreateDifficulties", "App.CreateAnnouncements", "App.CreateGuides", "App.CreateZaloTokens", "App.CreateOutboxDelivery",
-        "App.SpreadNationRows",
+        "App.SpreadNationRows", "App.PartitionSupportLog",
     ]
 
     @Test func namesAndOrderAreThoseDatabasesRecord() {

@@ -55,7 +55,8 @@ extension SupportLogService {
         try await Rollups.activitiesInserted(acts, touched: touched, statusBefore: before, on: db)
     }
 
-    /// Writes activity rows as multi-row INSERTs of 300; with `ignoringTaken`, ids already present are skipped.
+    /// Writes activity rows as multi-row INSERTs of 300; with `ignoringTaken`, ids already present are skipped (on the
+    /// primary key, which a partitioned support log extends with the day: `SupportLogPartitions`).
     /// Returns the ids written.
     @discardableResult
     static func insertRows(_ activities: [SupportActivity], ignoringTaken: Bool, on sql: any SQLDatabase) async throws -> Set<UUID> {
@@ -72,7 +73,7 @@ extension SupportLogService {
                 ] as [any SQLExpression])
             }
             if ignoringTaken {
-                for row in try await insert.ignoringConflicts(with: "id").returning("id").all() {
+                for row in try await insert.ignoringConflicts().returning("id").all() {
                     written.insert(try row.decode(column: "id", as: UUID.self))
                 }
             } else {
