@@ -5,8 +5,8 @@ import SQLKit
 import Vapor
 
 /// The support log on PostgreSQL, partitioned by month of the day the support was given (`happened_on`): one
-/// partition per month (`support_activities_2026_12`), from a year back (or the oldest support kept) to a year ahead,
-/// and a default partition for any day outside them. SQLite keeps one table. docs/postgresql.md, "Partitioning".
+/// partition per month (`support_activities_2026_12`), from the first day a support may have (January 2022) to a
+/// year ahead, and a default partition for any day outside them. SQLite keeps one table. docs/postgresql.md, "Partitioning".
 ///
 /// The primary key becomes (id, happened_on): PostgreSQL's unique indexes on a partitioned table must hold its key. A
 /// phone's retry carries the same id and day, so it still meets the key; an id's uniqueness across months is kept by
@@ -70,12 +70,10 @@ enum SupportLogPartitions {
                 PRIMARY KEY (id, happened_on)) PARTITION BY RANGE (happened_on)
                 """).run()
             try await sql.raw("CREATE TABLE \(ident: defaultPartition) PARTITION OF \(ident: table) DEFAULT").run()
-            let earliest = try await sql.raw("SELECT MIN(happened_on) AS day FROM \(ident: before)").first()?
-                .decode(column: "day", as: String?.self)
-            // From a year back, or the oldest support kept, but never before the first day a support may have
-            // (`SupportLogService.earliestSupport`): a day outside every month goes to the default partition.
-            let oldest = min(Month(day: earliest) ?? Month(today), Month(today).adding(months: -12))
-            let first = max(Month(SupportLogService.earliestSupport), oldest)
+            // Every day a support may have, from the first (`SupportLogService.earliestSupport`, January 2022): records
+            // kept on paper or in Excel are entered months late, and a month's days that reached the default
+            // partition would keep its own from being created. Only a day outside them all goes to the default.
+            let first = Month(SupportLogService.earliestSupport)
             for month in Month.range(from: first, to: Month(today).adding(months: monthsAhead)) {
                 try await create(month, on: sql)
             }
