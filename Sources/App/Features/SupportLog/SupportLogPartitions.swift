@@ -9,8 +9,9 @@ import Vapor
 /// year ahead, and a default partition for any day outside them. SQLite keeps one table. docs/postgresql.md, "Partitioning".
 ///
 /// The primary key becomes (id, happened_on): PostgreSQL's unique indexes on a partitioned table must hold its key. A
-/// phone's retry carries the same id and day, so it still meets the key; an id's uniqueness across months is kept by
-/// the sync's check for ids already received, in the same transaction.
+/// phone's retry carries the same id and day, so it still meets the key, also when two retries race past the sync's
+/// check for ids already received; an id sent again with another day is answered `duplicate` by that check, which
+/// two such requests at the same instant could both pass.
 enum SupportLogPartitions {
     static let table = SupportActivity.schema
     static let defaultPartition = "support_activities_default"
