@@ -24,6 +24,34 @@ enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
 /// Every test's "today", so that dates in fixtures stay valid.
 let testToday = LocalDate(year: 2026, month: 11, day: 22)!
 
+/// How many test apps run at once. Swift Testing starts every test at the same time; on a two-core machine two hundred
+/// servers, Chromium and LibreOffice sharing the cores made a browser's page load wait past WebDriver's two minutes.
+/// `LANTOA_TEST_APPS` sets the width; the default is three per core, at least four.
+actor TestAppGate {
+    static let shared = TestAppGate(width: ProcessInfo.processInfo.environment["LANTOA_TEST_APPS"].flatMap { Int($0) }
+        ?? max(4, 3 * ProcessInfo.processInfo.activeProcessorCount))
+    /// Set while the current task holds a place, so that an app it starts inside does not wait for itself.
+    @TaskLocal static var held = false
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { free = max(1, width) }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the place to the longest waiting test, or frees it.
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
 /// Fresh databases for tests, copied from a template that is migrated (reference units loaded) once per run.
 actor TestDatabases {
     static let shared = TestDatabases()
@@ -135,9 +163,24 @@ final class TestApp: @unchecked Sendable {
         self.client = client
     }
 
-    /// Boots the real `configure` on a fresh database, starts the server, runs `body`, shuts down.
+    /// Boots the real `configure` on a fresh database, starts the server, runs `body`, shuts down; at most
+    /// `TestAppGate.width` at once (an app started inside another's `body` does not wait).
     static func run<T>(_ engine: Engine, config adjust: (inout AppConfig) -> Void = { _ in },
                        _ body: (TestApp) async throws -> T) async throws -> T {
+        if TestAppGate.held { return try await started(engine, config: adjust, body) }
+        await TestAppGate.shared.acquire()
+        do {
+            let result = try await TestAppGate.$held.withValue(true) { try await started(engine, config: adjust, body) }
+            await TestAppGate.shared.release()
+            return result
+        } catch {
+            await TestAppGate.shared.release()
+            throw error
+        }
+    }
+
+    private static func started<T>(_ engine: Engine, config adjust: (inout AppConfig) -> Void,
+                                   _ body: (TestApp) async throws -> T) async throws -> T {
         let storage = try await TestDatabases.shared.fresh(engine)
         let app = try await Application.make(.testing)
         let testApp: TestApp
