@@ -30,13 +30,9 @@ sampled() {
   echo "server resident memory: peak $(cat "$file") MiB"
 }
 echo "server resident memory at rest, demo loaded: $(rss) MiB"
-# The waits for a database connection since the last call (the histogram lantoa_db_pool_wait_seconds on /metrics).
-pool_waits() { curl -sf "$base/metrics" | python3 "$here/pool_waits.py" "$work/pool-waits"; }
-pool_waits > /dev/null
 
 echo "## dashboard of the province (Lạng Sơn), $connections connections, ${seconds} s"
 TOKEN=$(login langson) UNIT=20 sampled wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s --latency -s "$here/dashboard.lua" "$base"
-pool_waits
 
 leader=$(login totruong.demo)
 set_json=$(curl -sf -H "Authorization: Bearer $leader" "$base/api/v1/sync")
@@ -45,7 +41,6 @@ services=$(python3 -c 'import json, sys; print(",".join(s["code"] for s in json.
 day=$(python3 -c 'import json, sys, datetime; print(datetime.datetime.fromtimestamp(json.loads(sys.argv[1])["serverTime"], datetime.timezone(datetime.timedelta(hours=7))).date())' "$set_json")
 echo "## sync of 5 supports a request by one hamlet's leader, $connections connections, ${seconds} s"
 TOKEN=$leader RESIDENTS=$residents SERVICES=$services DAY=$day sampled wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s --latency -s "$here/sync.lua" "$base"
-pool_waits
 
 echo "## /metrics afterwards"
 curl -sf "$base/metrics" | grep -E '^(lantoa_sync_items_total|lantoa_db_(busy|pool_timeouts)_total|http_request_errors_total)' || true

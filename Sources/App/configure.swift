@@ -8,18 +8,6 @@ import NIOSSL
 import SQLKit
 import Vapor
 
-/// The connections each event loop's pool may hold (each event loop has its own pool).
-/// - SQLite: one, kept open (its page cache is per connection; `configure`).
-/// - PostgreSQL: the configured total shared among the loops, at least two. A sync waits, holding its connection, for
-///   another batch of its hamlet to commit (see `SupportLogService.insert`): with one connection per loop, every
-///   request behind it on that loop would wait too, and give up after the pool's timeout.
-func connectionsPerEventLoop(_ config: AppConfig, loops: Int) -> Int {
-    switch config.storage {
-    case .sqlite: 1
-    case .postgres: max(2, (config.databaseConnections + loops - 1) / loops)
-    }
-}
-
 /// Wires Lan Tỏa into a Vapor application: storage, migrations, sessions, templates, middleware and routes.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.lantoaConfig = config
@@ -42,13 +30,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // waiting for the lock could leave a page's view, or another application's lock holder, no thread until its
         // busy timeout ran out. An own pool: a thread for each connection (one per event loop) and four more.
         // Set before `databases` is first used: the SQLite driver takes the pool then.
-        let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
-        let perLoop = connectionsPerEventLoop(config, loops: loops)
-        app.threadPool = NIOThreadPool(numberOfThreads: loops * perLoop + 4)
+        let connections = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
+        app.threadPool = NIOThreadPool(numberOfThreads: connections + 4)
         // No SQL in the log, at any level: statements carry bound values, and those can be personal data.
-        // Wrapped to time the waits for its connections (`PoolWaitDatabase`), as the PostgreSQL pools below.
-        let sqlite = DatabaseConfigurationFactory.sqlite(.file(path), maxConnectionsPerEventLoop: perLoop, sqlLogLevel: nil)
-        app.databases.use(PoolWaitConfiguration(base: sqlite.make(), waits: app.metrics.poolWaits(database: "primary")), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         // SQLite keeps 2 MiB of pages per connection by default; the rollups' hot pages (the nation's, the provinces')
         // are re-read from the file at every dashboard with so little. Each event loop has one pooled connection, kept
         // open, so the setting holds; a connection reopened later only reads more slowly.
@@ -66,20 +51,21 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         let tls = try PostgresTLS(url: url)
         var pg = try SQLPostgresConfiguration(url: PostgresTLS.stripped(url))
         pg.coreConfiguration.tls = try tls.configuration()
+        // Each event loop has its own pool. A sync waits, holding its connection, for another batch of its hamlet to
+        // commit (see `SupportLogService.insert`): with one connection per loop, every request behind it on that loop
+        // would wait too, and give up after the pool's timeout. So at least two per loop, and the configured total
+        // shared among the loops.
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
-        let perLoop = connectionsPerEventLoop(config, loops: loops)
+        let perLoop = max(2, (config.databaseConnections + loops - 1) / loops)
         // The driver logs SQL at some level; at trace only (never set in production, docs/security.md).
-        let primary = DatabaseConfigurationFactory.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .trace)
-        app.databases.use(PoolWaitConfiguration(base: primary.make(), waits: app.metrics.poolWaits(database: "primary")), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .trace), as: .psql)
         if let readURL = config.readReplicaURL {
             // The replica's pools, the same size; a connection not had within 2 s sends the read to the primary.
             let readTLS = try PostgresTLS(url: readURL)
             var read = try SQLPostgresConfiguration(url: PostgresTLS.stripped(readURL))
             read.coreConfiguration.tls = try readTLS.configuration()
-            let replica = DatabaseConfigurationFactory.postgres(configuration: read, maxConnectionsPerEventLoop: perLoop,
-                                                                connectionPoolTimeout: .seconds(2), sqlLogLevel: .trace)
-            app.databases.use(PoolWaitConfiguration(base: replica.make(), waits: app.metrics.poolWaits(database: "replica")),
-                              as: .psqlRead, isDefault: false)
+            app.databases.use(.postgres(configuration: read, maxConnectionsPerEventLoop: perLoop, connectionPoolTimeout: .seconds(2),
+                                        sqlLogLevel: .trace), as: .psqlRead, isDefault: false)
             app.readReplica = ReadReplica(logger: app.logger)
         }
     }

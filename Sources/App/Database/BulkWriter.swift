@@ -157,13 +157,10 @@ struct BulkWriter {
             text += "\n"
         }
         let payload = text
-        // The driver's own database, bound to a connection taken through the pool (`PoolWaitDatabase`).
-        try await db.withConnection { bound in
-            (bound as! any PostgresDatabase).withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { writer in
-                        try await writer.write(ByteBuffer(string: payload))
-                    }
+        try await (db as! any PostgresDatabase).withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                try await connection.copyFrom(table: table, columns: columns, logger: connection.logger) { writer in
+                    try await writer.write(ByteBuffer(string: payload))
                 }
             }
         }.get()

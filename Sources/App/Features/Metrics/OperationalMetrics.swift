@@ -12,8 +12,7 @@ import Vapor
 /// - the process's: what swift-metrics records, which is Vapor's `http_requests_total`, `http_request_errors_total` and
 ///   `http_request_duration_seconds` by method, route pattern (`/api/v1/teams/:id`, never a raw path) and status;
 ///   bootstrapped once per process (a test run starts many applications);
-/// - the application's own (`AppMetrics`): sync items by kind and status, the waits for pooled database connections
-///   (`PoolWaitDatabase`), database waits given up and busy answers,
+/// - the application's own (`AppMetrics`): sync items by kind and status, database waits given up and busy answers,
 ///   the outbox's depth by status, the database connections configured, and with a read replica the reads of the
 ///   read-only routes by the database that answered, the fall-backs to the primary, and the replica's state and lag.
 enum OperationalMetrics {
@@ -38,7 +37,6 @@ final class AppMetrics: Sendable {
     static let afterShutdown = AppMetrics()
     let registry = PrometheusCollectorRegistry()
     private let outboxStatuses = NIOLockedValueBox<Set<String>>([])
-    private let pools = NIOLockedValueBox<[String: PoolWaits]>([:])
 
     // Computed: the descriptor type is not Sendable.
     static var syncItems: MetricNameDescriptor {
@@ -94,37 +92,6 @@ final class AppMetrics: Sendable {
         for (key, items) in Dictionary(grouping: results, by: { [$0.kind, $0.status] }) {
             registry.makeCounter(descriptor: Self.syncItems, labels: [("kind", key[0]), ("status", key[1])]).increment(by: Int64(items.count))
         }
-    }
-
-    static var poolWait: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "pool_wait", unitName: "seconds",
-                             helpText: "Time a statement or transaction waited for a pooled connection (a transaction: until BEGIN was answered), by database.")
-    }
-    static var poolWaiting: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "pool_waiting", unitName: "",
-                             helpText: "Statements and transactions waiting for a pooled connection now, by database.")
-    }
-
-    /// The waits for one database's pooled connections (`PoolWaitDatabase`): `primary` or `replica`.
-    func poolWaits(database: String) -> PoolWaits {
-        pools.withLockedValue { pools in
-            if let known = pools[database] { return known }
-            let made = makePoolWaits(database: database)
-            pools[database] = made
-            return made
-        }
-    }
-
-    private func makePoolWaits(database: String) -> PoolWaits {
-        let labels = [("database", database)]
-        // From a free connection on the event loop (well under a millisecond) to the pool's timeout (10 s; 2 s on a
-        // replica).
-        let buckets: [Duration] = [
-            .microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(250),
-            .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
-        ]
-        return PoolWaits(histogram: registry.makeDurationHistogram(descriptor: Self.poolWait, labels: labels, buckets: buckets),
-                         gauge: registry.makeGauge(descriptor: Self.poolWaiting, labels: labels))
     }
 
     /// A request that found no database connection within the pool's timeout (answered 503 with Retry-After).
