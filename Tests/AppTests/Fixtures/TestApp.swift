@@ -164,7 +164,7 @@ final class TestApp: @unchecked Sendable {
     }
 
     /// Boots the real `configure` on a fresh database, starts the server, runs `body`, shuts down; at most
-    /// `TestAppGate.width` at once (an app started inside another's `body` does not wait).
+    /// `TestAppGate`'s width at once (an app started inside another's `body` does not wait).
     static func run<T>(_ engine: Engine, config adjust: (inout AppConfig) -> Void = { _ in },
                        _ body: (TestApp) async throws -> T) async throws -> T {
         if TestAppGate.held { return try await started(engine, config: adjust, body) }
