@@ -16,8 +16,9 @@ struct MetricsTests {
         return 0
     }
 
+    /// Serialized: Vapor's request counts are the process's, so the other engine's refusals would count here too.
     @Test("Requests by route, sync items by status and the outbox's depth; refused off this machine without the token",
-          arguments: Engine.available)
+          .serialized, arguments: Engine.available)
     func scrape(engine: Engine) async throws {
         try await TestApp.run(engine, config: { $0.behindProxy = true; $0.metricsToken = Self.token }) { t in
             // Through the proxy from elsewhere: refused without the token, answered with it.
