@@ -7,7 +7,8 @@
 #   Tools/pg-standby.sh stop     stops it (fast)
 #
 # From the environment: PG_BIN (the server's bin folder), PG_DIR (the primary's folder: the copy goes to
-# $PG_DIR/standby and the socket is there), PG_PORT (the primary's port) and STANDBY_PORT.
+# $PG_DIR/standby and the socket is there), PG_PORT (the primary's port) and STANDBY_PORT; PG_OPTS, if set, adds server
+# options (`.ci/run` passes those of its throw-away primary).
 set -euo pipefail
 : "${PG_BIN:?}" "${PG_DIR:?}" "${PG_PORT:?}" "${STANDBY_PORT:?}"
 ctl() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/standby" "$@"; }
@@ -25,7 +26,7 @@ start)
         if [[ $fd -gt 2 ]]; then eval "exec $fd>&-"; fi
     done
     # As many connections as the primary allows: a hot standby refuses to start with fewer.
-    ctl -o "-p $STANDBY_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" -l "$PG_DIR/standby.log" -w -t 300 start >/dev/null
+    ctl -o "-p $STANDBY_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 ${PG_OPTS:-}" -l "$PG_DIR/standby.log" -w -t 300 start >/dev/null
     ;;
 stop)
     ctl -m fast -w -t 300 stop >/dev/null
