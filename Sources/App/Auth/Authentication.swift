@@ -107,6 +107,11 @@ extension Request {
 }
 
 extension Application {
+    /// Accounts as the application is configured, off any request (commands, the first start).
+    var accounts: AccountService {
+        AccountService(db: db, clock: clock, policy: lantoaConfig.signIn)
+    }
+
     private struct ClockKey: StorageKey {
         typealias Value = AppClock
     }

@@ -55,7 +55,7 @@ public enum Bootstrap {
         if try await User.query(on: app.db).count() == 0 {
             if config.createFirstAdmin {
                 let password = DemoData.randomPassword()
-                let accounts = AccountService(db: app.db, clock: app.clock)
+                let accounts = app.accounts
                 _ = try await accounts.create(CreateUserRequest(login: "admin", password: password, displayName: "Quản trị hệ thống",
                                                                 role: "admin", scope: nil), by: .system)
                 var lines = ["", "  Lan Tỏa is ready. Sign in at \(address)/login", "",

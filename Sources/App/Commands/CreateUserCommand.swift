@@ -21,7 +21,7 @@ struct CreateUserCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let accounts = AccountService(db: app.db, clock: app.clock)
+        let accounts = app.accounts
         do {
             let user = try await accounts.create(CreateUserRequest(login: signature.login, password: signature.password,
                                                                    displayName: signature.name, role: signature.role, scope: signature.scope),

@@ -114,6 +114,9 @@ struct SignInTests {
             ])
             #expect(ok.status == .created)
             #expect(try ok.json()["mustChangePassword"] as? Bool == true)
+            // Hashed at the configured cost: the suite's 4 (a deployment's is 12, CommandTests).
+            let stored = try #require(try await User.query(on: t.app.db).filter(\.$login == "xa.tamthanh").first())
+            #expect(stored.passwordHash.split(separator: "$").dropFirst().first == "04")
         }
     }
 

@@ -146,6 +146,7 @@ struct CommandTests {
         let keys = ["LANTOA_DATA_KEY": key, "LANTOA_LOOKUP_KEY": Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString()]
         let production = try AppConfig.fromEnvironment(.production, variables: keys)
         #expect(!production.loadDemo && !production.createFirstAdmin && production.secureCookies && production.requirePasswordChange)
+        #expect(production.signIn.passwordCost == 12)
         // A frozen "today" would keep tokens and lockouts from ever expiring.
         #expect { try AppConfig.fromEnvironment(.production, variables: keys.merging(["LANTOA_TODAY": "2026-12-02"]) { $1 }) } throws: {
             ($0 as? AppConfig.Invalid)?.variable == "LANTOA_TODAY"

@@ -30,7 +30,7 @@ struct DatabaseRoleTests {
                 app.logger.logLevel = .warning
                 // What `serve` does first: nothing is pending, so nothing needs DDL.
                 try await Bootstrap.prepareForServing(app)
-                let accounts = AccountService(db: app.db, clock: app.clock)
+                let accounts = app.accounts
                 _ = try await accounts.create(CreateUserRequest(login: "xa-role", password: "mat-khau-123", displayName: nil, role: "commune",
                                                                 scope: Fixtures.communeA), by: .system)
                 #expect(try await AuditChain.seal(on: app.db) > 0)

@@ -188,6 +188,8 @@ final class TestApp: @unchecked Sendable {
         let testApp: TestApp
         do {
             var config = AppConfig(storage: storage, today: testToday)
+            // Bcrypt's least cost: at 12, the suite's accounts spent half its time hashing (`SignInPolicy.passwordCost`).
+            config.signIn.passwordCost = 4
             adjust(&config)
             try await configure(app, config: config)
             registerCommands(app)
@@ -286,7 +288,7 @@ final class TestApp: @unchecked Sendable {
 
     /// Creates an account directly through the service and returns an API token for it.
     func account(_ login: String, role: Role, scope: String?, password: String = "mat-khau-123") async throws -> String {
-        _ = try await AccountService(db: app.db, clock: app.clock)
+        _ = try await app.accounts
             .create(CreateUserRequest(login: login, password: password, displayName: nil, role: role.rawValue, scope: scope), by: .system)
         let reply = try await send(.POST, "/api/v1/auth/login", json: ["login": login, "password": password])
         guard reply.status == .ok, let token = try reply.json()["token"] as? String else {

@@ -38,7 +38,7 @@ struct PersonalDataTests {
             // Nothing was read, so nothing was audited as read.
             #expect(try await AuditEntry.query(on: t.app.db).filter(\.$action ~~ ["read", "lookup"]).count() == 0)
             // The sweep page too.
-            _ = try await AccountService(db: t.app.db, clock: t.app.clock)
+            _ = try await t.app.accounts
                 .create(CreateUserRequest(login: "thanh-tra-2", password: "mat-khau-123", displayName: nil, role: "viewer", scope: Fixtures.provinceA), by: .system)
             let session = try await WebSession.signIn(t, login: "thanh-tra-2", password: "mat-khau-123")
             let page = try await session.send(.GET, "/units/\(Fixtures.communeA)/sweep?service=vneid_level2")

@@ -75,7 +75,7 @@ struct DemoDataTests {
 
             // With the demo's accounts: difficulties waiting, answered by the province and in its FAQ, solved.
             for account in DemoData.accounts {
-                _ = try await AccountService(db: t.app.db, clock: t.app.clock).create(CreateUserRequest(
+                _ = try await t.app.accounts.create(CreateUserRequest(
                     login: account.login, password: "mat-khau-123", displayName: account.name, role: account.role.rawValue, scope: account.scope), by: .system)
             }
             try await DemoData.loadDifficulties(on: t.app.db, clock: t.app.clock)

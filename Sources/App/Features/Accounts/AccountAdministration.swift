@@ -87,7 +87,7 @@ extension AccountService {
     func resetPassword(_ id: UUID?, to password: String, by actor: Actor) async throws -> User {
         let user = try await administered(id, by: actor)
         try Self.checkPassword(password, login: user.login, field: "password")
-        user.passwordHash = try Bcrypt.hash(password)
+        user.passwordHash = try hashPassword(password)
         user.mustChangePassword = true
         try await db.writeTransaction { db in
             try await user.save(on: db)
@@ -111,7 +111,7 @@ extension AccountService {
         }
         try Self.checkPassword(new, login: user.login, field: "newPassword")
         if new == current { throw AppError.invalid("newPassword", "error.password_same") }
-        user.passwordHash = try Bcrypt.hash(new)
+        user.passwordHash = try hashPassword(new)
         user.mustChangePassword = false
         let kept = keepingToken.map(Self.hash)
         try await db.writeTransaction { db in

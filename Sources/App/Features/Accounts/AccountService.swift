@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import LanToaCore
 import LanToaResources
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -10,7 +11,7 @@ import Vapor
 struct AccountService {
     let db: any Database
     let clock: AppClock
-    /// Only read to tell whether an account is locked out now.
+    /// Read to tell whether an account is locked out now, and for the cost of new passwords' hashes.
     var policy = SignInPolicy()
 
     static let tokenLifetime: TimeInterval = 12 * 3600
@@ -22,8 +23,23 @@ struct AccountService {
     }()
 
     /// Checked against when no account has the login, so that an unknown login costs the same Bcrypt time as a wrong
-    /// password and timing tells nothing.
-    private static let absentAccountHash = try! Bcrypt.hash("lantoa: no account has this login")
+    /// password and timing tells nothing: one per cost, made at its first use.
+    private static let absentAccountHashes = NIOLockedValueBox<[Int: String]>([:])
+
+    private var absentAccountHash: String {
+        get throws {
+            let cost = policy.passwordCost
+            if let hash = Self.absentAccountHashes.withLockedValue({ $0[cost] }) { return hash }
+            let hash = try Bcrypt.hash("lantoa: no account has this login", cost: cost)
+            Self.absentAccountHashes.withLockedValue { $0[cost] = hash }
+            return hash
+        }
+    }
+
+    /// A password's Bcrypt hash at the configured cost (`SignInPolicy.passwordCost`).
+    func hashPassword(_ password: String) throws -> String {
+        try Bcrypt.hash(password, cost: policy.passwordCost)
+    }
 
     enum SignIn {
         case signedIn(User)
@@ -39,7 +55,7 @@ struct AccountService {
         let wait = try await guardian.wait(login: login, address: address)
         if wait > 0 { return .paused(seconds: wait) }
         let user = try await User.query(on: db).filter(\.$login == login.trimmingWhitespace().lowercased()).first()
-        let matches = (try? Bcrypt.verify(password, created: user?.passwordHash ?? Self.absentAccountHash)) ?? false
+        let matches = (try? Bcrypt.verify(password, created: user?.passwordHash ?? absentAccountHash)) ?? false
         guard let user, matches, !user.disabled else {
             let (failures, locked) = try await guardian.failed(login: login, address: address)
             if locked, let user {
@@ -150,7 +166,7 @@ struct AccountService {
         let user = User()
         user.id = UUID()
         user.login = login
-        user.passwordHash = try Bcrypt.hash(password)
+        user.passwordHash = try hashPassword(password)
         user.displayName = TeamImport.normaliseName(request.displayName ?? "").isEmpty ? login : TeamImport.normaliseName(request.displayName!)
         user.role = role
         user.scopeUnitID = scopeUnit?.id
