@@ -8,6 +8,18 @@ import NIOSSL
 import SQLKit
 import Vapor
 
+/// The connections each event loop's pool may hold (each event loop has its own pool).
+/// - SQLite: one, kept open (its page cache is per connection; `configure`).
+/// - PostgreSQL: the configured total shared among the loops, at least two. A sync waits, holding its connection, for
+///   another batch of its hamlet to commit (see `SupportLogService.insert`): with one connection per loop, every
+///   request behind it on that loop would wait too, and give up after the pool's timeout.
+func connectionsPerEventLoop(_ config: AppConfig, loops: Int) -> Int {
+    switch config.storage {
+    case .sqlite: 1
+    case .postgres: max(2, (config.databaseConnections + loops - 1) / loops)
+    }
+}
+
 /// Wires Lan Tỏa into a Vapor application: storage, migrations, sessions, templates, middleware and routes.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.lantoaConfig = config
@@ -30,10 +42,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // waiting for the lock could leave a page's view, or another application's lock holder, no thread until its
         // busy timeout ran out. An own pool: a thread for each connection (one per event loop) and four more.
         // Set before `databases` is first used: the SQLite driver takes the pool then.
-        let connections = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
-        app.threadPool = NIOThreadPool(numberOfThreads: connections + 4)
+        let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
+        let perLoop = connectionsPerEventLoop(config, loops: loops)
+        app.threadPool = NIOThreadPool(numberOfThreads: loops * perLoop + 4)
         // No SQL in the log, at any level: statements carry bound values, and those can be personal data.
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: perLoop, sqlLogLevel: nil), as: .sqlite)
         // SQLite keeps 2 MiB of pages per connection by default; the rollups' hot pages (the nation's, the provinces')
         // are re-read from the file at every dashboard with so little. Each event loop has one pooled connection, kept
         // open, so the setting holds; a connection reopened later only reads more slowly.
@@ -51,12 +64,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         let tls = try PostgresTLS(url: url)
         var pg = try SQLPostgresConfiguration(url: PostgresTLS.stripped(url))
         pg.coreConfiguration.tls = try tls.configuration()
-        // Each event loop has its own pool. A sync waits, holding its connection, for another batch of its hamlet to
-        // commit (see `SupportLogService.insert`): with one connection per loop, every request behind it on that loop
-        // would wait too, and give up after the pool's timeout. So at least two per loop, and the configured total
-        // shared among the loops.
         let loops = app.eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }
-        let perLoop = max(2, (config.databaseConnections + loops - 1) / loops)
+        let perLoop = connectionsPerEventLoop(config, loops: loops)
         // The driver logs SQL at some level; at trace only (never set in production, docs/security.md).
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: perLoop, sqlLogLevel: .trace), as: .psql)
         if let readURL = config.readReplicaURL {
@@ -135,6 +144,8 @@ private func registerPeriodicJobs(_ app: Application) {
     if let replica = app.readReplica {
         all.append(PeriodicJob("Read replica probe", every: .seconds(1)) { await replica.probeIfDue($0) })
     }
+    // How long a request would wait for a database connection, sampled on each event loop's pool (`PoolWaitProbe`).
+    all.append(PeriodicJob("Database pool wait probe", every: .seconds(1)) { await PoolWaitProbe.sample($0) })
     for job in all { app.lifecycle.use(job) }
     app.periodicJobs = all.map(\.name)
     // The outbox's delivery to Zalo, when a province has an OA and no separate `lantoa outbox work` runs it.

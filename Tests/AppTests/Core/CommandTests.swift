@@ -174,7 +174,8 @@ struct CommandTests {
     @Test("The periodic jobs run when serving and not for a command")
     func periodicJobsOnlyWhenServing() async throws {
         try await TestApp.run(.sqlite) { t in
-            #expect(t.app.periodicJobs == ["Audit sealing", "Purging expired sessions", "Closing report periods and writing reminders", "Early warnings"])
+            #expect(t.app.periodicJobs == ["Audit sealing", "Purging expired sessions", "Closing report periods and writing reminders", "Early warnings",
+                                         "Database pool wait probe"])
         }
         try await TestApp.run(.sqlite, config: { $0.periodicJobs = false }) { t in
             #expect(t.app.periodicJobs.isEmpty)

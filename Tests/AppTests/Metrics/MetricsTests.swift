@@ -70,3 +70,41 @@ struct MetricsTests {
         }
     }
 }
+
+extension MetricsTests {
+    @Test("The wait for a database connection is sampled on each event loop's pool: a pool whose connections are all held makes its sample wait",
+          arguments: Engine.available)
+    func poolWaits(engine: Engine) async throws {
+        // Without the periodic jobs, the samples are only those this test takes.
+        try await TestApp.run(engine, config: { $0.periodicJobs = false }) { t in
+            let app = t.app
+            let loops = Array(app.eventLoopGroup.makeIterator())
+            let first = try #require(app.databases.database(logger: app.logger, on: loops[0]))
+            // Every connection of the first loop's pool, held until `release`.
+            let release = loops[0].makePromise(of: Void.self)
+            var held: [EventLoopFuture<Void>] = []
+            for _ in 0..<connectionsPerEventLoop(app.lantoaConfig, loops: loops.count) {
+                let had = loops[0].makePromise(of: Void.self)
+                held.append(PoolWaitProbe.withPooledConnection(first, on: loops[0]) {
+                    had.succeed(())
+                    return release.futureResult
+                })
+                try await had.futureResult.get()
+            }
+            async let sampled: Void = PoolWaitProbe.sample(app)
+            try await Task.sleep(for: .seconds(1))
+            release.succeed(())
+            await sampled
+            for future in held { try await future.get() }
+
+            // One sample per event loop; the first loop's waited for the held connections, the others did not.
+            let text = try await t.send(.GET, "/metrics").text
+            let series = "lantoa_db_pool_wait_seconds"
+            #expect(text.contains("# TYPE \(series) histogram"))
+            #expect(Self.sample(text, "\(series)_count{database=\"primary\"}") == Double(loops.count))
+            #expect(Self.sample(text, "\(series)_bucket{database=\"primary\",le=\"0.5\"}") == Double(loops.count - 1))
+            #expect(Self.sample(text, "\(series)_bucket{database=\"primary\",le=\"+Inf\"}") == Double(loops.count))
+            #expect(Self.sample(text, "\(series)_count{database=\"replica\"}") == 0)
+        }
+    }
+}

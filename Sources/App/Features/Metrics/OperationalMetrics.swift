@@ -12,9 +12,10 @@ import Vapor
 /// - the process's: what swift-metrics records, which is Vapor's `http_requests_total`, `http_request_errors_total` and
 ///   `http_request_duration_seconds` by method, route pattern (`/api/v1/teams/:id`, never a raw path) and status;
 ///   bootstrapped once per process (a test run starts many applications);
-/// - the application's own (`AppMetrics`): sync items by kind and status, database waits given up and busy answers,
-///   the outbox's depth by status, the database connections configured, and with a read replica the reads of the
-///   read-only routes by the database that answered, the fall-backs to the primary, and the replica's state and lag.
+/// - the application's own (`AppMetrics`): sync items by kind and status, the waits for a database connection
+///   (sampled), the waits given up and busy answers, the outbox's depth by status, the database connections
+///   configured, and with a read replica the reads of the read-only routes by the database that answered, the
+///   fall-backs to the primary, and the replica's state and lag.
 enum OperationalMetrics {
     static let processRegistry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
@@ -45,6 +46,10 @@ final class AppMetrics: Sendable {
     static var poolTimeouts: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "pool_timeouts", unitName: "total",
                              helpText: "Requests that got no database connection in time (answered 503).")
+    }
+    static var poolWait: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "pool_wait", unitName: "seconds",
+                             helpText: "Time a request would wait for a pooled database connection, sampled each second on each event loop, by database.")
     }
     static var busy: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "busy", unitName: "total",
@@ -96,6 +101,14 @@ final class AppMetrics: Sendable {
 
     /// A request that found no database connection within the pool's timeout (answered 503 with Retry-After).
     func poolTimedOut() { registry.makeCounter(descriptor: Self.poolTimeouts).increment() }
+
+    /// One sample of how long a pool took to hand over a connection (`PoolWaitProbe`), by database (`primary`, `replica`).
+    func poolWaited(_ wait: Duration, database: String) {
+        registry.makeDurationHistogram(descriptor: Self.poolWait, labels: [("database", database)], buckets: [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        ]).record(wait)
+    }
 
     /// A SQLite transaction told to come back because another one held the write lock (answered 503 with Retry-After).
     func databaseBusy() { registry.makeCounter(descriptor: Self.busy).increment() }
