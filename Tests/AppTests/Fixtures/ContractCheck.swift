@@ -81,13 +81,15 @@ enum ContractCheck {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
+            // The commonest first: each type tried in vain is an error thrown, and the test library records a
+            // backtrace for each.
             if c.decodeNil() { self = .null }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let i = try? c.decode(Int64.self) { self = .integer(i) }
-            else if let d = try? c.decode(Double.self) { self = .number(d) }
             else if let s = try? c.decode(String.self) { self = .string(s) }
-            else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-            else { self = .object(try c.decode([String: JSONValue].self)) }
+            else if let i = try? c.decode(Int64.self) { self = .integer(i) }
+            else if let o = try? c.decode([String: JSONValue].self) { self = .object(o) }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let d = try? c.decode(Double.self) { self = .number(d) }
+            else { self = .array(try c.decode([JSONValue].self)) }
         }
 
         var typeName: String {
