@@ -30,9 +30,26 @@ sampled() {
   echo "server resident memory: peak $(cat "$file") MiB"
 }
 echo "server resident memory at rest, demo loaded: $(rss) MiB"
+# The sampled waits for a pooled database connection so far (lantoa_db_pool_wait_seconds, one sample a second per
+# event loop): their count, their mean, and how many waited past 100 ms and past a second.
+waits() {
+  curl -sf "$base/metrics" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def value(name):
+    m = re.search("^" + re.escape(name) + " (\\S+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
+s = "lantoa_db_pool_wait_seconds"; p = "{database=\"primary\""
+count = value(s + "_count" + p + "}"); total = value(s + "_sum" + p + "}")
+fast = value(s + "_bucket" + p + ",le=\"0.1\"}"); second = value(s + "_bucket" + p + ",le=\"1.0\"}")
+mean = total / count * 1000 if count else 0
+print(f"pool waits sampled so far: {count:.0f}, mean {mean:.1f} ms, {count - fast:.0f} past 100 ms, {count - second:.0f} past 1 s")
+' || true
+}
 
 echo "## dashboard of the province (Lạng Sơn), $connections connections, ${seconds} s"
 TOKEN=$(login langson) UNIT=20 sampled wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s --latency -s "$here/dashboard.lua" "$base"
+waits
 
 leader=$(login totruong.demo)
 set_json=$(curl -sf -H "Authorization: Bearer $leader" "$base/api/v1/sync")
@@ -41,6 +58,7 @@ services=$(python3 -c 'import json, sys; print(",".join(s["code"] for s in json.
 day=$(python3 -c 'import json, sys, datetime; print(datetime.datetime.fromtimestamp(json.loads(sys.argv[1])["serverTime"], datetime.timezone(datetime.timedelta(hours=7))).date())' "$set_json")
 echo "## sync of 5 supports a request by one hamlet's leader, $connections connections, ${seconds} s"
 TOKEN=$leader RESIDENTS=$residents SERVICES=$services DAY=$day sampled wrk -t2 -c"$connections" -d"${seconds}s" --timeout 60s --latency -s "$here/sync.lua" "$base"
+waits
 
 echo "## /metrics afterwards"
 curl -sf "$base/metrics" | grep -E '^(lantoa_sync_items_total|lantoa_db_(busy|pool_timeouts)_total|http_request_errors_total)' || true

@@ -49,7 +49,7 @@ final class AppMetrics: Sendable {
     }
     static var poolWait: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "pool_wait", unitName: "seconds",
-                             helpText: "Time a request would wait for a pooled database connection, sampled each second on each event loop, by database.")
+                             helpText: "Time a request would wait for a pooled database connection, sampled on each event loop a second after the last sample, by database.")
     }
     static var busy: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "lantoa", subsystem: "db", metricName: "busy", unitName: "total",

@@ -4,10 +4,10 @@ import PostgresNIO
 import SQLiteNIO
 import Vapor
 
-/// How long a request would wait for a pooled database connection, sampled: every second, on each event loop (each has
-/// its own pool), a connection is asked of the pool and given back at once, and the time until it was handed over is
-/// recorded by database (`primary`; `replica` while the read replica is in use). Read on `/metrics` as
-/// `lantoa_db_pool_wait_seconds` (docs/operations.md).
+/// How long a request would wait for a pooled database connection, sampled: a second after the last sample, on each
+/// event loop in turn (each has its own pool), a connection is asked of the pool and given back at once, and the time
+/// until it was handed over is recorded by database (`primary`; `replica` while the read replica is in use). Read on
+/// `/metrics` as `lantoa_db_pool_wait_seconds` (docs/operations.md).
 ///
 /// Sampled rather than timed on every statement: the drivers' pools (AsyncKit's) say nothing of their waits, and a
 /// wrapper that took each statement's connection itself went through FluentSQLiteDriver's `withConnection`, which starts
