@@ -12,8 +12,8 @@ public struct SignInPolicy: Sendable, Equatable {
     /// The longest wait between two attempts before the lockout, in seconds.
     public var maximumDelaySeconds: Int
     /// Bcrypt's cost for the passwords set from now on (2^cost rounds; a stored hash keeps the cost it was made with).
-    /// Not read from the environment: 12 in every deployment; the test suite sets 4, Bcrypt's least, so that its
-    /// thousand accounts do not spend most of its time hashing.
+    /// Not read from the environment: 12 in every deployment; the test suite sets 4, Bcrypt's least, so that hashing
+    /// its accounts does not take most of its time.
     public var passwordCost: Int
 
     public init(loginFailures: Int = 10, addressFailures: Int = 100, lockoutSeconds: Int = 900, freeFailures: Int = 3,
