@@ -6,7 +6,7 @@ import Vapor
 /// Reads `Authorization: Bearer <token>` on API requests.
 struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
-        if let user = try await AccountService(db: request.db, clock: request.clock).user(forToken: bearer.token) {
+        if let user = try await request.accounts.user(forToken: bearer.token) {
             request.auth.login(user)
         }
     }
