@@ -89,6 +89,39 @@ struct PackedRow {
         }
     }
 
+    /// The integers of a field that is a JSON array of integers and nulls (`[3,null,-1]`), or that lists them
+    /// separated by commas with an empty item for nil (`forEachListed`).
+    func forEachValue(_ i: Int, _ body: (Int64?) throws -> Void) throws {
+        let isArray = withBytes(i) { $0.first == UInt8(ascii: "[") }
+        guard isArray else { return try forEachListed(i, body) }
+        try withBytes(i) { bytes in
+            guard bytes.count >= 2, bytes[bytes.count - 1] == UInt8(ascii: "]") else { throw PackedRowsError.malformed }
+            var start = 1
+            for position in 1..<bytes.count where bytes[position] == UInt8(ascii: ",") || position == bytes.count - 1 {
+                let item = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                start = position + 1
+                if item.elementsEqual("null".utf8) { try body(nil); continue }
+                guard let value = Self.integer(item) else { throw PackedRowsError.malformed }
+                try body(value)
+            }
+        }
+    }
+
+    /// A decimal integer, optionally negative, from its digits; nil for anything else.
+    static func integer(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var value: Int64 = 0, negative = false, any = false
+        for (position, c) in digits.enumerated() {
+            if position == 0, c == UInt8(ascii: "-") { negative = true; continue }
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(c - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = sum
+            any = true
+        }
+        return any ? (negative ? -value : value) : nil
+    }
+
     func uuid(_ i: Int) -> UUID? { withBytes(i) { UUIDText.parse(utf8: $0) } }
 
     /// A decimal integer, optionally negative.

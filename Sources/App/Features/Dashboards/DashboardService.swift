@@ -50,6 +50,9 @@ struct DashboardService {
         let figures = PeriodFigures(results)
         let trends = Self.trend(results, formulas: formulas, period: period)
         let targets = try await targetValues(units: [place.id] + children.map(\.id), period: period)
+        // Each child's figures and targets looked up once, not once per indicator.
+        let childFigures = children.map { figures.of($0.id) }
+        let childTargets = children.map { targets[$0.id] ?? [:] }
         var out: [DashboardIndicator] = []
         for i in indicators {
             let f = formulas[i.code]!
@@ -58,7 +61,7 @@ struct DashboardService {
                 actual = figures.value(f, unit: place.id)
             } else {
                 // Summed over the units taking part; a rate from the summed parts.
-                let parts = children.map { figures.value(f, unit: $0.id) }
+                let parts = childFigures.map { $0.value(f) }
                 let n = parts.compactMap(\.numerator).reduce(0, +), d = parts.compactMap(\.denominator).reduce(0, +)
                 if f.flowDenominator != nil {
                     actual = (ReportRates.percent(n, of: d) ?? 0, n, d)
@@ -68,20 +71,20 @@ struct DashboardService {
                 }
             }
             let target = targets[place.id]?[i.code]
-            let rows = children.map { c in
-                let v = figures.value(f, unit: c.id).actual
-                let t = targets[c.id]?[i.code]
-                return BreakdownRow(unit: c.ref, actual: v, target: t, percentOfPlan: Self.percent(v, of: t))
+            let rows = children.indices.map { c in
+                let v = childFigures[c].value(f).actual
+                let t = childTargets[c][i.code]
+                return BreakdownRow(unit: children[c].ref, actual: v, target: t, percentOfPlan: Self.percent(v, of: t))
             }
-            let childTargets = rows.compactMap(\.target)
+            let splitTargets = rows.compactMap(\.target)
             var finding: SplitFinding?
-            if let target, !childTargets.isEmpty, !i.kind.isRate {
-                finding = TargetSplit.finding(parent: Int64(target.rounded()), children: childTargets.map { Int64($0.rounded()) })
+            if let target, !splitTargets.isEmpty, !i.kind.isRate {
+                finding = TargetSplit.finding(parent: Int64(target.rounded()), children: splitTargets.map { Int64($0.rounded()) })
             }
             out.append(DashboardIndicator(code: i.code, kind: i.kind, name: i.name, actual: actual.actual, numerator: actual.numerator,
                                           denominator: actual.denominator, target: target, percentOfPlan: Self.percent(actual.actual, of: target),
                                           trend: trends[i.code] ?? [], breakdown: rows,
-                                          childTargets: childTargets.isEmpty || i.kind.isRate ? nil : childTargets.reduce(0, +),
+                                          childTargets: splitTargets.isEmpty || i.kind.isRate ? nil : splitTargets.reduce(0, +),
                                           splitFinding: finding))
         }
         return DashboardResponse(unit: place.ref, period: period.description, periodStart: period.start.iso, periodEnd: period.end.iso,

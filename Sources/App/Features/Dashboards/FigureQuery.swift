@@ -9,7 +9,7 @@ struct FigureQuery {
     /// How a part's sums are grouped: by unit and figure key, or (for a trend) by figure key and period key.
     enum Grouping { case unit, period }
 
-    enum Periods {
+    enum Periods: Hashable {
         case keys([String])
         case range(RollupPeriods.KeyRange)
     }

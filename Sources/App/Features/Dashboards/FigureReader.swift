@@ -12,7 +12,13 @@ import SQLKit
 /// summed over the rows of the part's own periods. A ranking's figures for this year, last year and up to now are
 /// then one scan of a few year rows per commune.
 ///
-/// The database returns the sums packed into one text value (`SQLDatabase.packedRows`): decoding thousands of rows
+/// Each row's figure keys are taken out of its JSON object by one call (SQLite's `json_extract` with every path), and
+/// the sums are made here, not by the database. A row of a hundred keys or more is larger than what SQLite keeps in
+/// a page of the primary key's tree, and every mention of the column in the statement read its overflow pages again
+/// from the file: one `figures ->> key` per key and row made a province's dashboard spend a quarter of its time in
+/// `pread` (`perf`, 05/12/2026).
+///
+/// The database returns the rows packed into one text value (`SQLDatabase.packedRows`): decoding thousands of rows
 /// one by one through the driver took several times longer than finding them.
 struct FigureReader {
     let db: any Database
@@ -58,6 +64,10 @@ struct FigureReader {
             var key: String
             /// The part's periods, where they are not the whole scan.
             var periods: FigureQuery.Periods?
+            /// The position of `key` among the values read from each row (`Scan.keys`).
+            var value = 0
+            /// The position of `periods` among the scan's conditions (`Scan.conditions`).
+            var condition: Int?
         }
 
         var units: [UUID]
@@ -65,6 +75,29 @@ struct FigureReader {
         var low: String
         var high: String
         var columns: [Column] = []
+        /// The figure keys read from each row, once each, whatever the columns that sum them.
+        var keys: [String] = []
+        /// The periods of the columns that are not the whole scan, once each: tested once per row.
+        var conditions: [FigureQuery.Periods] = []
+
+        /// Fills `keys`, `conditions` and each column's positions in them.
+        mutating func index() {
+            var keyPositions: [String: Int] = [:], conditionPositions: [FigureQuery.Periods: Int] = [:]
+            for c in columns.indices {
+                let key = columns[c].key
+                if let known = keyPositions[key] { columns[c].value = known } else {
+                    keyPositions[key] = keys.count
+                    columns[c].value = keys.count
+                    keys.append(key)
+                }
+                guard let periods = columns[c].periods else { continue }
+                if let known = conditionPositions[periods] { columns[c].condition = known } else {
+                    conditionPositions[periods] = conditions.count
+                    columns[c].condition = conditions.count
+                    conditions.append(periods)
+                }
+            }
+        }
     }
 
     /// The scans that read `query`'s parts.
@@ -97,6 +130,7 @@ struct FigureReader {
                     scan.columns.append(Scan.Column(part: piece.part, key: key, periods: whole ? nil : piece.periods))
                 }
             }
+            scan.index()
             return scan
         }
     }
@@ -110,26 +144,86 @@ struct FigureReader {
         guard !scans.isEmpty else { return Results() }
         let statement = self.statement(scans)
         return try await Self.withoutParallelWorkers(db, if: scans.count > 1) { sql in
-            var results = Results()
-            try await sql.forEachPackedRow(statement, columns: ["p", "g", "v"]) { row in
+            // Each scan's sums by the text of its group (a unit or a period) and column; nil where no row had the key.
+            var groups = [[String: Int]](repeating: [:], count: scans.count)
+            var sums = [[[Int64?]]](repeating: [], count: scans.count)
+            var values: [Int64?] = [], holds: [Bool] = []
+            try await sql.forEachPackedRow(statement, columns: ["p", "g", "d", "v"]) { row in
                 guard let index = row.int(0), scans.indices.contains(index) else { throw PackedRowsError.malformed }
                 let scan = scans[index]
-                // A stripe's sums are the nation's.
-                let unit = scan.grouping == .unit ? row.uuid(1).map { Rollups.isNation($0) ? Rollups.nation : $0 } : nil
-                let period = scan.grouping == .period ? row.string(1) : ""
-                guard scan.grouping == .period || unit != nil else { throw PackedRowsError.malformed }
-                var c = 0
-                try row.forEachListed(2) { sum in
-                    guard c < scan.columns.count else { throw PackedRowsError.malformed }
-                    defer { c += 1 }
-                    guard let sum else { return }
-                    let column = scan.columns[c], part = query.parts[column.part]
-                    if let unit { results.units[part.tag, default: [:]][unit, default: [:]][column.key, default: 0] += part.sign * sum }
-                    else { results.periods[part.tag, default: [:]][column.key, default: [:]][period, default: 0] += part.sign * sum }
+                values.removeAll(keepingCapacity: true)
+                try row.forEachValue(3) { values.append($0) }
+                guard values.count >= scan.keys.count else { throw PackedRowsError.malformed }
+                let period = row.string(2)
+                holds.removeAll(keepingCapacity: true)
+                for condition in scan.conditions { holds.append(Self.holds(condition, period)) }
+                let group = scan.grouping == .unit ? row.string(1) : period
+                var g = groups[index][group] ?? -1
+                if g < 0 {
+                    g = sums[index].count
+                    groups[index][group] = g
+                    sums[index].append([Int64?](repeating: nil, count: scan.columns.count))
                 }
-                guard c == scan.columns.count else { throw PackedRowsError.malformed }
+                for (c, column) in scan.columns.enumerated() {
+                    guard let value = values[column.value] else { continue }
+                    if let condition = column.condition, !holds[condition] { continue }
+                    sums[index][g][c] = (sums[index][g][c] ?? 0) + value
+                }
+            }
+            // Into the results, a part (a run of the scan's columns) at a time: one lookup of its tag, and of each
+            // group under it, instead of one per value.
+            var results = Results()
+            for (index, scan) in scans.enumerated() {
+                var units: [UUID?] = Array(repeating: nil, count: sums[index].count)
+                if scan.grouping == .unit {
+                    for (group, g) in groups[index] {
+                        // A stripe's sums are the nation's.
+                        guard let unit = UUIDText.parse(group) else { throw PackedRowsError.malformed }
+                        units[g] = Rollups.isNation(unit) ? Rollups.nation : unit
+                    }
+                }
+                var start = 0
+                while start < scan.columns.count {
+                    let part = query.parts[scan.columns[start].part]
+                    var end = start + 1
+                    while end < scan.columns.count, scan.columns[end].part == scan.columns[start].part { end += 1 }
+                    let run = start..<end
+                    start = end
+                    if scan.grouping == .unit {
+                        var table = results.units.removeValue(forKey: part.tag) ?? [:]
+                        for (g, unit) in units.enumerated() where run.contains(where: { sums[index][g][$0] != nil }) {
+                            Self.add(sums[index][g], run, scan.columns, part.sign, into: &table[unit!, default: [:]])
+                        }
+                        results.units[part.tag] = table
+                    } else {
+                        var table = results.periods.removeValue(forKey: part.tag) ?? [:]
+                        for (period, g) in groups[index] {
+                            for c in run {
+                                guard let sum = sums[index][g][c] else { continue }
+                                table[scan.columns[c].key, default: [:]][period, default: 0] += part.sign * sum
+                            }
+                        }
+                        results.periods[part.tag] = table
+                    }
+                }
             }
             return results
+        }
+    }
+
+    /// Adds the sums of `columns[run]` (times `sign`) to a unit's figures.
+    private static func add(_ sums: [Int64?], _ run: Range<Int>, _ columns: [Scan.Column], _ sign: Int64, into figures: inout [String: Int64]) {
+        for c in run {
+            guard let sum = sums[c] else { continue }
+            figures[columns[c].key, default: 0] += sign * sum
+        }
+    }
+
+    /// Whether a row of `period` is among `periods`.
+    static func holds(_ periods: FigureQuery.Periods, _ period: String) -> Bool {
+        switch periods {
+        case let .range(range): period >= range.low && period <= range.high
+        case let .keys(keys): keys.contains(period)
         }
     }
 
@@ -217,26 +311,34 @@ struct FigureReader {
     }
 
     /// The one statement that reads `scans` (a UNION ALL of range scans of the rollups' primary key); the query-plan
-    /// test holds it to its index.
+    /// test holds it to its index. Each row comes back with its unit, its period and the values of the scan's keys:
+    /// on SQLite a JSON array from one `json_extract` (at least two paths, so that it is always an array), on
+    /// PostgreSQL a list separated by commas, empty where the row lacks the key.
     func statement(_ scans: [Scan]) -> SQLQueryString {
         var union = SQLQueryString("")
         for (index, scan) in scans.enumerated() {
             if index > 0 { union += " UNION ALL " }
-            let group = scan.grouping == .unit ? "unit_id" : "period"
-            union += "SELECT \(literal: index) AS p, CAST(\(unsafeRaw: group) AS TEXT) AS g, "
-            for (c, column) in scan.columns.enumerated() {
-                if c > 0 { union += " || ',' || " }
-                let value = RollupRows.extract(column.key, sql)
-                var sum: SQLQueryString
-                switch column.periods {
-                case nil: sum = "SUM(" + value + ")"
-                case let .range(range)?: sum = "SUM(CASE WHEN period >= \(bind: range.low) AND period <= \(bind: range.high) THEN " + value + " END)"
-                case let .keys(keys)?: sum = "SUM(CASE WHEN period IN (\(binds: keys)) THEN " + value + " END)"
+            union += "SELECT \(literal: index) AS p, CAST(unit_id AS TEXT) AS g, period AS d, "
+            if sql.engine == .postgres {
+                // PostgreSQL finds a key in a binary search of the object, and rows under 2 KB (all of a province's, at
+                // real size) are stored uncompressed: reading them as one record (`jsonb_to_record`) measured no
+                // faster.
+                for (k, key) in scan.keys.enumerated() {
+                    if k > 0 { union += " || ',' || " }
+                    union += "COALESCE(figures ->> \(bind: key), '')"
                 }
-                union += "COALESCE(CAST(" + sum + " AS TEXT), '')"
+                union += " AS v FROM rollups"
+            } else {
+                union += "json_extract(figures"
+                for key in scan.keys.count == 1 ? scan.keys + scan.keys : scan.keys {
+                    var path = "$."
+                    RollupRows.appendJSONString(key, to: &path)
+                    union += ", \(bind: path)"
+                }
+                union += ") AS v FROM rollups"
             }
-            union += " AS v FROM rollups WHERE " + sql.among("unit_id", scan.units)
-            union += " AND period >= \(bind: scan.low) AND period <= \(bind: scan.high) GROUP BY \(unsafeRaw: group)"
+            union += " WHERE " + sql.among("unit_id", scan.units)
+            union += " AND period >= \(bind: scan.low) AND period <= \(bind: scan.high)"
         }
         return union
     }

@@ -46,6 +46,22 @@ extension DashboardService {
 
         var flowKeys: [String] { [flow, flowDenominator].compactMap { $0 } }
         var stockKeys: [String] { [stock, denominator].compactMap { $0 } }
+
+        /// The formula's value from its figures: a rate of flows, a flow, a current figure, a stock, or a stock's rate
+        /// per its denominator (a percentage to one decimal).
+        func evaluate(flow: (String) -> Int64, stock: (String) -> Int64, current: (String) -> Int64)
+            -> (actual: Double, numerator: Int64?, denominator: Int64?) {
+            if let key = self.flow, let d = flowDenominator {
+                let n = flow(key), expected = flow(d)
+                return (ReportRates.percent(n, of: expected) ?? 0, n, expected)
+            }
+            if let key = self.flow { return (Double(flow(key)), nil, nil) }
+            if let key = self.current { return (Double(current(key)), nil, nil) }
+            let n = stock(self.stock ?? "")
+            guard let d = denominator else { return (Double(n), nil, nil) }
+            let value = stock(d)
+            return (value > 0 ? (Double(n) * 1000 / Double(value)).rounded() / 10 : 0, n, value)
+        }
     }
 
     func formulas(_ indicators: [IndicatorRecord]) async throws -> [String: Formula] {
@@ -98,18 +114,40 @@ extension DashboardService {
                 guard let d else { return sparse[unit]?[key] ?? 0 }
                 return (position ?? d.units.firstIndex(of: unit)).map { d.value(key, at: $0) } ?? 0
             }
-            func flow(_ key: String) -> Int64 { read(dense.flows, flows, key) }
-            func stock(_ key: String) -> Int64 { read(dense.stocks, stocks, key) }
-            if let key = f.flow, let d = f.flowDenominator {
-                let n = flow(key), expected = flow(d)
-                return (ReportRates.percent(n, of: expected) ?? 0, n, expected)
-            }
-            if let key = f.flow { return (Double(flow(key)), nil, nil) }
-            if let key = f.current { return (Double(read(dense.current, current, key)), nil, nil) }
-            let n = stock(f.stock ?? "")
-            guard let d = f.denominator else { return (Double(n), nil, nil) }
-            let denominator = stock(d)
-            return (denominator > 0 ? (Double(n) * 1000 / Double(denominator)).rounded() / 10 : 0, n, denominator)
+            return f.evaluate(flow: { read(dense.flows, flows, $0) }, stock: { read(dense.stocks, stocks, $0) },
+                              current: { read(dense.current, current, $0) })
+        }
+
+        /// One unit's figures, looked up once for all the formulas read of it (a dashboard's breakdown).
+        func of(_ unit: UUID) -> UnitFigures {
+            guard dense.flows == nil, dense.stocks == nil, dense.current == nil else { return UnitFigures(figures: self, unit: unit) }
+            return UnitFigures(flows: flows[unit] ?? [:], stocks: stocks[unit] ?? [:], current: current[unit] ?? [:])
+        }
+    }
+
+    /// The figures of one unit of a `PeriodFigures`.
+    struct UnitFigures {
+        var flows: [String: Int64] = [:]
+        var stocks: [String: Int64] = [:]
+        var current: [String: Int64] = [:]
+        /// Figures read from the ranking summary, looked up through their `PeriodFigures`.
+        var figures: PeriodFigures?
+        var unit: UUID?
+
+        init(flows: [String: Int64], stocks: [String: Int64], current: [String: Int64]) {
+            self.flows = flows
+            self.stocks = stocks
+            self.current = current
+        }
+
+        init(figures: PeriodFigures, unit: UUID) {
+            self.figures = figures
+            self.unit = unit
+        }
+
+        func value(_ f: Formula) -> (actual: Double, numerator: Int64?, denominator: Int64?) {
+            if let figures, let unit { return figures.value(f, unit: unit) }
+            return f.evaluate(flow: { flows[$0] ?? 0 }, stock: { stocks[$0] ?? 0 }, current: { current[$0] ?? 0 })
         }
     }
 
