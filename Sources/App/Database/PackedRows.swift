@@ -125,21 +125,5 @@ struct PackedRow {
     func uuid(_ i: Int) -> UUID? { withBytes(i) { UUIDText.parse(utf8: $0) } }
 
     /// A decimal integer, optionally negative.
-    func int(_ i: Int) -> Int? {
-        withBytes(i) { digits in
-            var negative = false
-            var value = 0
-            var any = false
-            for (position, c) in digits.enumerated() {
-                if position == 0, c == UInt8(ascii: "-") { negative = true; continue }
-                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
-                let (times, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times.addingReportingOverflow(Int(c - UInt8(ascii: "0")))
-                guard !o1, !o2 else { return nil }
-                value = sum
-                any = true
-            }
-            return any ? (negative ? -value : value) : nil
-        }
-    }
+    func int(_ i: Int) -> Int? { withBytes(i) { Self.integer($0).flatMap { Int(exactly: $0) } } }
 }
