@@ -22,6 +22,8 @@ let package = Package(
     targets: [
         // The system's zlib, for reading uploaded workbooks (ZIPReader).
         .systemLibrary(name: "CLanToaZlib", path: "Sources/CLanToaZlib"),
+        // glibc's malloc controls, for the batch commands' peak memory (BatchMemory).
+        .systemLibrary(name: "CLanToaMalloc", path: "Sources/CLanToaMalloc"),
         .target(
             name: "LanToaCore",
             dependencies: [
@@ -48,6 +50,7 @@ let package = Package(
             dependencies: [
                 "LanToaCore",
                 "LanToaResources",
+                "CLanToaMalloc",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

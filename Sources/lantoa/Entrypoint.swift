@@ -12,11 +12,13 @@ enum Entrypoint {
         let development = arguments.contains("--dev")
         arguments.removeAll { $0 == "--dev" }
         var env = try Environment.detect(arguments: arguments)
+        let command = env.arguments.dropFirst().first ?? "serve"
+        // Before any thread starts: a batch command's malloc arenas.
+        BatchMemory.prepare(forCommand: command)
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
             var config = try AppConfig.fromEnvironment(env, development: development)
-            let command = env.arguments.dropFirst().first ?? "serve"
             let serving = command == "serve" || command.hasPrefix("-")
             // The server's periodic work (audit sealing, reminders, warnings) is the server's: a command (a migration, a
             // rebuild, a restore) does its one job without it taking the write lock beside it.

@@ -122,6 +122,8 @@ struct RollupBuilder: Sendable {
                 written += carried.count
                 try await carried.write(on: db, merging: true)
             }
+            // The batch is written: what it held goes back to the system before the next is read.
+            BatchMemory.release()
             let percent = (index + 1) * 100 / batches.count
             if percent != shown {
                 shown = percent

@@ -72,6 +72,13 @@ struct SynthCommand: AsyncCommand {
         let bar = context.console.progressBar(title: "Synthetic \(scale) data")
         let box = ProgressBox(bar: bar)
         let started = Date()
+        var stage = started
+        // Each stage's time, and its memory handed back before the next (`BatchMemory`).
+        func ended(_ name: String) {
+            context.console.info("  \(name): \(String(format: "%.1f", Date().timeIntervalSince(stage))) s")
+            stage = Date()
+            BatchMemory.release()
+        }
         let counts: SyntheticData.Counts
         do {
             counts = try await SyntheticData(db: app.db, options: options, progress: { _, done, total in box.update(done, total) }).run()
@@ -81,10 +88,13 @@ struct SynthCommand: AsyncCommand {
             context.console.error(error.description)
             throw CommandFailed()
         }
+        ended("raw rows and their indexes")
         context.console.info("Writing the periodic reports of the ended months…")
         let reports = try await SyntheticReports(db: app.db, seed: options.seed, today: options.today).run()
+        ended("reports")
         context.console.info("Computing the rollups…")
         try await RollupBuilder(db: app.db, progress: { context.console.info("  \($0)") }).rebuild()
+        ended("rollups")
         // PostgreSQL plans from statistics, which a bulk load leaves unset until autovacuum comes round: the first
         // measurements after `synth` would be of plans made blind. SQLite reads the rollups by their primary key and
         // is left as it is.
@@ -92,6 +102,7 @@ struct SynthCommand: AsyncCommand {
         if sql.engine == .postgres {
             context.console.info("Updating PostgreSQL's statistics (VACUUM ANALYZE)…")
             try await sql.raw("VACUUM ANALYZE").run()
+            ended("statistics")
         }
         context.console.success("""
             \(counts.hamlets) hamlets, \(counts.teams) teams, \(counts.members) members, \(counts.households) households, \
