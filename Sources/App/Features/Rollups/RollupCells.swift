@@ -79,7 +79,7 @@ struct RollupCells {
 
     /// Writes the non-zero figures into the rollups: one row per unit and period (`RollupRows`), in the primary key's
     /// order (unit, period, as the database compares them). The table must hold none of these rows, unless `merging`:
-    /// then they are added to the stored rows key by key (`RollupRows.add`), which is slower.
+    /// then they are added to the stored rows key by key (`RollupRows.addInBulk`), which is slower.
     func write(on db: any Database, merging: Bool = false) async throws {
         // Ranks that sort as the stored text does: units by their upper-case text, periods as strings (days "D…"
         // before months "M…", the total "T", years "Y…"; within a grain, by date), which their packed bits already do.
@@ -94,12 +94,13 @@ struct RollupCells {
         var periods: [UInt64: String] = [:]
         let writer = BulkWriter(db: db)
         var batch: [[BulkValue]] = []
-        var merged: [(unit: UUID, period: String, figures: String)] = []
         func flush() async throws {
-            try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
-            try await RollupRows.add(merged, on: db as! any SQLDatabase)
+            if merging {
+                try await RollupRows.addInBulk(batch, on: db)
+            } else {
+                try await writer.write(Rollups.schema, columns: ["unit_id", "period", "figures"], rows: batch)
+            }
             batch.removeAll(keepingCapacity: true)
-            merged.removeAll(keepingCapacity: true)
         }
         var start = 0
         while start < cells.count {
@@ -112,8 +113,8 @@ struct RollupCells {
             let figures = cells[start..<end].map { (key: keys[Int($0.packed >> Self.keyShift & (1 << 12 - 1))], value: $0.value) }
                 .sorted { $0.key < $1.key }
             let unit = units[Int(packed >> Self.unitShift)]
-            if merging { merged.append((unit, period, RollupRows.json(figures))) } else { batch.append([.uuid(unit), .text(period), .json(RollupRows.json(figures))]) }
-            if batch.count == BulkWriter.copyRows || merged.count == BulkWriter.copyRows { try await flush() }
+            batch.append([.uuid(unit), .text(period), .json(RollupRows.json(figures))])
+            if batch.count == BulkWriter.copyRows { try await flush() }
             start = end
         }
         try await flush()

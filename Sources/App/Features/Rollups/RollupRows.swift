@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import LanToaCore
 import SQLKit
@@ -59,6 +60,35 @@ enum RollupRows {
             insert += " ON CONFLICT (unit_id, period) DO UPDATE SET figures = " + merged(sql)
             try await sql.raw(insert).run()
         }
+    }
+
+    /// Adds many rows at once, as `add` does: they are copied into a temporary table through the bulk path (`COPY` on
+    /// PostgreSQL) and added to the stored rows by one upsert in the primary key's order. For the rebuild's carried
+    /// rows (millions, most of them new), where upserts of 200 bound rows a statement were most of PostgreSQL's time
+    /// in writing (Benchmarks/README.md, "Rollup rebuild in bounded memory"). The rows' (unit, period) are distinct.
+    /// Inside the caller's transaction, on its one connection.
+    static func addInBulk(_ rows: [[BulkValue]], on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        let staging = "rollup_additions"
+        if sql.engine == .postgres {
+            try await sql.raw("""
+                CREATE TEMPORARY TABLE IF NOT EXISTS \(unsafeRaw: staging) (unit_id UUID NOT NULL, period TEXT NOT NULL, figures JSONB NOT NULL)
+                ON COMMIT DROP
+                """).run()
+            // A temporary table is never vacuumed: emptied by TRUNCATE, not DELETE, so that it does not grow by every use.
+            try await sql.raw("TRUNCATE \(unsafeRaw: staging)").run()
+        } else {
+            try await sql.raw("CREATE TEMPORARY TABLE IF NOT EXISTS \(unsafeRaw: staging) (unit_id TEXT NOT NULL, period TEXT NOT NULL, figures BLOB NOT NULL)").run()
+            try await sql.raw("DELETE FROM \(unsafeRaw: staging)").run()
+        }
+        try await BulkWriter(db: db).write(staging, columns: ["unit_id", "period", "figures"], rows: rows)
+        // `WHERE true`: SQLite reads an upsert's ON CONFLICT after a SELECT only past a WHERE clause.
+        try await sql.raw("""
+            INSERT INTO \(unsafeRaw: Rollups.schema) (unit_id, period, figures)
+            SELECT unit_id, period, figures FROM \(unsafeRaw: staging) WHERE true ORDER BY unit_id, period
+            ON CONFLICT (unit_id, period) DO UPDATE SET figures = \(merged(sql))
+            """).run()
     }
 
     /// What an upsert sets a row's figures to when the row exists: the stored figures plus the new ones, key by key,
