@@ -47,10 +47,16 @@ enum ReportFigures {
 
     /// What a report counts as once its period is closed: a report marked not received never counts as received.
     static func measures(of report: ReportRecord?) -> [Measure] {
-        guard let report, report.receivedAt != nil, report.state != .notReceived else { return [] }
+        guard let report else { return [] }
+        return measures(received: report.receivedAt != nil, state: report.state, onTime: report.onTime == true)
+    }
+
+    /// The same, from a report's fields read as a row.
+    static func measures(received: Bool, state: ReportRecord.State, onTime: Bool) -> [Measure] {
+        guard received, state != .notReceived else { return [] }
         var out: [Measure] = [.received]
-        if report.onTime == true { out.append(.onTime) }
-        if report.state == .approved { out.append(.approved) }
+        if onTime { out.append(.onTime) }
+        if state == .approved { out.append(.approved) }
         return out
     }
 
