@@ -6,10 +6,10 @@ import CLanToaMalloc
 /// through many threads in one process.
 ///
 /// glibc gives each thread that allocates under contention its own malloc arena, up to eight per core, and memory freed
-/// into one arena is not reused by the threads of another: a national `synth` peaked at 1.54 GiB where its rebuild
-/// alone needed 853 MiB (Benchmarks/README.md, "Rollup rebuild in bounded memory"). A batch command therefore keeps
-/// to two arenas, set before any thread starts, and hands freed memory back to the system between its stages. The
-/// server keeps glibc's defaults: its requests are small and run on every core at once.
+/// into one arena is not reused by the threads of another: a province's `synth` peaked at 649 MiB with glibc's
+/// defaults and at 467 MiB with two arenas and these trims (Benchmarks/README.md, "Rollup rebuild in bounded memory").
+/// A batch command therefore keeps to two arenas, set before any thread starts, and hands freed memory back to the
+/// system between its stages. The server keeps glibc's defaults: its requests are small and run on every core at once.
 public enum BatchMemory {
     /// The commands that run as a batch.
     public static let commands: Set<String> = ["synth", "rollups"]
