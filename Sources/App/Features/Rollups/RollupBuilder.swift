@@ -257,12 +257,15 @@ struct PathRange: Sendable {
 
 /// The figures of a rebuild as they are summed: those of the batch being read (the units whose rows are whole
 /// within it: the hamlets and communes of its paths) and those carried over batches (the nation's stripes, the
-/// provinces, and every unit of a former path, which gathers from hamlets anywhere). Locked, since rows streamed
+/// provinces, and the former communes, districts and provinces, which gather from hamlets anywhere). Locked, since rows streamed
 /// from the database arrive in a closure.
 private final class Sums: @unchecked Sendable {
     private let lock = NIOLock()
     private let formers: [UUID: String]
-    /// The units of any former path: their rows gather from hamlets in many batches.
+    /// The units of any former path, but for the unit whose former path it is: their rows gather from hamlets in many
+    /// batches. A hamlet's former path ends with the hamlet itself, whose rows come from its own supports alone and
+    /// are whole within its batch (counted among the former path's units, every hamlet was carried: 26.9 million of a
+    /// national rebuild's 29.0 million rows).
     private let formerUnits: Set<UUID>
     private var chains: [String: (batch: [UInt64], carried: [UInt64])] = [:]
     private var batch = RollupCells()
@@ -272,7 +275,7 @@ private final class Sums: @unchecked Sendable {
 
     init(formers: [UUID: String]) {
         self.formers = formers
-        formerUnits = Set(formers.values.flatMap { $0.split(separator: "/").compactMap { UUID(uuidString: String($0)) } })
+        formerUnits = Set(formers.flatMap { unit, path in path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }.filter { $0 != unit } })
     }
 
     var unreadableRows: Int { lock.withLock { unread } }
