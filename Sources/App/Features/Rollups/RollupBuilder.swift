@@ -257,8 +257,8 @@ struct PathRange: Sendable {
 
 /// The figures of a rebuild as they are summed: those of the batch being read (the units whose rows are whole
 /// within it: the hamlets and communes of its paths) and those carried over batches (the nation's stripes, the
-/// provinces, and the former communes, districts and provinces, which gather from hamlets anywhere). Locked, since rows streamed
-/// from the database arrive in a closure.
+/// provinces, and the former communes, districts and provinces, which gather from hamlets anywhere). Locked, since
+/// rows streamed from the database arrive in a closure.
 private final class Sums: @unchecked Sendable {
     private let lock = NIOLock()
     private let formers: [UUID: String]
