@@ -21,6 +21,22 @@ extension SQLDatabase {
     }
 }
 
+extension SQLDatabase {
+    /// An empty temporary table for the caller's transaction, on its one connection, created on first use with the
+    /// columns given for each engine. PostgreSQL drops it at commit; a SQLite connection keeps it, and it is emptied
+    /// at the next use. On PostgreSQL it is emptied by TRUNCATE, not DELETE: a temporary table is never vacuumed, and
+    /// would grow by every use.
+    func emptyTemporaryTable(_ name: String, postgres: String, sqlite: String) async throws {
+        if engine == .postgres {
+            try await raw("CREATE TEMPORARY TABLE IF NOT EXISTS \(unsafeRaw: name) (\(unsafeRaw: postgres)) ON COMMIT DROP").run()
+            try await raw("TRUNCATE \(unsafeRaw: name)").run()
+        } else {
+            try await raw("CREATE TEMPORARY TABLE IF NOT EXISTS \(unsafeRaw: name) (\(unsafeRaw: sqlite))").run()
+            try await raw("DELETE FROM \(unsafeRaw: name)").run()
+        }
+    }
+}
+
 extension Database {
     /// A transaction that writes: every one goes through here (only PostgreSQL-only reads use `transaction`).
     ///

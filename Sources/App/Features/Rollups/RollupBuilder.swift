@@ -79,6 +79,10 @@ struct RollupBuilder: Sendable {
     }
 
     private func rebuildInTransaction() async throws {
+        // No JIT compilation on PostgreSQL: a batch's reading of supports over the monthly partitions of the log costs
+        // more than the JIT threshold, and compiling its plan (a thousand functions) took 4 of its 5 seconds, in every
+        // batch (Benchmarks/README.md, "Rollup rebuild in bounded memory").
+        if sql.engine == .postgres { try await sql.raw("SET LOCAL jit = off").run() }
         // The ranking summary is kept from migration 019 on; an earlier migration's rebuild predates it.
         let summarised = try await Indexes.hasColumn("value", in: RollupSummary.schema, on: sql)
         for table in ["rollups", "household_visits", "team_activity"] + (summarised ? [RollupSummary.schema] : []) {
@@ -90,6 +94,7 @@ struct RollupBuilder: Sendable {
         }
         let sums = Sums(formers: formers)
         let ages = try await Rollups.eligibilityAges(on: db)
+        try await collectSuperseded()
 
         // Derived tables, written by the database itself.
         try await sql.raw("""
@@ -149,13 +154,33 @@ struct RollupBuilder: Sendable {
             + "\(done * 100 / max(total, 1)) % · batch \(done) of \(total) · \(figures) figures written · about \(eta) left"
     }
 
+    /// The temporary table of the supports a correction superseded, filled once for all batches.
+    private static let superseded = "superseded_supports"
+
+    /// Fills `superseded` with the ids of the supports that a correction superseded. A batch then tells a superseded
+    /// support by one probe of this small table: on PostgreSQL, probing the support log itself costs one index probe
+    /// per monthly partition for every support of the batch (a correction may fall in any month), which made the
+    /// batches' reading of supports three to four times the whole country's in one query (Benchmarks/README.md, "Rollup
+    /// rebuild in bounded memory"). Inside the rebuild's transaction, on its one connection.
+    private func collectSuperseded() async throws {
+        let table = Self.superseded
+        // Untyped on SQLite, so that the ids keep the form the support log stores them in.
+        try await sql.emptyTemporaryTable(table, postgres: "id UUID PRIMARY KEY", sqlite: "id PRIMARY KEY")
+        try await sql.raw("""
+            INSERT INTO \(unsafeRaw: table) (id)
+            SELECT DISTINCT supersedes_id FROM support_activities WHERE supersedes_id IS NOT NULL
+            """).run()
+        // PostgreSQL never analyses a temporary table on its own: its size, for the batches' plans.
+        if sql.engine == .postgres { try await sql.raw("ANALYZE \(unsafeRaw: table)").run() }
+    }
+
     /// Adds the figures of the raw rows whose unit paths are in `paths` to `sums`.
     private func read(_ paths: PathRange, into sums: Sums, ages: [Int]) async throws {
         // Supports done that no correction superseded; streamed, since a national log groups into millions of rows.
         try await sql.raw("""
             SELECT unit_path, service_code, happened_on, CAST(SUM(CASE WHEN anonymous_count > 0 THEN anonymous_count ELSE 1 END) AS BIGINT) AS n
             FROM support_activities a WHERE outcome = 'done' AND \(paths.condition("a.unit_path"))
-            AND NOT EXISTS (SELECT 1 FROM support_activities s WHERE s.supersedes_id = a.id)
+            AND NOT EXISTS (SELECT 1 FROM \(unsafeRaw: Self.superseded) s WHERE s.id = a.id)
             GROUP BY unit_path, service_code, happened_on
             """).run { row in
             guard let path = try? row.decode(column: "unit_path", as: String.self), let service = try? row.decode(column: "service_code", as: String.self),

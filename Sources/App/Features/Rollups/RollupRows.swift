@@ -71,17 +71,8 @@ enum RollupRows {
         guard !rows.isEmpty else { return }
         let sql = db as! any SQLDatabase
         let staging = "rollup_additions"
-        if sql.engine == .postgres {
-            try await sql.raw("""
-                CREATE TEMPORARY TABLE IF NOT EXISTS \(unsafeRaw: staging) (unit_id UUID NOT NULL, period TEXT NOT NULL, figures JSONB NOT NULL)
-                ON COMMIT DROP
-                """).run()
-            // A temporary table is never vacuumed: emptied by TRUNCATE, not DELETE, so that it does not grow by every use.
-            try await sql.raw("TRUNCATE \(unsafeRaw: staging)").run()
-        } else {
-            try await sql.raw("CREATE TEMPORARY TABLE IF NOT EXISTS \(unsafeRaw: staging) (unit_id TEXT NOT NULL, period TEXT NOT NULL, figures BLOB NOT NULL)").run()
-            try await sql.raw("DELETE FROM \(unsafeRaw: staging)").run()
-        }
+        try await sql.emptyTemporaryTable(staging, postgres: "unit_id UUID NOT NULL, period TEXT NOT NULL, figures JSONB NOT NULL",
+                                          sqlite: "unit_id TEXT NOT NULL, period TEXT NOT NULL, figures BLOB NOT NULL")
         try await BulkWriter(db: db).write(staging, columns: ["unit_id", "period", "figures"], rows: rows)
         // `WHERE true`: SQLite reads an upsert's ON CONFLICT after a SELECT only past a WHERE clause.
         try await sql.raw("""
