@@ -232,7 +232,7 @@ final class WebDriver: @unchecked Sendable {
         let created = try await call(client, .POST, base + "/session",
                                      ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": chrome]]])
         guard let value = created["value"] as? [String: Any], let session = value["sessionId"] as? String else {
-            process.terminate()
+            stop(process)
             throw TestFailure("chromedriver refused a session: \(created)")
         }
         return WebDriver(client: client, base: base + "/session/" + session, session: session, process: process)
@@ -317,6 +317,15 @@ final class WebDriver: @unchecked Sendable {
 
     func quit() async throws {
         _ = try? await Self.call(client, .DELETE, base, nil)
-        process.terminate()
+        Self.stop(process)
+    }
+
+    /// Stops chromedriver with SIGKILL, not `terminate()`'s SIGTERM: a process started from a test keeps the signal
+    /// mask of the thread that started it, a thread of Swift's executor where SIGTERM is blocked, and chromedriver
+    /// does not unblock it, so every chromedriver of a run outlived the suite. (The browser it started has ended with
+    /// its session.)
+    static func stop(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }
